@@ -1,0 +1,172 @@
+//! What a conversion found and did: the source's properties, the output's
+//! measurements and the typed warnings a caller may act on.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// What the decoder learned about a source file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SourceInfo {
+    /// Container format, as a short name (`"wave"`, `"mp3"`, `"flac"`, `"ogg"`, `"isomp4"`, …).
+    pub container: String,
+    /// Codec, as a short name (`"pcm_s16le"`, `"mp3"`, `"flac"`, `"vorbis"`, `"aac"`, …).
+    pub codec: String,
+    /// Sample rate of the source in Hz.
+    pub sample_rate: u32,
+    /// Number of channels in the source.
+    pub channels: u16,
+    /// Bits per decoded sample, when the codec has such a notion (PCM, FLAC).
+    pub bits_per_sample: Option<u32>,
+    /// Duration the container declares, in seconds, when it declares one.
+    pub declared_seconds: Option<f64>,
+    /// Source frames actually decoded (one frame = one sample per channel).
+    pub frames_decoded: u64,
+    /// Whether decoding stopped before the end of the source because the rest was not needed.
+    pub stopped_early: bool,
+    /// Packets the decoder could not decode and skipped (recoverable errors).
+    pub packet_errors: u64,
+}
+
+impl SourceInfo {
+    /// Seconds of audio decoded from the source.
+    pub fn decoded_seconds(&self) -> f64 {
+        if self.sample_rate == 0 {
+            0.0
+        } else {
+            self.frames_decoded as f64 / f64::from(self.sample_rate)
+        }
+    }
+}
+
+/// Something about a conversion a person should know; the tone was still produced.
+///
+/// Every warning's `Display` names the problem and says what to do about it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Warning {
+    /// The source rate is below 16 kHz, so it was upsampled: the phone will play a dull tone.
+    Upsampled {
+        /// The source sample rate in Hz.
+        from: u32,
+    },
+    /// Some packets could not be decoded and were skipped; the tone may have gaps.
+    PacketErrors {
+        /// How many packets were skipped.
+        count: u64,
+    },
+    /// Samples exceeded full scale and were clipped to the 16-bit range.
+    Clipped {
+        /// How many output samples were clipped.
+        samples: u64,
+    },
+    /// The output is silent or nearly so.
+    Silent {
+        /// The output's peak level in dBFS (negative infinity for digital silence).
+        peak_dbfs: f64,
+    },
+    /// Mixing the channels to mono cancelled much of the source's energy
+    /// (anti-phase or very wide stereo).
+    DownmixLoss {
+        /// How much quieter the mono mix is than the channels on average, in dB.
+        lost_db: f64,
+    },
+    /// The source was longer than the size cap allows; only its beginning was kept.
+    Fitted {
+        /// Seconds of source available (at least this much; decoding stops early).
+        source_seconds: f64,
+        /// Seconds kept in the tone.
+        kept_seconds: f64,
+    },
+    /// The level was lowered so the tone would not clip.
+    GainReduced {
+        /// The gain applied, in dB (negative).
+        gain_db: f64,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::Upsampled { from } => write!(
+                f,
+                "source is {from} Hz; upsampling to 16000 Hz will not sound pleasing \
+                 — use a source recorded at 16 kHz or higher (or pass --allow-upsample)"
+            ),
+            Warning::PacketErrors { count } => write!(
+                f,
+                "{count} packet(s) could not be decoded and were skipped; the tone may have gaps \
+                 — re-export the source from the original"
+            ),
+            Warning::Clipped { samples } => write!(
+                f,
+                "{samples} sample(s) clipped at full scale — lower the gain or normalise the source"
+            ),
+            Warning::Silent { peak_dbfs } => {
+                if peak_dbfs.is_finite() {
+                    write!(f, "output is nearly silent (peak {peak_dbfs:.1} dBFS) — check the source")
+                } else {
+                    write!(f, "output is digital silence — check the source")
+                }
+            }
+            Warning::DownmixLoss { lost_db } => write!(
+                f,
+                "mixing to mono lost {lost_db:.1} dB (anti-phase or wide stereo) \
+                 — pick one channel with --channel left|right"
+            ),
+            Warning::Fitted {
+                source_seconds,
+                kept_seconds,
+            } => write!(
+                f,
+                "source is {source_seconds:.2} s; kept the first {kept_seconds:.2} s to stay under \
+                 the size cap — choose the part with --start/--length"
+            ),
+            Warning::GainReduced { gain_db } => write!(
+                f,
+                "level lowered by {:.2} dB so the tone does not clip",
+                -gain_db
+            ),
+        }
+    }
+}
+
+/// Everything measured about one conversion.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Report {
+    /// What the source was.
+    pub source: SourceInfo,
+    /// Number of 16 kHz mono samples in the output.
+    pub output_samples: u64,
+    /// Output size in bytes (two per sample).
+    pub bytes: u64,
+    /// Output duration in seconds.
+    pub duration_seconds: f64,
+    /// Peak sample level of the output in dBFS (negative infinity for digital silence).
+    #[serde(serialize_with = "serialize_db")]
+    pub peak_dbfs: f64,
+    /// Output samples clipped to the 16-bit range.
+    pub clipped_samples: u64,
+    /// Gain applied to the signal in dB (0 when untouched).
+    pub gain_db: f64,
+    /// Integrated loudness of the output (EBU R128), in LUFS, when measurable.
+    pub loudness_lufs: Option<f64>,
+    /// True peak of the output in dBTP, when measured.
+    pub true_peak_dbtp: Option<f64>,
+    /// Whether TPDF dither was applied when quantizing.
+    pub dithered: bool,
+    /// Warnings raised, in the order they arose.
+    pub warnings: Vec<Warning>,
+}
+
+/// Writes non-finite dB values (digital silence) as JSON `null`.
+fn serialize_db<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.is_finite() {
+        s.serialize_f64(*v)
+    } else {
+        s.serialize_none()
+    }
+}
