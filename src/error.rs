@@ -19,7 +19,9 @@ pub enum Error {
         source: io::Error,
     },
     /// The bytes are not in an audio format this tool can read.
-    #[error("not a supported audio file ({reason}) — use WAV, MP3, FLAC, Ogg Vorbis, M4A/AAC or AIFF")]
+    #[error(
+        "not a supported audio file ({reason}) — use WAV, MP3, FLAC, Ogg Vorbis, M4A/AAC or AIFF"
+    )]
     UnsupportedFormat {
         /// What the decoder reported.
         reason: String,

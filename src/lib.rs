@@ -1,9 +1,53 @@
-//! ringforge: turn everyday audio into ringtones for Digium/Sangoma D-series phones.
+//! ringforge turns everyday audio (WAV, MP3, FLAC, Ogg Vorbis, M4A/AAC, AIFF…) into ringtones
+//! for Digium/Sangoma D-series desk phones: signed 16-bit little-endian, 16 kHz, mono, no header
+//! (`.sln`), under the phones' 1 MB cap — reproducibly, byte for byte.
+//!
+//! The pipeline is one module per stage: [`decode`] → [`downmix`] → [`resample`] →
+//! [`quantize`] → [`sln`]. [`convert_path`], [`convert_bytes`] and [`convert_reader`] run it all
+//! and return a [`Tone`]: the samples, the exact file bytes and a [`Report`] with typed
+//! [`Warning`]s.
+//!
+//! ```
+//! # fn main() -> ringforge::Result<()> {
+//! use ringforge::{convert_bytes, signal, Options, Warning};
+//!
+//! // An upload held in memory: one second of 440 Hz at 8 kHz, as a WAV file.
+//! let upload = signal::wav_i16(8_000, 1, &signal::sine(440.0, 0.5, 8_000, 8_000));
+//!
+//! let tone = convert_bytes(&upload, Some("wav"), &Options::default())?;
+//! assert_eq!(tone.samples().len(), 16_000); // one second at 16 kHz
+//! assert_eq!(tone.sln_bytes().len(), 32_000); // what goes on disk
+//! assert_eq!(tone.md5_hex().len(), 32); // what the phone XML lists
+//! // Upsampling is allowed but flagged: it will not sound pleasing on the phone.
+//! assert!(tone.report().warnings.contains(&Warning::Upsampled { from: 8_000 }));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Writing a tone to disk is atomic: the file is complete or untouched.
+//!
+//! ```no_run
+//! # fn main() -> ringforge::Result<()> {
+//! let tone = ringforge::convert_path("front-desk.mp3", &ringforge::Options::default())?;
+//! tone.write_sln("/var/www/digium_phones/front-desk.sln")?;
+//! # Ok(())
+//! # }
+//! ```
 
 #![warn(missing_docs)]
 
+mod convert;
+pub mod decode;
+pub mod downmix;
 mod error;
+mod options;
+pub mod quantize;
 pub mod report;
+pub mod resample;
+pub mod signal;
+pub mod sln;
 
+pub use convert::{convert_bytes, convert_path, convert_reader, Tone};
 pub use error::{Error, Result};
+pub use options::{Dither, Limits, Options};
 pub use report::{Report, SourceInfo, Warning};

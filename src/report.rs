@@ -106,7 +106,10 @@ impl fmt::Display for Warning {
             ),
             Warning::Silent { peak_dbfs } => {
                 if peak_dbfs.is_finite() {
-                    write!(f, "output is nearly silent (peak {peak_dbfs:.1} dBFS) — check the source")
+                    write!(
+                        f,
+                        "output is nearly silent (peak {peak_dbfs:.1} dBFS) — check the source"
+                    )
                 } else {
                     write!(f, "output is digital silence — check the source")
                 }

@@ -1,0 +1,81 @@
+//! The phones' file format: headerless signed 16-bit little-endian mono at 16 kHz, and writing it
+//! safely.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// The default size cap in bytes (exclusive): the phones accept files "less than 1 MB", read as
+/// 10^6 bytes to be safe.
+pub const DEFAULT_MAX_BYTES: u64 = 1_000_000;
+
+/// Bytes per second of `.sln` audio at 16 kHz.
+pub const BYTES_PER_SECOND: u64 = 32_000;
+
+/// Encodes samples as little-endian bytes, exactly what goes on disk and into the MD5.
+pub fn encode(samples: &[i16]) -> Vec<u8> {
+    samples.iter().flat_map(|s| s.to_le_bytes()).collect()
+}
+
+/// Decodes little-endian bytes into samples. Returns `None` for an odd byte count.
+pub fn decode(bytes: &[u8]) -> Option<Vec<i16>> {
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect(),
+    )
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder is written, flushed
+/// to disk and renamed over `path`. Readers see the old file or the new one, never a part; on
+/// any failure the temporary file is removed and an existing `path` is left as it was.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".ringforge-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    // Make the rename itself durable where the platform allows it.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn little_endian_round_trip() {
+        let s = [0i16, 1, -1, i16::MAX, i16::MIN, 0x1234];
+        let b = encode(&s);
+        assert_eq!(&b[..6], &[0, 0, 1, 0, 0xff, 0xff]);
+        assert_eq!(&b[10..], &[0x34, 0x12]);
+        assert_eq!(decode(&b).unwrap(), s);
+        assert!(decode(&b[..3]).is_none());
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.sln");
+        write_atomic(&p, b"old!").unwrap();
+        write_atomic(&p, b"new").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"new");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}
