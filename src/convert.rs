@@ -14,8 +14,10 @@ use crate::report::{Report, Warning};
 use crate::resample::{self, TARGET_RATE};
 use crate::{sln, Error, Options, Result};
 
-/// Mixing to mono losing more than this many dB of the channels' energy raises a warning.
-const DOWNMIX_LOSS_WARN_DB: f64 = 6.0;
+/// A mono mix more than this many dB below what unrelated channels would give raises a warning:
+/// for stereo, that is more than 6 dB below the channels' average power (unrelated channels lose
+/// 3 dB by themselves).
+const DOWNMIX_CANCEL_WARN_DB: f64 = 3.0;
 /// An output whose peak is below this level (dBFS) is reported as silent.
 const SILENT_PEAK_DBFS: f64 = -60.0;
 
@@ -110,9 +112,23 @@ pub fn convert_reader<R: Read + Seek + Send + Sync>(
     guarded(|| convert_source(Box::new(SeekSource::new(reader)), hint, opts))
 }
 
+thread_local! {
+    static GUARDED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether the current thread is inside a conversion whose panics are caught and turned into
+/// [`Error::Panicked`]. A program's panic hook can use this to stay quiet about those panics,
+/// which are reported as that file's error instead.
+pub fn panic_is_contained() -> bool {
+    GUARDED.with(|g| g.get() > 0)
+}
+
 /// Runs `f`, turning a panic inside the decoders into [`Error::Panicked`].
 pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+    GUARDED.with(|g| g.set(g.get() + 1));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(g.get() - 1));
+    result.unwrap_or_else(|payload| {
         let message = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_string())
@@ -169,11 +185,9 @@ fn convert_source<'s>(
             count: info.packet_errors,
         });
     }
-    if let Some(lost) = energy.loss_db() {
-        if lost > DOWNMIX_LOSS_WARN_DB {
-            warnings.push(Warning::DownmixLoss {
-                lost_db: if lost.is_finite() { lost } else { f64::MAX },
-            });
+    if let Some((lost_db, cancelled_db)) = mix.as_ref().and_then(|m| energy.loss_db(m.weights())) {
+        if cancelled_db > DOWNMIX_CANCEL_WARN_DB {
+            warnings.push(Warning::DownmixLoss { lost_db });
         }
     }
 

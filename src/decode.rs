@@ -12,6 +12,7 @@ use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 
+use crate::container::{self, Found, Trim};
 use crate::options::Limits;
 use crate::report::SourceInfo;
 use crate::{Error, Result};
@@ -29,6 +30,10 @@ pub struct Decoder<'s> {
     planes: Vec<Vec<f32>>,
     limits: Limits,
     finished: bool,
+    /// Leading and trailing frames the container says are not part of the audio.
+    trim: Trim,
+    /// Decoded frames seen so far, including those trimmed away.
+    raw_frames: u64,
 }
 
 impl std::fmt::Debug for Decoder<'_> {
@@ -43,7 +48,7 @@ impl<'s> Decoder<'s> {
     /// Probes `source` (using the file extension `hint`, if any) and prepares its first audio
     /// track for decoding. Checks the rate and channel limits before anything is decoded.
     pub fn open(
-        source: Box<dyn MediaSource + 's>,
+        mut source: Box<dyn MediaSource + 's>,
         hint: Option<&str>,
         limits: &Limits,
     ) -> Result<Self> {
@@ -62,6 +67,11 @@ impl<'s> Decoder<'s> {
                 });
             }
         }
+        let found = if source.is_seekable() {
+            container::scan(&mut source)
+        } else {
+            Found::Nothing
+        };
         let mss = MediaSourceStream::new(source, Default::default());
         let mut h = Hint::new();
         if let Some(ext) = hint {
@@ -118,7 +128,10 @@ impl<'s> Decoder<'s> {
             declared_seconds: num_frames.map(|n| n as f64 / f64::from(sample_rate)),
             ..SourceInfo::default()
         };
+        let trim = found.trim(sample_rate, &info.codec);
         Ok(Decoder {
+            trim,
+            raw_frames: 0,
             format,
             decoder,
             track_id,
@@ -213,8 +226,33 @@ impl<'s> Decoder<'s> {
                         continue;
                     }
                     buf.copy_to_vecs_planar::<f32>(&mut self.planes);
+                    let mut frames = buf.frames() as u64;
+                    // Container trims: drop encoder priming, stop at the stated length.
+                    let raw_start = self.raw_frames;
+                    self.raw_frames += frames;
+                    if raw_start < self.trim.skip {
+                        let drop = (self.trim.skip - raw_start).min(frames);
+                        self.planes.iter_mut().for_each(|p| {
+                            p.drain(..drop as usize);
+                        });
+                        frames -= drop;
+                    }
+                    if let Some(keep) = self.trim.keep {
+                        let room = keep.saturating_sub(self.info.frames_decoded);
+                        if room == 0 {
+                            self.finished = true;
+                            break;
+                        }
+                        if frames > room {
+                            self.planes.iter_mut().for_each(|p| p.truncate(room as usize));
+                            frames = room;
+                        }
+                    }
+                    if frames == 0 {
+                        continue;
+                    }
                     sanitize(&mut self.planes);
-                    self.info.frames_decoded += buf.frames() as u64;
+                    self.info.frames_decoded += frames;
                     return Ok(true);
                 }
                 Err(SymError::DecodeError(msg)) => {

@@ -106,20 +106,32 @@ impl Energy {
         self.mono += sum_squares(mono);
     }
 
-    /// How much quieter the mix is than the channels' average power, in dB (0 for a mono
-    /// source, `None` when the source is silent).
-    pub fn loss_db(&self) -> Option<f64> {
-        if self.channels.len() < 2 {
-            return Some(0.0);
+    /// Compares the mix with its channels. Returns `None` for a mono or silent source, else
+    /// `(lost_db, cancelled_db)`: how far the mix's power is below the weighted average of the
+    /// channels' powers, and how far below what the same channels would give if they were
+    /// unrelated (positive only when content cancels: anti-phase or phase-smeared stereo).
+    /// Unrelated stereo channels lose 3 dB and cancel 0 dB; exact anti-phase loses everything.
+    pub fn loss_db(&self, weights: &[f32]) -> Option<(f64, f64)> {
+        if self.channels.len() < 2 || self.channels.len() != weights.len() {
+            return None;
         }
-        let mean = self.channels.iter().sum::<f64>() / self.channels.len() as f64;
-        if mean <= 0.0 {
+        let weighted: f64 = self.channels.iter().zip(weights).map(|(p, w)| p * f64::from(*w)).sum();
+        let unrelated: f64 = self
+            .channels
+            .iter()
+            .zip(weights)
+            .map(|(p, w)| p * f64::from(*w) * f64::from(*w))
+            .sum();
+        if weighted <= 0.0 || unrelated <= 0.0 {
             return None;
         }
         if self.mono <= 0.0 {
-            return Some(f64::INFINITY);
+            return Some((f64::INFINITY, f64::INFINITY));
         }
-        Some(10.0 * (mean / self.mono).log10())
+        Some((
+            10.0 * (weighted / self.mono).log10(),
+            10.0 * (unrelated / self.mono).log10(),
+        ))
     }
 }
 
@@ -203,7 +215,7 @@ mod tests {
         let r: Vec<f32> = l.iter().map(|s| -s).collect();
         let (out, e) = mix(&m, &[l, r]);
         assert!(out.iter().all(|s| *s == 0.0));
-        assert_eq!(e.loss_db(), Some(f64::INFINITY));
+        assert_eq!(e.loss_db(m.weights()), Some((f64::INFINITY, f64::INFINITY)));
     }
 
     #[test]
@@ -211,7 +223,20 @@ mod tests {
         let m = MonoMix::for_layout(None, 3);
         let l: Vec<f32> = (0..100).map(|i| (i as f32 * 0.1).sin()).collect();
         let (_, e) = mix(&m, &[l.clone(), l.clone(), l]);
-        assert!(e.loss_db().unwrap().abs() < 1e-4);
+        let (lost, cancelled) = e.loss_db(m.weights()).unwrap();
+        assert!(lost.abs() < 1e-4);
+        assert!((cancelled + 10.0 * 3f64.log10()).abs() < 1e-3, "{cancelled}");
+    }
+
+    #[test]
+    fn unrelated_channels_lose_3_db_and_cancel_nothing() {
+        let m = MonoMix::for_layout(None, 2);
+        let l: Vec<f32> = (0..48_000).map(|i| (i as f32 * 0.1).sin()).collect();
+        let r: Vec<f32> = (0..48_000).map(|i| (i as f32 * 0.173).sin()).collect();
+        let (_, e) = mix(&m, &[l, r]);
+        let (lost, cancelled) = e.loss_db(m.weights()).unwrap();
+        assert!((lost - 3.01).abs() < 0.05, "{lost}");
+        assert!(cancelled.abs() < 0.05, "{cancelled}");
     }
 
     #[test]

@@ -36,10 +36,13 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
+mod container;
 mod convert;
 pub mod decode;
 pub mod downmix;
 mod error;
+pub mod id;
 mod options;
 pub mod quantize;
 pub mod report;
@@ -47,7 +50,7 @@ pub mod resample;
 pub mod signal;
 pub mod sln;
 
-pub use convert::{convert_bytes, convert_path, convert_reader, Tone};
+pub use convert::{convert_bytes, convert_path, convert_reader, panic_is_contained, Tone};
 pub use error::{Error, Result};
 pub use options::{Dither, Limits, Options};
 pub use report::{Report, SourceInfo, Warning};

@@ -70,7 +70,9 @@ pub enum Warning {
     /// Mixing the channels to mono cancelled much of the source's energy
     /// (anti-phase or very wide stereo).
     DownmixLoss {
-        /// How much quieter the mono mix is than the channels on average, in dB.
+        /// How much quieter the mono mix is than the channels on average, in dB (infinite when
+        /// the channels cancel exactly; `null` in JSON).
+        #[serde(serialize_with = "serialize_db")]
         lost_db: f64,
     },
     /// The source was longer than the size cap allows; only its beginning was kept.
@@ -114,6 +116,11 @@ impl fmt::Display for Warning {
                     write!(f, "output is digital silence — check the source")
                 }
             }
+            Warning::DownmixLoss { lost_db } if lost_db.is_infinite() => write!(
+                f,
+                "mixing to mono cancelled the sound completely (the channels are in anti-phase) \
+                 — pick one channel with --channel left|right"
+            ),
             Warning::DownmixLoss { lost_db } => write!(
                 f,
                 "mixing to mono lost {lost_db:.1} dB (anti-phase or wide stereo) \

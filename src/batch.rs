@@ -1,0 +1,279 @@
+//! Many files at once: finding the inputs, giving each an id and an output name, converting them
+//! in parallel, and collecting one outcome per file in a stable order.
+//!
+//! A batch never stops for one bad file: each file's failure is recorded with its path and the
+//! run goes on. Output order, ids and bytes do not depend on the number of threads.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::convert::hex;
+use crate::{convert_path, id, Error, Options, Report, Tone};
+
+/// File extensions the decoders understand (lowercase).
+pub const AUDIO_EXTENSIONS: &[&str] = &[
+    "wav", "wave", "mp3", "mp2", "mp1", "flac", "ogg", "oga", "m4a", "mp4", "aac", "aif", "aiff",
+    "aifc", "caf", "mka", "webm",
+];
+
+/// The extension written on tones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Extension {
+    /// `.sln`, as the phone vendor's documentation writes it. The default.
+    #[default]
+    Sln,
+    /// `.sln16`, Asterisk's own name for 16 kHz signed linear.
+    Sln16,
+    /// `.raw`, what FreePBX serves.
+    Raw,
+}
+
+impl Extension {
+    /// The extension without its dot.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Extension::Sln => "sln",
+            Extension::Sln16 => "sln16",
+            Extension::Raw => "raw",
+        }
+    }
+}
+
+/// One input file found for a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    /// Where the file is.
+    pub path: PathBuf,
+    /// Its path relative to the folder it was found in (or its file name when given directly):
+    /// the source of its id.
+    pub relative: PathBuf,
+}
+
+/// Something found while collecting inputs that will not be converted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// The path skipped.
+    pub path: PathBuf,
+    /// Why, in words.
+    pub reason: String,
+    /// Whether this is a problem (unreadable folder, missing input) rather than a note (a text
+    /// file or a hidden file in a folder of ringtones).
+    pub is_error: bool,
+}
+
+/// Collects the audio files named by `inputs` (files, or folders searched recursively), sorted
+/// by path within each folder, skipping hidden entries and files without an audio extension.
+/// Symbolic links are followed; loops are detected and skipped.
+pub fn discover(inputs: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>) {
+    let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    for root in inputs {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                skipped.push(Skipped {
+                    path: root.clone(),
+                    reason: format!("cannot read: {e}"),
+                    is_error: true,
+                });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            // A file named explicitly is tried whatever its extension.
+            let name = root.file_name().map(PathBuf::from).unwrap_or_default();
+            found.push(Input {
+                path: root.clone(),
+                relative: name,
+            });
+            continue;
+        }
+        let walker = WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        for entry in walker {
+            match entry {
+                Err(e) => {
+                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
+                    let is_loop = e.loop_ancestor().is_some();
+                    skipped.push(Skipped {
+                        path,
+                        reason: if is_loop {
+                            "symbolic link loop; not followed".into()
+                        } else {
+                            format!("cannot read: {}", e.io_error().map_or(e.to_string(), |io| io.to_string()))
+                        },
+                        is_error: !is_loop,
+                    });
+                }
+                Ok(e) if e.file_type().is_dir() => {}
+                Ok(e) => {
+                    let relative = e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf();
+                    if has_audio_extension(e.path()) {
+                        found.push(Input {
+                            path: e.path().to_path_buf(),
+                            relative,
+                        });
+                    } else {
+                        skipped.push(Skipped {
+                            path: e.path().to_path_buf(),
+                            reason: "not an audio file extension; skipped".into(),
+                            is_error: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    (found, skipped)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+/// Whether `path` ends in one of [`AUDIO_EXTENSIONS`] (any case).
+pub fn has_audio_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// An input with its id and output file name decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    /// The input file.
+    pub input: Input,
+    /// The tone id (XML id, DPMA section, file stem).
+    pub id: String,
+    /// The output file name (`<id>.<ext>`), flat in the output folder.
+    pub file_name: String,
+}
+
+/// Gives every input an id; inputs whose id cannot be made, or that collide with another input's
+/// id, come back as failures naming both files.
+pub fn plan(inputs: Vec<Input>, ext: Extension) -> (Vec<Job>, Vec<(Input, Error)>) {
+    let mut by_id: BTreeMap<String, Vec<Input>> = BTreeMap::new();
+    let mut failed = Vec::new();
+    for input in inputs {
+        match id::id_from_relative_path(&input.relative) {
+            Ok(id) => by_id.entry(id).or_default().push(input),
+            Err(e) => failed.push((input, e)),
+        }
+    }
+    let mut jobs = Vec::new();
+    for (id, group) in by_id {
+        if group.len() > 1 {
+            for (i, input) in group.iter().enumerate() {
+                let other = &group[if i == 0 { 1 } else { 0 }];
+                failed.push((
+                    input.clone(),
+                    Error::Invalid(format!(
+                        "{} and {} both map to the id \"{id}\" — rename one of them",
+                        input.path.display(),
+                        other.path.display()
+                    )),
+                ));
+            }
+            continue;
+        }
+        let input = group.into_iter().next().expect("group is non-empty");
+        let file_name = format!("{id}.{}", ext.as_str());
+        jobs.push(Job {
+            input,
+            id,
+            file_name,
+        });
+    }
+    jobs.sort_by(|a, b| a.input.path.cmp(&b.input.path));
+    failed.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    (jobs, failed)
+}
+
+/// A tone that was converted and written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    /// The tone.
+    pub tone: Tone,
+    /// Where it was written.
+    pub output: PathBuf,
+    /// Lowercase hex MD5 of the file's bytes.
+    pub md5: String,
+}
+
+/// The outcome of one file of a batch.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The job this is the outcome of.
+    pub job: Job,
+    /// The converted tone, or why there is none.
+    pub result: Result<Written, Error>,
+    /// Wall time spent on this file, in seconds.
+    pub seconds: f64,
+}
+
+impl Outcome {
+    /// The conversion report, when the conversion succeeded.
+    pub fn report(&self) -> Option<&Report> {
+        self.result.as_ref().ok().map(|w| w.tone.report())
+    }
+}
+
+/// How a batch runs.
+#[derive(Clone, Debug, Default)]
+pub struct BatchOptions {
+    /// Conversion options for every file.
+    pub convert: Options,
+    /// Folder the tones are written to.
+    pub out_dir: PathBuf,
+    /// Fail a file (writing nothing) when its conversion raises any warning. Default: `false`.
+    pub strict: bool,
+    /// Worker threads; 0 means one per core. Default: 0.
+    pub jobs: usize,
+}
+
+/// Converts every job in parallel and writes each tone atomically to the output folder. Returns
+/// one outcome per job, in the jobs' order, whatever the thread count. `on_done` is called (from
+/// worker threads) as each file finishes, for progress display.
+pub fn run(jobs: Vec<Job>, opts: &BatchOptions, on_done: &(dyn Fn(&Outcome) + Sync)) -> Vec<Outcome> {
+    let work = |job: Job| {
+        let start = Instant::now();
+        let result = convert_one(&job, opts);
+        let outcome = Outcome {
+            job,
+            result,
+            seconds: start.elapsed().as_secs_f64(),
+        };
+        on_done(&outcome);
+        outcome
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs).build();
+    match pool {
+        Ok(pool) => pool.install(|| jobs.into_par_iter().map(work).collect()),
+        Err(_) => jobs.into_iter().map(work).collect(),
+    }
+}
+
+fn convert_one(job: &Job, opts: &BatchOptions) -> Result<Written, Error> {
+    let tone = convert_path(&job.input.path, &opts.convert)?;
+    if opts.strict {
+        if let Some(w) = tone.report().warnings.first() {
+            return Err(Error::Strict(w.clone()));
+        }
+    }
+    let output = opts.out_dir.join(&job.file_name);
+    let bytes = tone.sln_bytes();
+    crate::sln::write_atomic(&output, &bytes)?;
+    let md5 = {
+        use md5::{Digest, Md5};
+        hex(&Md5::digest(&bytes))
+    };
+    Ok(Written { tone, output, md5 })
+}
