@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod error;
+pub mod id;
 pub mod report;
 
 pub use error::{Error, Result};
