@@ -4,6 +4,7 @@
 
 mod error;
 pub mod id;
+pub mod manifest;
 pub mod report;
 
 pub use error::{Error, Result};
