@@ -75,6 +75,79 @@ pub enum Error {
     /// Invalid options or configuration.
     #[error("{0}")]
     Invalid(String),
+    /// A tone id is not usable: empty, too long, or outside the safe character set.
+    ///
+    /// Raised by [`crate::id::validate_id`] and when an id is derived from a file name.
+    #[error("invalid tone id `{id}`: {reason}")]
+    InvalidId {
+        /// The offending id (or the path it was derived from).
+        id: String,
+        /// What is wrong and what to do about it.
+        reason: String,
+    },
+    /// A tone id equals (ignoring case) the id of a tone built into the phones' firmware.
+    #[error(
+        "id `{id}` collides with the phone's built-in `{builtin}` tone \
+         — rename the file or set another id"
+    )]
+    BuiltinCollision {
+        /// The user's id.
+        id: String,
+        /// The built-in tone's canonical id.
+        builtin: &'static str,
+    },
+    /// A value cannot be written safely into a manifest (control characters, surrounding
+    /// whitespace, characters a format cannot carry, too long, …).
+    #[error("{field} {value:?} {reason}")]
+    UnsafeValue {
+        /// Which value ("display name", "alert_info", "file name", "url prefix", …).
+        field: &'static str,
+        /// The offending value.
+        value: String,
+        /// What is wrong and what to do about it.
+        reason: String,
+    },
+    /// Two manifest entries would share a name that must be unique (an id, a file name,
+    /// an alert, or a DPMA section name).
+    #[error("{first} and {second} both use {what} `{value}` — {hint}")]
+    Duplicate {
+        /// What is shared ("id", "file name", "alert_info", "DPMA section name").
+        what: &'static str,
+        /// The shared value.
+        value: String,
+        /// The first entry, described for a person (e.g. "tone `a` (from a.wav)").
+        first: String,
+        /// The second entry, described the same way.
+        second: String,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// An alert names a tone that is neither one of the manifest's tones nor a built-in.
+    #[error(
+        "alert `{alert_info}` plays tone `{tone}`, which is neither a converted tone nor a \
+         built-in — use one of the tone ids or a built-in ({})",
+        crate::id::BUILTIN_TONES.map(|(id, _)| id).join(", ")
+    )]
+    UnknownTone {
+        /// The alert's `alert_info`.
+        alert_info: String,
+        /// The tone it names.
+        tone: String,
+    },
+    /// A ring type is not one the phones know.
+    #[error("unknown ring type `{value}` — use one of normal, answer, ring-answer, visual")]
+    InvalidRingType {
+        /// The offending value.
+        value: String,
+    },
+    /// An alert definition is malformed or inconsistent.
+    #[error("invalid alert `{spec}`: {reason}")]
+    InvalidAlert {
+        /// The alert as given (CLI form or `alert_info`).
+        spec: String,
+        /// What is wrong and what to do about it.
+        reason: String,
+    },
 }
 
 impl Error {

@@ -43,6 +43,7 @@ pub mod decode;
 pub mod downmix;
 mod error;
 pub mod id;
+pub mod manifest;
 mod options;
 pub mod quantize;
 pub mod report;
