@@ -4,14 +4,14 @@
 //! A batch never stops for one bad file: each file's failure is recorded with its path and the
 //! run goes on. Output order, ids and bytes do not depend on the number of threads.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::convert::hex;
+use crate::manifest::{hex, ManifestTone};
 use crate::{convert_path, id, Error, Options, Report, Tone};
 
 /// File extensions the decoders understand (lowercase).
@@ -101,21 +101,31 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>) {
         for entry in walker {
             match entry {
                 Err(e) => {
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.clone());
                     let is_loop = e.loop_ancestor().is_some();
                     skipped.push(Skipped {
                         path,
                         reason: if is_loop {
                             "symbolic link loop; not followed".into()
                         } else {
-                            format!("cannot read: {}", e.io_error().map_or(e.to_string(), |io| io.to_string()))
+                            format!(
+                                "cannot read: {}",
+                                e.io_error().map_or(e.to_string(), |io| io.to_string())
+                            )
                         },
                         is_error: !is_loop,
                     });
                 }
                 Ok(e) if e.file_type().is_dir() => {}
                 Ok(e) => {
-                    let relative = e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf();
+                    let relative = e
+                        .path()
+                        .strip_prefix(root)
+                        .unwrap_or(e.path())
+                        .to_path_buf();
                     if has_audio_extension(e.path()) {
                         found.push(Input {
                             path: e.path().to_path_buf(),
@@ -242,7 +252,11 @@ pub struct BatchOptions {
 /// Converts every job in parallel and writes each tone atomically to the output folder. Returns
 /// one outcome per job, in the jobs' order, whatever the thread count. `on_done` is called (from
 /// worker threads) as each file finishes, for progress display.
-pub fn run(jobs: Vec<Job>, opts: &BatchOptions, on_done: &(dyn Fn(&Outcome) + Sync)) -> Vec<Outcome> {
+pub fn run(
+    jobs: Vec<Job>,
+    opts: &BatchOptions,
+    on_done: &(dyn Fn(&Outcome) + Sync),
+) -> Vec<Outcome> {
     let work = |job: Job| {
         let start = Instant::now();
         let result = convert_one(&job, opts);
@@ -254,7 +268,9 @@ pub fn run(jobs: Vec<Job>, opts: &BatchOptions, on_done: &(dyn Fn(&Outcome) + Sy
         on_done(&outcome);
         outcome
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs).build();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build();
     match pool {
         Ok(pool) => pool.install(|| jobs.into_par_iter().map(work).collect()),
         Err(_) => jobs.into_iter().map(work).collect(),
@@ -276,4 +292,48 @@ fn convert_one(job: &Job, opts: &BatchOptions) -> Result<Written, Error> {
         hex(&Md5::digest(&bytes))
     };
     Ok(Written { tone, output, md5 })
+}
+
+/// The display name of a tone: an override when given, else made from the input's file stem
+/// (`front_desk-chime.mp3` → "Front Desk Chime"), else the id.
+pub fn display_name(job: &Job, overrides: &HashMap<String, String>) -> String {
+    if let Some(d) = overrides.get(&job.id) {
+        return d.clone();
+    }
+    let stem = job
+        .input
+        .relative
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let d = id::display_from_stem(&stem);
+    if d.is_empty() || id::validate_display(&d).is_err() {
+        job.id.clone()
+    } else {
+        d
+    }
+}
+
+/// The manifest entries for every file of a batch that was converted and written, in id order.
+/// Display names come from [`display_name`].
+pub fn manifest_tones(
+    outcomes: &[Outcome],
+    overrides: &HashMap<String, String>,
+) -> Result<Vec<ManifestTone>, Error> {
+    let mut tones: Vec<ManifestTone> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok().map(|w| (o, w)))
+        .map(|(o, w)| {
+            ManifestTone::new(
+                o.job.id.clone(),
+                display_name(&o.job, overrides),
+                o.job.file_name.clone(),
+                &w.tone.sln_bytes(),
+                Some(w.tone.report().clone()),
+                Some(o.job.input.path.to_string_lossy().into_owned()),
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    tones.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(tones)
 }

@@ -47,7 +47,7 @@ impl Tone {
     /// Lowercase hex MD5 of [`Tone::sln_bytes`], as the phone XML's `md5` attribute wants it.
     pub fn md5_hex(&self) -> String {
         use md5::{Digest, Md5};
-        hex(&Md5::digest(self.sln_bytes()))
+        crate::manifest::hex(&Md5::digest(self.sln_bytes()))
     }
 
     /// Writes the tone to `path` atomically (temporary file in the same folder, fsync, rename):
@@ -55,16 +55,6 @@ impl Tone {
     pub fn write_sln(&self, path: impl AsRef<Path>) -> Result<()> {
         sln::write_atomic(path.as_ref(), &self.sln_bytes())
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 /// Converts the audio file at `path`.

@@ -2,8 +2,11 @@
 
 use std::time::Instant;
 
-use ringforge::batch::{self, BatchOptions, Extension};
-use ringforge::{Dither, Options};
+use std::collections::HashMap;
+
+use ringforge::batch::{self, BatchOptions, Extension, Job};
+use ringforge::manifest::{Alert, ManifestSet, ManifestTone, Which};
+use ringforge::{id, Dither, Options};
 
 use super::output;
 use super::{ConvertArgs, DitherArg, ExtArg, ReportFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
@@ -22,7 +25,10 @@ pub fn run(args: ConvertArgs) -> u8 {
         return EXIT_USAGE;
     }
     if let Err(e) = std::fs::create_dir_all(&args.output) {
-        eprintln!("error: {}: cannot create the output folder: {e}", args.output.display());
+        eprintln!(
+            "error: {}: cannot create the output folder: {e}",
+            args.output.display()
+        );
         return EXIT_USAGE;
     }
 
@@ -45,6 +51,14 @@ pub fn run(args: ConvertArgs) -> u8 {
         jobs: args.jobs,
     };
 
+    let manifest_config = match ManifestConfig::from_args(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+
     let (inputs, skipped) = batch::discover(&args.inputs);
     let mut failed = 0usize;
     for s in &skipped {
@@ -59,6 +73,11 @@ pub fn run(args: ConvertArgs) -> u8 {
     for (input, e) in &refused {
         failed += 1;
         eprintln!("error: {}: {e}", input.path.display());
+    }
+
+    if let Err(e) = manifest_config.check_against(&jobs) {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
     }
 
     let bar = output::progress(jobs.len(), args.quiet);
@@ -76,13 +95,33 @@ pub fn run(args: ConvertArgs) -> u8 {
     bar.finish_and_clear();
 
     let converted = outcomes.iter().filter(|o| o.result.is_ok()).count();
-    let warned = outcomes.iter().filter(|o| output::status(o) == "warned").count();
+    let warned = outcomes
+        .iter()
+        .filter(|o| output::status(o) == "warned")
+        .count();
     failed += outcomes.len() - converted;
     let audio_seconds: f64 = outcomes
         .iter()
         .filter_map(|o| o.report())
         .map(|r| r.duration_seconds)
         .sum();
+
+    match manifest_config.write(&args.output, &outcomes) {
+        Ok(messages) => {
+            for (is_error, m) in messages {
+                if is_error {
+                    failed += 1;
+                    eprintln!("error: {m}");
+                } else if !args.quiet {
+                    eprintln!("note: {m}");
+                }
+            }
+        }
+        Err(e) => {
+            failed += 1;
+            eprintln!("error: manifests not written: {e}");
+        }
+    }
 
     if let Some(ReportFormat::Json) = args.report {
         print!("{}", output::json_report(&outcomes));
@@ -99,5 +138,138 @@ pub fn run(args: ConvertArgs) -> u8 {
         EXIT_FAILED
     } else {
         EXIT_OK
+    }
+}
+
+/// The manifest side of `convert`: which files, display names, alerts, URL prefix.
+struct ManifestConfig {
+    which: Which,
+    displays: HashMap<String, String>,
+    alerts: Vec<Alert>,
+    url_prefix: Option<String>,
+    builtin_tones: bool,
+}
+
+impl ManifestConfig {
+    fn from_args(args: &ConvertArgs) -> Result<Self, String> {
+        let which = if args.no_manifests {
+            Which::NONE
+        } else {
+            args.manifests.parse::<Which>().map_err(|e| e.to_string())?
+        };
+        let mut displays = HashMap::new();
+        for d in &args.displays {
+            let (tone, name) = d
+                .split_once('=')
+                .ok_or_else(|| format!("--display {d:?}: expected ID=NAME"))?;
+            id::validate_display(name).map_err(|e| format!("--display {d:?}: {e}"))?;
+            displays.insert(tone.to_string(), name.to_string());
+        }
+        let alerts = args
+            .alerts
+            .iter()
+            .map(|a| Alert::parse_cli(a).map_err(|e| format!("--alert {a:?}: {e}")))
+            .collect::<Result<_, _>>()?;
+        Ok(ManifestConfig {
+            which,
+            displays,
+            alerts,
+            url_prefix: args.url_prefix.clone(),
+            builtin_tones: !args.no_builtin_tones,
+        })
+    }
+
+    fn set(&self, tones: Vec<ManifestTone>, alerts: Vec<Alert>) -> ManifestSet {
+        ManifestSet {
+            tones,
+            alerts,
+            url_prefix: self.url_prefix.clone(),
+            builtin_tones: self.builtin_tones,
+        }
+    }
+
+    /// Catches configuration mistakes before any audio is converted: unknown ids in --display,
+    /// alerts naming unknown tones, duplicate alerts, a bad URL prefix.
+    fn check_against(&self, jobs: &[Job]) -> Result<(), String> {
+        for tone in self.displays.keys() {
+            if !jobs.iter().any(|j| &j.id == tone) {
+                let known: Vec<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+                return Err(format!(
+                    "--display names the id {tone:?}, which no input has; the ids are: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        let placeholders = jobs
+            .iter()
+            .map(|j| {
+                ManifestTone::new(
+                    j.id.clone(),
+                    batch::display_name(j, &self.displays),
+                    j.file_name.clone(),
+                    &[],
+                    None,
+                    Some(j.input.path.to_string_lossy().into_owned()),
+                )
+            })
+            .collect::<ringforge::Result<Vec<_>>>()
+            .map_err(|e| e.to_string())?;
+        self.set(placeholders, self.alerts.clone())
+            .validate()
+            .map_err(|e| e.to_string())
+    }
+
+    /// Writes the manifests for the tones that were written. Alerts whose tone failed are left
+    /// out (an error each). Returns messages as (is_error, text).
+    fn write(
+        &self,
+        dir: &std::path::Path,
+        outcomes: &[batch::Outcome],
+    ) -> Result<Vec<(bool, String)>, String> {
+        let mut messages = Vec::new();
+        if self.which == Which::NONE {
+            return Ok(messages);
+        }
+        let tones = batch::manifest_tones(outcomes, &self.displays).map_err(|e| e.to_string())?;
+        let alerts: Vec<Alert> = self
+            .alerts
+            .iter()
+            .filter(|a| match &a.tone {
+                Some(t)
+                    if id::builtin_tone(t).is_none()
+                        && !tones.iter().any(|x| x.id.eq_ignore_ascii_case(t)) =>
+                {
+                    messages.push((
+                        true,
+                        format!(
+                            "alert {:?} left out of the manifests: its tone {t:?} failed",
+                            a.alert_info
+                        ),
+                    ));
+                    false
+                }
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        let set = self.set(tones, alerts);
+        let written = set.write_to(dir, self.which).map_err(|e| e.to_string())?;
+        let names: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        messages.push((
+            false,
+            format!("wrote {} in {}", names.join(", "), dir.display()),
+        ));
+        if self.which.xml && set.url_is_relative() {
+            messages.push((
+                false,
+                "ringtones.xml holds relative URLs; phones need absolute ones — pass \
+                 --url-prefix http://YOUR-PBX/digium_phones/"
+                    .into(),
+            ));
+        }
+        Ok(messages)
     }
 }

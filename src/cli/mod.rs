@@ -19,7 +19,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// under 1 MB) and write the phone XML, DPMA and JSON manifests that list them.
 #[derive(Debug, Parser)]
 #[command(name = "ringforge", version, about, long_about = None)]
-#[command(after_help = "Exit status: 0 all good (warnings allowed), 1 a file or check failed, 2 usage or configuration error.")]
+#[command(
+    after_help = "Exit status: 0 all good (warnings allowed), 1 a file or check failed, 2 usage or configuration error."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -46,7 +48,13 @@ pub struct ConvertArgs {
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
     /// Worker threads (default: one per core). Output is identical whatever the value.
-    #[arg(short, long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
     pub jobs: usize,
     /// Treat every warning as an error: the file fails and nothing is written for it.
     #[arg(long)]
@@ -63,6 +71,26 @@ pub struct ConvertArgs {
     /// Convert sources below 16 kHz without the upsampling warning.
     #[arg(long)]
     pub allow_upsample: bool,
+    /// URL folder the phones fetch tones from, e.g. http://pbx.example.com/digium_phones/
+    /// (the DPMA's file_url_prefix). Without it the phone XML holds relative URLs.
+    #[arg(long, value_name = "URL")]
+    pub url_prefix: Option<String>,
+    /// Name a tone shows on the phone (default: from its file name). Repeatable.
+    #[arg(long = "display", value_name = "ID=NAME")]
+    pub displays: Vec<String>,
+    /// Distinctive ring: calls whose Alert-Info matches INFO ring TONE (a tone id or a built-in
+    /// such as Digium). RING_TYPE: normal (default), answer, ring-answer, visual. Repeatable.
+    #[arg(long = "alert", value_name = "INFO=TONE[:RING_TYPE]")]
+    pub alerts: Vec<String>,
+    /// Manifests to write next to the tones: a comma-separated list of xml, dpma, json.
+    #[arg(long, value_name = "LIST", default_value = "xml,dpma,json")]
+    pub manifests: String,
+    /// Write no manifest.
+    #[arg(long, conflicts_with = "manifests")]
+    pub no_manifests: bool,
+    /// Leave the phones' 14 built-in tones out of ringtones.xml.
+    #[arg(long)]
+    pub no_builtin_tones: bool,
     /// Print a machine-readable report of every file on standard output.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub report: Option<ReportFormat>,

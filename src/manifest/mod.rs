@@ -25,8 +25,11 @@
 //! ```
 
 pub mod dpma;
+mod files;
 pub mod json;
 pub mod phone_xml;
+
+pub use files::{Which, DPMA_FILE, JSON_FILE, XML_FILE};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -124,7 +127,7 @@ impl ManifestTone {
 }
 
 /// Lowercase hexadecimal.
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
