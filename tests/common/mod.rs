@@ -92,3 +92,51 @@ pub fn fixture(name: &str) -> std::path::PathBuf {
         .join("tests/fixtures")
         .join(name)
 }
+
+/// Peak amplitudes of several sines fitted jointly (least squares over the middle of `x`), so
+/// tones close together do not leak into each other's estimate on short signals.
+pub fn tone_amplitudes(x: &[f64], freqs: &[f64], rate: f64) -> Vec<f64> {
+    let (skip, m) = middle(x);
+    let k = 2 * freqs.len() + 1; // sin, cos per tone, plus DC
+    let mut ata = vec![vec![0.0f64; k]; k];
+    let mut atb = vec![0.0f64; k];
+    let mut row = vec![0.0f64; k];
+    for (i, v) in m.iter().enumerate() {
+        let n = (i + skip) as f64;
+        for (j, f) in freqs.iter().enumerate() {
+            let (s, c) = (std::f64::consts::TAU * f / rate * n).sin_cos();
+            row[2 * j] = s;
+            row[2 * j + 1] = c;
+        }
+        row[k - 1] = 1.0;
+        for a in 0..k {
+            atb[a] += row[a] * v;
+            for b in 0..k {
+                ata[a][b] += row[a] * row[b];
+            }
+        }
+    }
+    // Gaussian elimination with partial pivoting.
+    for col in 0..k {
+        let p = (col..k)
+            .max_by(|&a, &b| ata[a][col].abs().total_cmp(&ata[b][col].abs()))
+            .unwrap();
+        ata.swap(col, p);
+        atb.swap(col, p);
+        for r in col + 1..k {
+            let f = ata[r][col] / ata[col][col];
+            for c in col..k {
+                ata[r][c] -= f * ata[col][c];
+            }
+            atb[r] -= f * atb[col];
+        }
+    }
+    let mut sol = vec![0.0f64; k];
+    for r in (0..k).rev() {
+        let s: f64 = (r + 1..k).map(|c| ata[r][c] * sol[c]).sum();
+        sol[r] = (atb[r] - s) / ata[r][r];
+    }
+    (0..freqs.len())
+        .map(|j| (sol[2 * j].powi(2) + sol[2 * j + 1].powi(2)).sqrt())
+        .collect()
+}
