@@ -93,6 +93,7 @@ pub fn fixture(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
+#[allow(clippy::needless_range_loop)] // textbook elimination reads best with indices
 /// Peak amplitudes of several sines fitted jointly (least squares over the middle of `x`), so
 /// tones close together do not leak into each other's estimate on short signals.
 pub fn tone_amplitudes(x: &[f64], freqs: &[f64], rate: f64) -> Vec<f64> {
