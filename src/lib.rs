@@ -55,3 +55,8 @@ pub use convert::{convert_bytes, convert_path, convert_reader, panic_is_containe
 pub use error::{Error, Result};
 pub use options::{Dither, Limits, Options};
 pub use report::{Report, SourceInfo, Warning};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
