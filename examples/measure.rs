@@ -34,7 +34,10 @@ fn main() {
     let mut plain = Options::default();
     plain.dither = Dither::None;
     let dithered = Options::default();
-    println!("ringforge {} — resampling to 16 kHz, measured on its own output", env!("CARGO_PKG_VERSION"));
+    println!(
+        "ringforge {} — resampling to 16 kHz, measured on its own output",
+        env!("CARGO_PKG_VERSION")
+    );
     println!();
     println!("| source rate | worst deviation 50 Hz–7.45 kHz | −0.1 dB point | −3 dB point | strongest output bin for 8.5 / 12 / 20 kHz at −0.1 dBFS | THD+N, 1 kHz at −6 dBFS (16-bit, TPDF) |");
     println!("|---|---|---|---|---|---|");
@@ -54,7 +57,8 @@ fn main() {
                     return "—".to_string();
                 }
                 let x = signal::sine(freq, 0.99, rate, rate as usize * 2);
-                let t = convert_bytes(&signal::wav_f32(rate, 1, &x), Some("wav"), &dithered).unwrap();
+                let t =
+                    convert_bytes(&signal::wav_f32(rate, 1, &x), Some("wav"), &dithered).unwrap();
                 let spec = spectrum(&to_f64(t.samples()), 16_384);
                 format!("{:.0} dBFS", db(spec.iter().cloned().fold(1e-12, f64::max)))
             })
