@@ -160,26 +160,14 @@ fn gapless_mp3_has_exact_length_and_zero_lag() {
     // An impulse at 0.25 s (frame 11,025 at 44.1 kHz) comes out at sample 4,000: no decoder or
     // resampler delay (SoX's MP3 path puts it 819 samples late).
     let t = convert("click_k11025_44k1_cbr128_mono.mp3");
-    let at = t
-        .samples()
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, v)| i32::from(**v).abs())
-        .unwrap()
-        .0;
+    let at = peak_index(t.samples());
     assert_eq!(at, 4_000);
 }
 
 #[test]
 fn impulse_fixture_lands_on_its_sample() {
     let t = convert("impulse_k12000_48k_f32_mono.wav");
-    let at = t
-        .samples()
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, v)| i32::from(**v).abs())
-        .unwrap()
-        .0;
+    let at = peak_index(t.samples());
     assert_eq!(at, 4_000);
 }
 

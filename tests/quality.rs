@@ -114,12 +114,7 @@ fn an_impulse_lands_on_the_rounded_output_sample() {
         x[k] = 0.9;
         let t = convert_mono(&x, rate, &opts);
         let s = t.samples();
-        let at = s
-            .iter()
-            .enumerate()
-            .max_by_key(|(_, v)| i32::from(**v).abs())
-            .unwrap()
-            .0;
+        let at = peak_index(s);
         let expect = (k as f64 * 16_000.0 / f64::from(rate)).round() as usize;
         assert_eq!(at, expect, "impulse at {k} from {rate} Hz");
     }

@@ -83,6 +83,14 @@ pub fn thd_n_db(x: &[f64], freq: f64, rate: f64) -> f64 {
     10.0 * (res / sig).log10()
 }
 
+/// Index of the sample with the largest magnitude.
+pub fn peak_index(x: &[i16]) -> usize {
+    x.iter()
+        .enumerate()
+        .max_by_key(|(_, v)| i32::from(**v).abs())
+        .map_or(0, |(i, _)| i)
+}
+
 pub fn peak(x: &[i16]) -> i32 {
     x.iter().map(|s| i32::from(*s).abs()).max().unwrap_or(0)
 }
