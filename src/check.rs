@@ -569,7 +569,10 @@ fn check_manifest(
             }
             continue;
         };
-        let file_name = w.file.clone().unwrap_or_default();
+        let file_name = config.tones.iter().find(|t| &t.id == id).map_or_else(
+            || w.file.clone().unwrap_or_default(),
+            |t| t.file_name.clone(),
+        );
         let fields: [(&str, &Option<String>, &Option<String>); 3] = [
             ("display name", &h.display, &w.display),
             ("file name", &h.file, &w.file),
