@@ -665,7 +665,8 @@ fn check_manifest(
             ProblemKind::ManifestOutdated,
             None,
             "differs from what `ringforge build` writes for ringforge.toml (edited by hand, \
-             [output] settings changed, or written by another ringforge version)"
+             [output] settings changed, line endings converted by git — mark the output \
+             folder `-text` in .gitattributes — or written by another ringforge version)"
                 .into(),
             RUN_BUILD,
         ));

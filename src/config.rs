@@ -714,11 +714,11 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
         let mut ok = true;
         match id::validate_id(&id) {
             Ok(()) => {}
-            Err(e @ Error::BuiltinCollision { .. }) => {
+            Err(Error::BuiltinCollision { builtin, .. }) => {
                 ok = false;
                 p.at(
                     t.id.span(),
-                    format!("tone id {id:?}: {}", strip_fix(&e.to_string())),
+                    format!("tone id {id:?} collides with the phones' built-in tone `{builtin}`"),
                     "choose another id (the built-ins are Alarm, Chimes, Digium, GuitarStrum, \
                      Jingle, Office, Office2, RotaryPhone, SteelDrum, Techno, Theme, Tweedle, \
                      Twinkle, Vibe; compared ignoring case)",
@@ -1197,11 +1197,6 @@ fn lexical_normal(path: &str) -> String {
         }
     }
     parts.join("/")
-}
-
-/// An error message without its trailing "— what to do" part (the config gives its own fix).
-fn strip_fix(message: &str) -> &str {
-    message.split(" — ").next().unwrap_or(message)
 }
 
 #[cfg(test)]

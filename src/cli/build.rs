@@ -4,9 +4,10 @@ use std::time::Instant;
 
 use ringforge::build::{self, BuildOptions, ManifestStatus, ToneOutcome, ToneStatus};
 use ringforge::config::Config;
+use ringforge::Warning;
 use serde_json::json;
 
-use super::check::print_config_error;
+use super::check::{out, print_config_error};
 use super::{BuildArgs, CheckFormat, ReportFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 pub fn run(args: BuildArgs) -> u8 {
@@ -35,7 +36,12 @@ pub fn run(args: BuildArgs) -> u8 {
                     );
                 }
                 for w in &t.warnings {
-                    eprintln!("warning: {source}: {w}");
+                    let hint = if matches!(w, Warning::Upsampled { .. }) {
+                        " (in ringforge.toml: allow_upsample = true)"
+                    } else {
+                        ""
+                    };
+                    eprintln!("warning: {source}: {w}{hint}");
                 }
             }
             ToneStatus::Failed => {
@@ -68,7 +74,7 @@ pub fn run(args: BuildArgs) -> u8 {
         }
     }
     if let Some(ReportFormat::Json) = args.report {
-        print!("{}", json_report(&report));
+        out(&json_report(&report));
     }
     if !quiet {
         let unchanged = report

@@ -1,5 +1,6 @@
 //! `ringforge check`: load the configuration, check, print the problems in the chosen format.
 
+use std::io::Write;
 use std::time::Instant;
 
 use ringforge::check::{self, github_annotation, github_escape_data, github_escape_property};
@@ -26,17 +27,17 @@ pub fn run(args: CheckArgs) -> u8 {
         CheckFormat::Json => {
             let mut s = serde_json::to_string_pretty(&report).expect("report serialises");
             s.push('\n');
-            print!("{s}");
+            out(&s);
         }
         CheckFormat::Github => {
             for p in &report.problems {
-                println!("{}", github_annotation(p));
+                out(&format!("{}\n", github_annotation(p)));
             }
             if report.ok {
-                println!(
-                    "ringforge check: {} tones and {} manifests up to date",
+                out(&format!(
+                    "ringforge check: {} tones and {} manifests up to date\n",
                     report.tones, report.manifests
-                );
+                ));
             }
         }
     }
@@ -49,7 +50,12 @@ pub fn run(args: CheckArgs) -> u8 {
 
 fn print_human(report: &CheckReport, seconds: f64) {
     for p in &report.problems {
-        println!("error: {}: {} — {}", p.file.display(), p.message, p.fix);
+        out(&format!(
+            "error: {}: {} — {}\n",
+            p.file.display(),
+            p.message,
+            p.fix
+        ));
     }
     if report.ok {
         eprintln!(
@@ -93,10 +99,10 @@ pub fn print_config_error(e: &ConfigError, format: CheckFormat) {
                 })
                 .collect();
             let doc = json!({ "ok": false, "config_errors": problems });
-            println!(
-                "{}",
+            out(&format!(
+                "{}\n",
                 serde_json::to_string_pretty(&doc).expect("report serialises")
-            );
+            ));
         }
         CheckFormat::Github => {
             for p in &e.problems {
@@ -107,11 +113,18 @@ pub fn print_config_error(e: &ConfigError, format: CheckFormat) {
                 if let Some(c) = p.column {
                     props.push_str(&format!(",col={c}"));
                 }
-                println!(
-                    "::error {props},title=ringforge config::{}",
+                out(&format!(
+                    "::error {props},title=ringforge config::{}\n",
                     github_escape_data(&p.render(&e.path))
-                );
+                ));
             }
         }
     }
+}
+
+/// Writes to standard output, ignoring a closed pipe (`ringforge check | head`).
+pub fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
 }
