@@ -282,7 +282,7 @@ struct RawAlert {
 /// each with the place it was written. `None` means "not set here".
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ToneSettings {
+pub struct Settings {
     /// `dither = "tpdf" | "none"`.
     pub dither: Option<Setting<Dither>>,
     /// `allow_upsample = true | false`.
@@ -341,8 +341,8 @@ pub struct Unsupported {
 /// [`Unsupported`] for the first setting that cannot be honoured.
 pub fn tone_options(
     output: &OutputConfig,
-    defaults: &ToneSettings,
-    tone: &ToneSettings,
+    defaults: &Settings,
+    tone: &Settings,
 ) -> Result<Options, Unsupported> {
     fn pick<'a, T>(
         tone: &'a Option<Setting<T>>,
@@ -478,12 +478,20 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 impl Config {
-    /// Reads and validates the configuration at `path`; sources must exist.
+    /// Reads and validates the configuration at `path` (a folder means its `ringforge.toml`);
+    /// sources must exist.
     ///
     /// # Errors
     ///
     /// A [`ConfigError`] listing every problem found, each with its line and what to change.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let joined;
+        let path = if path.is_dir() {
+            joined = path.join(CONFIG_FILE);
+            joined.as_path()
+        } else {
+            path
+        };
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             problems: vec![ConfigProblem {
@@ -983,14 +991,14 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
 }
 
 /// Parses and range-checks the settings of `[defaults]` or one `[[tone]]`.
-fn settings(raw: &RawSettings, p: &mut Problems<'_>) -> ToneSettings {
+fn settings(raw: &RawSettings, p: &mut Problems<'_>) -> Settings {
     fn set<T: Clone>(s: &Spanned<T>) -> Setting<T> {
         Setting {
             value: s.get_ref().clone(),
             span: s.span(),
         }
     }
-    let mut out = ToneSettings::default();
+    let mut out = Settings::default();
     if let Some(d) = &raw.dither {
         match d.get_ref().to_ascii_lowercase().as_str() {
             "tpdf" => {

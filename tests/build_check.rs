@@ -527,6 +527,14 @@ fn github_and_human_formats() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout)
         .contains(&format!("{}: ", repo.path("out/a.sln").display())));
+    // A folder stands for its ringforge.toml.
+    let out = Command::new(BIN)
+        .args(["check", "--config"])
+        .arg(repo.dir.path())
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }
 
 #[test]

@@ -110,7 +110,8 @@ pub struct ConvertArgs {
 /// Flags of `ringforge build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The configuration file; paths in it are relative to its folder.
+    /// The configuration file (or a folder holding ringforge.toml); paths in it are relative
+    /// to its folder.
     #[arg(short, long, value_name = "PATH", default_value = ringforge::config::CONFIG_FILE)]
     pub config: PathBuf,
     /// Worker threads (default: one per core). Output is identical whatever the value.
@@ -136,7 +137,8 @@ pub struct BuildArgs {
 /// Flags of `ringforge check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The configuration file; paths in it are relative to its folder.
+    /// The configuration file (or a folder holding ringforge.toml); paths in it are relative
+    /// to its folder.
     #[arg(short, long, value_name = "PATH", default_value = ringforge::config::CONFIG_FILE)]
     pub config: PathBuf,
     /// Output format: human (default), json, or github (workflow annotations:
