@@ -37,6 +37,9 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+pub mod build;
+pub mod check;
+pub mod config;
 mod container;
 mod convert;
 pub mod decode;

@@ -3,10 +3,10 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the decoder learned about a source file.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SourceInfo {
     /// Container format, as a short name (`"wave"`, `"mp3"`, `"flac"`, `"ogg"`, `"isomp4"`, …).
@@ -43,7 +43,7 @@ impl SourceInfo {
 /// Something about a conversion a person should know; the tone was still produced.
 ///
 /// Every warning's `Display` names the problem and says what to do about it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Warning {
@@ -64,7 +64,12 @@ pub enum Warning {
     },
     /// The output is silent or nearly so.
     Silent {
-        /// The output's peak level in dBFS (negative infinity for digital silence).
+        /// The output's peak level in dBFS (negative infinity for digital silence; `null` in
+        /// JSON).
+        #[serde(
+            serialize_with = "serialize_db",
+            deserialize_with = "deserialize_db_neg"
+        )]
         peak_dbfs: f64,
     },
     /// Mixing the channels to mono cancelled much of the source's energy
@@ -72,7 +77,10 @@ pub enum Warning {
     DownmixLoss {
         /// How much quieter the mono mix is than the channels on average, in dB (infinite when
         /// the channels cancel exactly; `null` in JSON).
-        #[serde(serialize_with = "serialize_db")]
+        #[serde(
+            serialize_with = "serialize_db",
+            deserialize_with = "deserialize_db_pos"
+        )]
         lost_db: f64,
     },
     /// The source was longer than the size cap allows; only its beginning was kept.
@@ -144,7 +152,7 @@ impl fmt::Display for Warning {
 }
 
 /// Everything measured about one conversion.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Report {
     /// What the source was.
@@ -156,7 +164,10 @@ pub struct Report {
     /// Output duration in seconds.
     pub duration_seconds: f64,
     /// Peak sample level of the output in dBFS (negative infinity for digital silence).
-    #[serde(serialize_with = "serialize_db")]
+    #[serde(
+        serialize_with = "serialize_db",
+        deserialize_with = "deserialize_db_neg"
+    )]
     pub peak_dbfs: f64,
     /// Output samples clipped to the 16-bit range.
     pub clipped_samples: u64,
@@ -179,4 +190,14 @@ fn serialize_db<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> 
     } else {
         s.serialize_none()
     }
+}
+
+/// Reads a level written by `serialize_db`: `null` is negative infinity (digital silence).
+fn deserialize_db_neg<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NEG_INFINITY))
+}
+
+/// Reads a loss written by `serialize_db`: `null` is positive infinity (complete cancellation).
+fn deserialize_db_pos<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
 }

@@ -1,5 +1,7 @@
 //! Command-line definitions (clap) and dispatch to the subcommands.
 
+mod build;
+mod check;
 mod convert;
 mod output;
 
@@ -31,6 +33,12 @@ pub struct Cli {
 enum Command {
     /// Convert audio files and folders into phone ringtones.
     Convert(ConvertArgs),
+    /// Bring a repository's tones and manifests up to date with its ringforge.toml: convert
+    /// what changed, skip what is up to date, remove what left the config.
+    Build(BuildArgs),
+    /// Verify, for CI, that the outputs are valid for the phones, agree with the manifests and
+    /// the config, and are up to date with their sources. Writes nothing.
+    Check(CheckArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -99,6 +107,65 @@ pub struct ConvertArgs {
     pub quiet: bool,
 }
 
+/// Flags of `ringforge build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The configuration file (or a folder holding ringforge.toml); paths in it are relative
+    /// to its folder.
+    #[arg(short, long, value_name = "PATH", default_value = ringforge::config::CONFIG_FILE)]
+    pub config: PathBuf,
+    /// Worker threads (default: one per core). Output is identical whatever the value.
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    pub jobs: usize,
+    /// Treat every warning as an error: the tone fails and nothing is written for it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print a machine-readable report of every tone on standard output.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub report: Option<ReportFormat>,
+    /// Print only errors and warnings (no per-tone lines, no summary).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Flags of `ringforge check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The configuration file (or a folder holding ringforge.toml); paths in it are relative
+    /// to its folder.
+    #[arg(short, long, value_name = "PATH", default_value = ringforge::config::CONFIG_FILE)]
+    pub config: PathBuf,
+    /// Output format: human (default), json, or github (workflow annotations:
+    /// `::error file=…::message`).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Worker threads (default: one per core).
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    pub jobs: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// `error: FILE: message — fix` lines and a summary.
+    Human,
+    /// One JSON document: {"ok", "tones", "manifests", "problems": [{file, tone, kind, message, fix}]}.
+    Json,
+    /// GitHub Actions annotations, one `::error file=…,title=…::…` line per problem.
+    Github,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ExtArg {
     Sln,
@@ -124,6 +191,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Convert(args) => convert::run(args),
+        Command::Build(args) => build::run(args),
+        Command::Check(args) => check::run(args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "ringforge", &mut std::io::stdout());

@@ -1,0 +1,668 @@
+//! `ringforge build`: bring a repository's outputs up to date with its `ringforge.toml`.
+//!
+//! For every tone, a cache key is computed from the source's bytes, the tone's conversion
+//! options ([`Options::fingerprint`]) and this crate's version — never from timestamps, so a
+//! fresh clone is as up to date as the working copy it was pushed from. A tone is converted
+//! only when its key differs from the one recorded in the cache, or its output is missing or no
+//! longer holds the bytes that were written; otherwise nothing is decoded. Tones are written
+//! atomically, in parallel; outputs of tones that left the configuration (and stray tone files)
+//! are removed; the manifests are rendered from the cache and the files, so they are
+//! byte-identical whether or not a tone was converted in this run.
+//!
+//! The cache is [`CACHE_FILE`] in the output folder: a small, sorted, pretty-printed JSON
+//! document without timestamps (commit it with the outputs: CI then knows what was built from
+//! what). Per tone it records the output file name, the key, the file's MD5 and size, and the
+//! conversion [`Report`] the JSON manifest needs.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use md5::Md5;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Config, ToneConfig};
+use crate::manifest::{hex, Alert, ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
+use crate::{convert_path, id, sln, Error, Options, Report, Warning};
+
+/// Name of the build cache in the output folder (hidden; never an orphan).
+pub const CACHE_FILE: &str = ".ringforge-cache.json";
+
+/// Format version of [`CACHE_FILE`]; a cache of another version is ignored.
+pub const CACHE_VERSION: u32 = 1;
+
+/// Extensions of tone files: a file with one of these in the output folder that no tone
+/// produces is removed by a build.
+pub const TONE_EXTENSIONS: [&str; 3] = ["sln", "sln16", "raw"];
+
+/// How a build runs.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct BuildOptions {
+    /// Worker threads; 0 means one per core. Default: 0.
+    pub jobs: usize,
+    /// Fail a tone (writing nothing for it) when its conversion raises any warning.
+    /// Default: `false`.
+    pub strict: bool,
+}
+
+/// What a build did with one tone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ToneStatus {
+    /// Decoded, converted and written.
+    Converted,
+    /// Source, options, version and output unchanged: nothing decoded.
+    UpToDate,
+    /// The tone left the configuration (or its file name changed): its old output was deleted.
+    Removed,
+    /// The tone could not be built; its previous output, if any, was left as it was.
+    Failed,
+}
+
+impl ToneStatus {
+    /// `converted`, `up-to-date`, `removed` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToneStatus::Converted => "converted",
+            ToneStatus::UpToDate => "up-to-date",
+            ToneStatus::Removed => "removed",
+            ToneStatus::Failed => "failed",
+        }
+    }
+}
+
+/// One tone's outcome.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ToneOutcome {
+    /// The tone id (for a removed stray file: its file stem).
+    pub id: String,
+    /// The output file.
+    pub file: PathBuf,
+    /// The source as written in the configuration; `None` for removed outputs.
+    pub source: Option<String>,
+    /// What happened.
+    pub status: ToneStatus,
+    /// Why the tone was converted: `new`, `source or options changed`, `output missing`,
+    /// `output modified`.
+    pub reason: Option<&'static str>,
+    /// MD5 of the output file, when there is one.
+    pub md5: Option<String>,
+    /// The conversion's warnings (also for up-to-date tones, from the cache).
+    pub warnings: Vec<Warning>,
+    /// Why the tone failed.
+    pub error: Option<Error>,
+}
+
+/// What a build did with one manifest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ManifestStatus {
+    /// Written with new contents.
+    Written,
+    /// Already held exactly these contents; not touched.
+    Unchanged,
+    /// No longer selected in `[output] manifests`; deleted.
+    Removed,
+}
+
+/// Everything a build did.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct BuildReport {
+    /// Tones in configuration order, then removed outputs.
+    pub tones: Vec<ToneOutcome>,
+    /// The manifests.
+    pub manifests: Vec<(PathBuf, ManifestStatus)>,
+    /// Failures that are not one tone's (manifests, cache, output folder).
+    pub errors: Vec<String>,
+    /// Things worth saying (an unreadable cache was ignored, URLs are relative, …).
+    pub notes: Vec<String>,
+}
+
+impl BuildReport {
+    /// How many tones have `status`.
+    pub fn count(&self, status: ToneStatus) -> usize {
+        self.tones.iter().filter(|t| t.status == status).count()
+    }
+
+    /// Whether everything was built: no tone failed and no other error.
+    pub fn is_ok(&self) -> bool {
+        self.count(ToneStatus::Failed) == 0 && self.errors.is_empty()
+    }
+}
+
+/// The build cache ([`CACHE_FILE`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Cache {
+    pub(crate) version: u32,
+    pub(crate) generator: String,
+    pub(crate) tones: BTreeMap<String, CacheEntry>,
+}
+
+/// What the cache records about one built tone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CacheEntry {
+    /// Output file name.
+    pub(crate) file: String,
+    /// The source as written in the configuration (for people reading the cache).
+    pub(crate) source: String,
+    /// [`cache_key`] of the source and options it was built from.
+    pub(crate) key: String,
+    /// MD5 of the file written.
+    pub(crate) md5: String,
+    /// Size of the file written.
+    pub(crate) bytes: u64,
+    /// The conversion report.
+    pub(crate) report: Report,
+}
+
+impl Cache {
+    /// Reads the cache in `dir`; a missing cache is empty, an unreadable one or one of another
+    /// version is empty with a note.
+    pub(crate) fn load(dir: &Path) -> (Cache, Option<String>) {
+        let path = dir.join(CACHE_FILE);
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return (Cache::default(), None),
+            Err(e) => {
+                return (
+                    Cache::default(),
+                    Some(format!(
+                        "{}: unreadable ({e}); converting every tone",
+                        path.display()
+                    )),
+                )
+            }
+        };
+        match serde_json::from_str::<Cache>(&text) {
+            Ok(c) if c.version == CACHE_VERSION => (c, None),
+            Ok(c) => (
+                Cache::default(),
+                Some(format!(
+                    "{}: cache format {} is not {CACHE_VERSION}; converting every tone",
+                    path.display(),
+                    c.version
+                )),
+            ),
+            Err(e) => (
+                Cache::default(),
+                Some(format!(
+                    "{}: not a ringforge cache ({e}); converting every tone",
+                    path.display()
+                )),
+            ),
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("the cache serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// The cache key of a tone: SHA-256 (hex) over a format tag, this crate's version, the
+/// options' [`Options::fingerprint`], the source's extension (it guides the decoder) and the
+/// source's bytes.
+///
+/// # Errors
+///
+/// Reading the source failed.
+pub fn cache_key(source: &Path, opts: &Options) -> crate::Result<String> {
+    let mut h = Sha256::new();
+    h.update(b"ringforge build cache\0");
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(b"\0");
+    h.update(opts.fingerprint().to_le_bytes());
+    h.update(
+        source
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    h.update(b"\0");
+    let mut file = fs::File::open(source).map_err(|e| Error::io(source, e))?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io(source, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+/// Lowercase hex MD5 of `bytes`.
+pub(crate) fn md5_hex(bytes: &[u8]) -> String {
+    hex(&Md5::digest(bytes))
+}
+
+/// A report as it reads back from the cache: the manifests are rendered from this form whether
+/// the tone was converted now or earlier, so they come out byte-identical either way.
+pub(crate) fn as_cached(report: &Report) -> Report {
+    serde_json::to_string(report)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_else(|| report.clone())
+}
+
+/// The result of one tone's work in a worker.
+struct Built {
+    outcome: ToneOutcome,
+    entry: Option<CacheEntry>,
+    manifest: Option<ManifestTone>,
+}
+
+/// Builds everything `config` describes into its output folder. `on_tone` is called (from
+/// worker threads) as each tone finishes, for progress display.
+pub fn build(
+    config: &Config,
+    opts: &BuildOptions,
+    on_tone: &(dyn Fn(&ToneOutcome) + Sync),
+) -> BuildReport {
+    let mut report = BuildReport::default();
+    let dir = &config.output.dir;
+    if let Err(e) = fs::create_dir_all(dir) {
+        report.errors.push(format!(
+            "{}: cannot create the output folder: {e}",
+            dir.display()
+        ));
+        return report;
+    }
+    let (old_cache, note) = Cache::load(dir);
+    report.notes.extend(note);
+
+    let work = |tone: &ToneConfig| {
+        let built = build_tone(config, tone, old_cache.tones.get(&tone.id), opts.strict);
+        on_tone(&built.outcome);
+        built
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build();
+    let built: Vec<Built> = match pool {
+        Ok(pool) => pool.install(|| config.tones.par_iter().map(work).collect()),
+        Err(_) => config.tones.iter().map(work).collect(),
+    };
+
+    // The new cache: built tones, and failed tones' old entries (their files are still there).
+    let mut cache = Cache {
+        version: CACHE_VERSION,
+        generator: format!("ringforge {}", env!("CARGO_PKG_VERSION")),
+        tones: BTreeMap::new(),
+    };
+    let mut manifest_tones = Vec::new();
+    let mut failed_ids = HashSet::new();
+    for (tone, b) in config.tones.iter().zip(built) {
+        match b.entry {
+            Some(e) => {
+                cache.tones.insert(tone.id.clone(), e);
+            }
+            None => {
+                failed_ids.insert(tone.id.to_ascii_lowercase());
+                if let Some(old) = old_cache.tones.get(&tone.id) {
+                    cache.tones.insert(tone.id.clone(), old.clone());
+                }
+            }
+        }
+        manifest_tones.extend(b.manifest);
+        report.tones.push(b.outcome);
+    }
+
+    remove_stale_outputs(config, &old_cache, &mut cache, &mut report, on_tone);
+    write_manifests(config, manifest_tones, &failed_ids, &mut report);
+
+    let text = cache.render();
+    let cache_path = dir.join(CACHE_FILE);
+    if fs::read_to_string(&cache_path).ok().as_deref() != Some(text.as_str()) {
+        if let Err(e) = sln::write_atomic(&cache_path, text.as_bytes()) {
+            report.errors.push(format!("build cache not written: {e}"));
+        }
+    }
+    report
+}
+
+fn build_tone(
+    config: &Config,
+    tone: &ToneConfig,
+    cached: Option<&CacheEntry>,
+    strict: bool,
+) -> Built {
+    let out = config.output_path(tone);
+    let fail = |error: Error, reason: Option<&'static str>| Built {
+        outcome: ToneOutcome {
+            id: tone.id.clone(),
+            file: out.clone(),
+            source: Some(tone.source_in_config.clone()),
+            status: ToneStatus::Failed,
+            reason,
+            md5: None,
+            warnings: Vec::new(),
+            error: Some(error),
+        },
+        entry: None,
+        manifest: None,
+    };
+    let key = match cache_key(&tone.source, &tone.options) {
+        Ok(k) => k,
+        Err(e) => return fail(e, None),
+    };
+
+    let reason = match cached {
+        None => "new",
+        Some(e) if e.key != key || e.file != tone.file_name => "source or options changed",
+        Some(e) => match fs::read(&out) {
+            Err(_) => "output missing",
+            Ok(bytes) if md5_hex(&bytes) != e.md5 || bytes.len() as u64 != e.bytes => {
+                "output modified"
+            }
+            Ok(bytes) => {
+                // Up to date: nothing to decode.
+                let report = e.report.clone();
+                if strict {
+                    if let Some(w) = report.warnings.first() {
+                        return fail(Error::Strict(w.clone()), None);
+                    }
+                }
+                return match manifest_tone(tone, &bytes, report.clone()) {
+                    Ok(m) => Built {
+                        outcome: ToneOutcome {
+                            id: tone.id.clone(),
+                            file: out.clone(),
+                            source: Some(tone.source_in_config.clone()),
+                            status: ToneStatus::UpToDate,
+                            reason: None,
+                            md5: Some(e.md5.clone()),
+                            warnings: report.warnings,
+                            error: None,
+                        },
+                        entry: Some(CacheEntry {
+                            source: tone.source_in_config.clone(),
+                            ..e.clone()
+                        }),
+                        manifest: Some(m),
+                    },
+                    Err(err) => fail(err, None),
+                };
+            }
+        },
+    };
+
+    let converted = match convert_path(&tone.source, &tone.options) {
+        Ok(t) => t,
+        Err(e) => return fail(e, Some(reason)),
+    };
+    if strict {
+        if let Some(w) = converted.report().warnings.first() {
+            return fail(Error::Strict(w.clone()), Some(reason));
+        }
+    }
+    let bytes = converted.sln_bytes();
+    if let Err(e) = sln::write_atomic(&out, &bytes) {
+        return fail(e, Some(reason));
+    }
+    let report = as_cached(converted.report());
+    let md5 = md5_hex(&bytes);
+    match manifest_tone(tone, &bytes, report.clone()) {
+        Ok(m) => Built {
+            outcome: ToneOutcome {
+                id: tone.id.clone(),
+                file: out,
+                source: Some(tone.source_in_config.clone()),
+                status: ToneStatus::Converted,
+                reason: Some(reason),
+                md5: Some(md5.clone()),
+                warnings: report.warnings.clone(),
+                error: None,
+            },
+            entry: Some(CacheEntry {
+                file: tone.file_name.clone(),
+                source: tone.source_in_config.clone(),
+                key,
+                md5,
+                bytes: bytes.len() as u64,
+                report,
+            }),
+            manifest: Some(m),
+        },
+        Err(e) => fail(e, Some(reason)),
+    }
+}
+
+/// The manifest entry of a tone whose file holds `bytes`.
+pub(crate) fn manifest_tone(
+    tone: &ToneConfig,
+    bytes: &[u8],
+    report: Report,
+) -> crate::Result<ManifestTone> {
+    ManifestTone::new(
+        tone.id.clone(),
+        tone.display.clone(),
+        tone.file_name.clone(),
+        bytes,
+        Some(report),
+        Some(tone.source_in_config.clone()),
+    )
+}
+
+/// Deletes outputs no tone produces any more: files the old cache recorded for tones that left
+/// the configuration or changed file name, stray tone files (`*.sln`, `*.sln16`, `*.raw`), and
+/// manifests no longer selected. Other files are left for `check` to report.
+fn remove_stale_outputs(
+    config: &Config,
+    old_cache: &Cache,
+    cache: &mut Cache,
+    report: &mut BuildReport,
+    on_tone: &(dyn Fn(&ToneOutcome) + Sync),
+) {
+    let dir = &config.output.dir;
+    let current: HashSet<&str> = config.tones.iter().map(|t| t.file_name.as_str()).collect();
+    // file name → id it belonged to
+    let mut doomed: BTreeMap<String, String> = BTreeMap::new();
+    for (tone_id, e) in &old_cache.tones {
+        if !current.contains(e.file.as_str()) && id::validate_file_name(&e.file).is_ok() {
+            doomed.insert(e.file.clone(), tone_id.clone());
+        }
+    }
+    // A failed tone's old entry may name a file of the previous extension: keep the cache
+    // consistent with what is left on disk.
+    cache.tones.retain(|_, e| current.contains(e.file.as_str()));
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_tone_file = Path::new(&name)
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| TONE_EXTENSIONS.contains(&e));
+            if is_tone_file
+                && !name.starts_with('.')
+                && !current.contains(name.as_str())
+                && entry.file_type().is_ok_and(|t| t.is_file())
+            {
+                let stem = Path::new(&name)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                doomed.entry(name).or_insert(stem);
+            }
+        }
+    }
+    for (name, tone_id) in doomed {
+        let path = dir.join(&name);
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                let outcome = ToneOutcome {
+                    id: tone_id,
+                    file: path,
+                    source: None,
+                    status: ToneStatus::Removed,
+                    reason: None,
+                    md5: None,
+                    warnings: Vec::new(),
+                    error: None,
+                };
+                on_tone(&outcome);
+                report.tones.push(outcome);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => report
+                .errors
+                .push(format!("{}: cannot remove: {e}", path.display())),
+        }
+    }
+    let which = config.output.manifests;
+    for (selected, name) in [
+        (which.xml, XML_FILE),
+        (which.dpma, DPMA_FILE),
+        (which.json, JSON_FILE),
+    ] {
+        let path = dir.join(name);
+        if !selected && path.is_file() {
+            match fs::remove_file(&path) {
+                Ok(()) => report.manifests.push((path, ManifestStatus::Removed)),
+                Err(e) => report
+                    .errors
+                    .push(format!("{}: cannot remove: {e}", path.display())),
+            }
+        }
+    }
+}
+
+/// Renders the selected manifests from the built tones and writes those whose contents changed.
+/// Alerts whose tone failed are left out, each with an error.
+fn write_manifests(
+    config: &Config,
+    tones: Vec<ManifestTone>,
+    failed_ids: &HashSet<String>,
+    report: &mut BuildReport,
+) {
+    let which = config.output.manifests;
+    if which == crate::manifest::Which::NONE {
+        return;
+    }
+    let alerts: Vec<Alert> = config
+        .alerts
+        .iter()
+        .filter(|a| match &a.tone {
+            Some(t) if failed_ids.contains(&t.to_ascii_lowercase()) => {
+                report.errors.push(format!(
+                    "alert {:?} left out of the manifests: its tone {t:?} failed",
+                    a.alert_info
+                ));
+                false
+            }
+            _ => true,
+        })
+        .cloned()
+        .collect();
+    let set = config.manifest_set(tones, alerts);
+    let rendered = (|| -> crate::Result<Vec<(&str, String)>> {
+        let mut out = Vec::new();
+        if which.xml {
+            out.push((XML_FILE, set.phone_xml()?));
+        }
+        if which.dpma {
+            out.push((DPMA_FILE, set.dpma_conf()?));
+        }
+        if which.json {
+            out.push((JSON_FILE, set.json()?));
+        }
+        Ok(out)
+    })();
+    let rendered = match rendered {
+        Ok(r) => r,
+        Err(e) => {
+            report.errors.push(format!("manifests not written: {e}"));
+            return;
+        }
+    };
+    for (name, text) in rendered {
+        let path = config.output.dir.join(name);
+        if fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
+            report.manifests.push((path, ManifestStatus::Unchanged));
+            continue;
+        }
+        match sln::write_atomic(&path, text.as_bytes()) {
+            Ok(()) => report.manifests.push((path, ManifestStatus::Written)),
+            Err(e) => report.errors.push(format!("manifest not written: {e}")),
+        }
+    }
+    if which.xml && set.url_is_relative() {
+        report.notes.push(format!(
+            "{XML_FILE} holds relative URLs; phones need absolute ones — set url_prefix in \
+             [output], e.g. url_prefix = \"http://YOUR-PBX/digium_phones/\""
+        ));
+    }
+}
+
+/// The files a build leaves in the output folder for `config`: the tones and the selected
+/// manifests (the cache aside).
+pub fn expected_files(config: &Config) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = config.tones.iter().map(|t| t.file_name.clone()).collect();
+    names.extend(
+        config
+            .output
+            .manifests
+            .file_names()
+            .into_iter()
+            .map(String::from),
+    );
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_survive_the_cache_exactly() {
+        let r = Report {
+            peak_dbfs: f64::NEG_INFINITY,
+            duration_seconds: 0.1 + 0.2,
+            loudness_lufs: Some(-23.123_456_789_012_34),
+            warnings: vec![
+                Warning::DownmixLoss {
+                    lost_db: f64::INFINITY,
+                },
+                Warning::Upsampled { from: 8000 },
+                Warning::Silent {
+                    peak_dbfs: f64::NEG_INFINITY,
+                },
+            ],
+            ..Report::default()
+        };
+        let back = as_cached(&r);
+        assert_eq!(back.peak_dbfs, f64::NEG_INFINITY);
+        assert_eq!(back.duration_seconds, 0.1 + 0.2);
+        assert_eq!(back.warnings[0], r.warnings[0]);
+        assert_eq!(back.warnings[1], r.warnings[1]);
+        assert_eq!(back.warnings[2], r.warnings[2]);
+        assert_eq!(as_cached(&back), back);
+    }
+
+    #[test]
+    fn key_depends_on_bytes_options_and_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.wav");
+        fs::write(&a, b"one").unwrap();
+        let k1 = cache_key(&a, &Options::default()).unwrap();
+        assert_eq!(k1, cache_key(&a, &Options::default()).unwrap());
+        let o = Options {
+            dither: crate::Dither::None,
+            ..Options::default()
+        };
+        assert_ne!(k1, cache_key(&a, &o).unwrap());
+        fs::write(&a, b"two").unwrap();
+        assert_ne!(k1, cache_key(&a, &Options::default()).unwrap());
+        let b = dir.path().join("a.mp3");
+        fs::write(&b, b"one").unwrap();
+        assert_ne!(k1, cache_key(&b, &Options::default()).unwrap());
+    }
+}

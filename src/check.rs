@@ -1,0 +1,1012 @@
+//! `ringforge check`: is a repository's output folder exactly what `ringforge build` would
+//! make of its `ringforge.toml`? For CI; it reads, never writes.
+//!
+//! What holds when [`check`] finds no [`Problem`]:
+//!
+//! - every tone's file exists and is valid for the phones ([`validate_sln`]): non-empty, an even
+//!   number of bytes, under the size cap, no container header (RIFF/WAV, ID3, FLAC, Ogg, AIFF,
+//!   …), not silent (peak at or above −60 dBFS);
+//! - every tone is up to date: its source, converted again in memory with its options, gives
+//!   exactly the file's bytes (conversion is deterministic). When it does not, the build cache
+//!   tells a file modified after the build ([`ProblemKind::Modified`]) from a source or options
+//!   changed since ([`ProblemKind::Stale`]);
+//! - every selected manifest exists and agrees with the files (MD5, size, SHA-256) and with the
+//!   configuration (ids, display names, file names, URLs, alerts): no tone missing, extra or
+//!   renamed; and it is byte-identical to what a build would write;
+//! - the output folder holds nothing else (hidden files such as the build cache aside).
+//!
+//! Tones are checked in parallel.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::build::{self, as_cached, cache_key, md5_hex, Cache, CACHE_FILE, TONE_EXTENSIONS};
+use crate::config::{Config, ToneConfig};
+use crate::manifest::{ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
+use crate::{convert_path, Report};
+
+/// A tone whose peak is below this level (dBFS) is silent: the phone would ring with nothing.
+pub const SILENT_PEAK_DBFS: f64 = -60.0;
+
+/// The fix for most problems.
+pub const RUN_BUILD: &str = "run `ringforge build` and commit the result";
+
+/// What kind of problem was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// The output folder does not exist.
+    NoOutputFolder,
+    /// A tone's output file does not exist.
+    Missing,
+    /// A file could not be read.
+    Unreadable,
+    /// A tone's file is empty.
+    Empty,
+    /// A tone's file has an odd number of bytes (truncated or corrupted).
+    OddLength,
+    /// A tone's file is not under the size cap.
+    TooLarge,
+    /// A tone's file starts with a container header (WAV, ID3, …): the phone plays it as noise.
+    Header,
+    /// A tone's file is silent.
+    Silent,
+    /// A tone's file was changed after the build wrote it.
+    Modified,
+    /// A tone's source or options changed since the build: the file is out of date.
+    Stale,
+    /// A tone's source no longer converts.
+    SourceFailed,
+    /// A selected manifest does not exist.
+    ManifestMissing,
+    /// A manifest cannot be parsed.
+    ManifestUnreadable,
+    /// A manifest does not list a tone of the configuration.
+    ManifestMissingTone,
+    /// A manifest lists a tone the configuration does not have.
+    ManifestExtraTone,
+    /// A manifest lists a tone under an id the configuration no longer uses.
+    ManifestRenamedTone,
+    /// A manifest's MD5, size or SHA-256 of a tone differs from its file.
+    ManifestChecksum,
+    /// A manifest's display name, file name or URL of a tone differs from the configuration.
+    ManifestField,
+    /// A manifest's alerts differ from the configuration.
+    ManifestAlerts,
+    /// A manifest differs from what a build would write in some other way.
+    ManifestOutdated,
+    /// A file in the output folder that no tone or manifest accounts for.
+    Orphan,
+}
+
+impl ProblemKind {
+    /// The kebab-case name used in JSON.
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default()
+    }
+}
+
+/// One problem: the file it concerns, what is wrong and what to do.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Problem {
+    /// The file the problem is in (an output, a manifest, a source).
+    pub file: PathBuf,
+    /// The tone concerned, when there is one.
+    pub tone: Option<String>,
+    /// What kind of problem.
+    pub kind: ProblemKind,
+    /// What is wrong, without the file name.
+    pub message: String,
+    /// What to do about it.
+    pub fix: String,
+}
+
+impl Problem {
+    fn new(
+        file: impl Into<PathBuf>,
+        tone: Option<&str>,
+        kind: ProblemKind,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Problem {
+            file: file.into(),
+            tone: tone.map(String::from),
+            kind,
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+/// How a check runs.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct CheckOptions {
+    /// Worker threads; 0 means one per core. Default: 0.
+    pub jobs: usize,
+}
+
+/// What a check found.
+#[derive(Clone, Debug, Default, Serialize)]
+#[non_exhaustive]
+pub struct CheckReport {
+    /// Whether everything holds.
+    pub ok: bool,
+    /// Tones checked.
+    pub tones: usize,
+    /// Manifests checked.
+    pub manifests: usize,
+    /// The problems: tones in configuration order, then manifests, then orphans.
+    pub problems: Vec<Problem>,
+}
+
+/// One problem [`validate_sln`] finds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlnProblem {
+    /// What kind.
+    pub kind: ProblemKind,
+    /// What is wrong, without the file name.
+    pub message: String,
+    /// What to do.
+    pub fix: String,
+}
+
+/// Container signatures a raw `.sln` must not start with: (bytes, offset, what).
+const HEADERS: &[(&[u8], usize, &str)] = &[
+    (b"RIFF", 0, "a WAV (RIFF) header"),
+    (b"RIFX", 0, "a WAV (RIFX) header"),
+    (b"RF64", 0, "a WAV (RF64) header"),
+    (b"ID3", 0, "an ID3 tag (MP3)"),
+    (b"fLaC", 0, "a FLAC header"),
+    (b"OggS", 0, "an Ogg header"),
+    (b"FORM", 0, "an AIFF (FORM) header"),
+    (b"caff", 0, "a CAF header"),
+    (b".snd", 0, "an AU (.snd) header"),
+    (b"#!AMR", 0, "an AMR header"),
+    (b"ftyp", 4, "an MP4/M4A header"),
+];
+
+/// Checks that `bytes` is a tone the phones accept: non-empty, even length, under `max_bytes`,
+/// no container header at the start, not silent (peak below [`SILENT_PEAK_DBFS`]).
+///
+/// ```
+/// use ringforge::check::{validate_sln, ProblemKind};
+/// let tone: Vec<u8> = (0..800i16).flat_map(|i| (i * 40).to_le_bytes()).collect();
+/// assert!(validate_sln(&tone, 1_000_000).is_empty());
+/// let mut wav = b"RIFF".to_vec();
+/// wav.extend_from_slice(&tone);
+/// assert_eq!(validate_sln(&wav, 1_000_000)[0].kind, ProblemKind::Header);
+/// assert_eq!(validate_sln(&tone[1..], 1_000_000)[0].kind, ProblemKind::OddLength);
+/// ```
+pub fn validate_sln(bytes: &[u8], max_bytes: u64) -> Vec<SlnProblem> {
+    let mut out = Vec::new();
+    let mut push = |kind, message: String, fix: &str| {
+        out.push(SlnProblem {
+            kind,
+            message,
+            fix: fix.to_string(),
+        })
+    };
+    if bytes.is_empty() {
+        push(
+            ProblemKind::Empty,
+            "is empty (0 bytes): the phone has nothing to play".into(),
+            RUN_BUILD,
+        );
+        return out;
+    }
+    if let Some((_, _, what)) = HEADERS
+        .iter()
+        .find(|(magic, at, _)| bytes.get(*at..*at + magic.len()) == Some(magic))
+    {
+        push(
+            ProblemKind::Header,
+            format!(
+                "starts with {what}: the phones want raw 16 kHz 16-bit samples with no header, \
+                 and play a header as a click or noise"
+            ),
+            RUN_BUILD,
+        );
+    }
+    if bytes.len() % 2 != 0 {
+        push(
+            ProblemKind::OddLength,
+            format!(
+                "has an odd length ({} bytes): 16-bit samples take two bytes each, so the file \
+                 was truncated or corrupted",
+                bytes.len()
+            ),
+            RUN_BUILD,
+        );
+    }
+    if bytes.len() as u64 >= max_bytes {
+        push(
+            ProblemKind::TooLarge,
+            format!(
+                "is {} bytes, not under the {max_bytes}-byte cap the phones accept",
+                bytes.len()
+            ),
+            "shorten the source (or its length in ringforge.toml), then run `ringforge build`",
+        );
+    }
+    let peak = bytes
+        .chunks_exact(2)
+        .map(|b| i32::from(i16::from_le_bytes([b[0], b[1]])).abs())
+        .max()
+        .unwrap_or(0);
+    let peak_dbfs = if peak == 0 {
+        f64::NEG_INFINITY
+    } else {
+        20.0 * (f64::from(peak) / 32_768.0).log10()
+    };
+    if peak_dbfs < SILENT_PEAK_DBFS {
+        let level = if peak_dbfs.is_finite() {
+            format!("peak {peak_dbfs:.1} dBFS")
+        } else {
+            "digital silence".to_string()
+        };
+        push(
+            ProblemKind::Silent,
+            format!("is silent ({level}): the phone would ring with nothing audible"),
+            "check the source and its settings in ringforge.toml (start, gain), then run \
+             `ringforge build`",
+        );
+    }
+    out
+}
+
+/// Facts about a tone's file, gathered by a worker.
+struct ToneChecked {
+    problems: Vec<Problem>,
+    /// The manifest entry for the file as it is (with the fresh report), when the file exists.
+    manifest: Option<ManifestTone>,
+    /// Whether the file is valid and up to date.
+    clean: bool,
+}
+
+/// Checks the repository `config` describes. Never writes.
+pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
+    let mut report = CheckReport {
+        tones: config.tones.len(),
+        manifests: config.output.manifests.file_names().len(),
+        ..CheckReport::default()
+    };
+    let dir = &config.output.dir;
+    if !dir.is_dir() {
+        report.problems.push(Problem::new(
+            dir.clone(),
+            None,
+            ProblemKind::NoOutputFolder,
+            "the output folder does not exist: nothing has been built",
+            RUN_BUILD,
+        ));
+        return report;
+    }
+    let (cache, _) = Cache::load(dir);
+
+    let work = |tone: &ToneConfig| check_tone(config, tone, cache.tones.get(&tone.id));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build();
+    let checked: Vec<ToneChecked> = match pool {
+        Ok(pool) => pool.install(|| config.tones.par_iter().map(work).collect()),
+        Err(_) => config.tones.iter().map(work).collect(),
+    };
+    let all_clean = checked.iter().all(|c| c.clean);
+    let mut manifest_tones = Vec::new();
+    let mut present = HashSet::new();
+    for c in checked {
+        report.problems.extend(c.problems);
+        if let Some(m) = c.manifest {
+            present.insert(m.id.clone());
+            manifest_tones.push(m);
+        }
+    }
+    // Tones without a file still belong in the expected manifests (with no checksum to compare).
+    let mut expected_tones = manifest_tones;
+    for t in &config.tones {
+        if !present.contains(&t.id) {
+            if let Ok(m) = ManifestTone::new(
+                t.id.clone(),
+                t.display.clone(),
+                t.file_name.clone(),
+                &[],
+                None,
+                Some(t.source_in_config.clone()),
+            ) {
+                expected_tones.push(m);
+            }
+        }
+    }
+    let set = config.manifest_set(expected_tones, config.alerts.clone());
+    let which = config.output.manifests;
+    for (selected, name) in [
+        (which.xml, XML_FILE),
+        (which.dpma, DPMA_FILE),
+        (which.json, JSON_FILE),
+    ] {
+        if !selected {
+            continue;
+        }
+        let expected = match name {
+            XML_FILE => set.phone_xml(),
+            DPMA_FILE => set.dpma_conf(),
+            _ => set.json(),
+        };
+        report
+            .problems
+            .extend(check_manifest(config, name, expected, &present, all_clean));
+    }
+    report.problems.extend(orphans(config));
+    report.ok = report.problems.is_empty();
+    report
+}
+
+fn check_tone(
+    config: &Config,
+    tone: &ToneConfig,
+    cached: Option<&build::CacheEntry>,
+) -> ToneChecked {
+    let path = config.output_path(tone);
+    let id = Some(tone.id.as_str());
+    let mut problems = Vec::new();
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            let (kind, message) = if e.kind() == io::ErrorKind::NotFound {
+                (
+                    ProblemKind::Missing,
+                    format!("is missing: tone `{}` has not been built", tone.id),
+                )
+            } else {
+                (ProblemKind::Unreadable, format!("cannot be read: {e}"))
+            };
+            problems.push(Problem::new(path, id, kind, message, RUN_BUILD));
+            return ToneChecked {
+                problems,
+                manifest: None,
+                clean: false,
+            };
+        }
+    };
+    let invalid = validate_sln(&bytes, config.output.max_bytes);
+    let broken = invalid.iter().any(|p| p.kind != ProblemKind::Silent);
+    for p in invalid {
+        problems.push(Problem::new(&path, id, p.kind, p.message, p.fix));
+    }
+
+    // Up to date? Convert again, in memory, and compare.
+    let mut fresh_report: Option<Report> = None;
+    let mut up_to_date = false;
+    match convert_path(&tone.source, &tone.options) {
+        Err(e) => problems.push(Problem::new(
+            &tone.source,
+            id,
+            ProblemKind::SourceFailed,
+            format!("the source of tone `{}` no longer converts: {e}", tone.id),
+            "fix or replace the source, then run `ringforge build`",
+        )),
+        Ok(fresh) => {
+            up_to_date = fresh.sln_bytes() == bytes;
+            fresh_report = Some(as_cached(fresh.report()));
+            if !up_to_date && !broken {
+                let md5 = md5_hex(&bytes);
+                let key = cache_key(&tone.source, &tone.options).ok();
+                let (kind, message) = match cached {
+                    Some(c) if c.file == tone.file_name && c.md5 != md5 => (
+                        ProblemKind::Modified,
+                        format!(
+                            "was modified after `ringforge build` wrote it (md5 {md5}, built as \
+                             {}): tone `{}` no longer matches its source",
+                            c.md5, tone.id
+                        ),
+                    ),
+                    Some(c) if Some(&c.key) != key.as_ref() => (
+                        ProblemKind::Stale,
+                        format!(
+                            "is stale: the source of tone `{}` ({}) or its options changed \
+                             since the last build",
+                            tone.id, tone.source_in_config
+                        ),
+                    ),
+                    _ => (
+                        ProblemKind::Stale,
+                        format!(
+                            "is stale: converting the source of tone `{}` ({}) now gives \
+                             different bytes (source or options changed, or it was built by \
+                             another ringforge version)",
+                            tone.id, tone.source_in_config
+                        ),
+                    ),
+                };
+                problems.push(Problem::new(&path, id, kind, message, RUN_BUILD));
+            }
+        }
+    }
+    let manifest = build::manifest_tone(tone, &bytes, fresh_report.unwrap_or_default()).ok();
+    ToneChecked {
+        clean: problems.is_empty() && up_to_date,
+        problems,
+        manifest,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Manifests
+
+/// A tone as a manifest lists it.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Listed {
+    display: Option<String>,
+    file: Option<String>,
+    url: Option<String>,
+    bytes: Option<u64>,
+    md5: Option<String>,
+    sha256: Option<String>,
+}
+
+/// A manifest read back: tones by id (in order) and alerts as (alert_info, tone, ring type).
+#[derive(Debug, Default)]
+struct Parsed {
+    tones: Vec<(String, Listed)>,
+    alerts: BTreeSet<(String, String, String)>,
+}
+
+fn check_manifest(
+    config: &Config,
+    name: &str,
+    expected: crate::Result<String>,
+    present: &HashSet<String>,
+    all_clean: bool,
+) -> Vec<Problem> {
+    let path = config.output.dir.join(name);
+    let problem = |kind, tone: Option<&str>, message: String, fix: &str| {
+        Problem::new(&path, tone, kind, message, fix)
+    };
+    let expected = match expected {
+        Ok(e) => e,
+        Err(e) => {
+            return vec![problem(
+                ProblemKind::ManifestOutdated,
+                None,
+                format!("cannot be rendered from ringforge.toml to compare: {e}"),
+                "fix ringforge.toml",
+            )]
+        }
+    };
+    let actual = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return vec![problem(
+                ProblemKind::ManifestMissing,
+                None,
+                "is missing".into(),
+                RUN_BUILD,
+            )]
+        }
+        Err(e) => {
+            return vec![problem(
+                ProblemKind::Unreadable,
+                None,
+                format!("cannot be read: {e}"),
+                RUN_BUILD,
+            )]
+        }
+    };
+    let parse = |text: &str| match name {
+        XML_FILE => parse_phone_xml(text),
+        DPMA_FILE => parse_dpma(text),
+        _ => parse_json(text),
+    };
+    let want = match parse(&expected) {
+        Ok(p) => p,
+        Err(e) => {
+            return vec![problem(
+                ProblemKind::ManifestOutdated,
+                None,
+                format!("internal error reading the expected manifest back: {e}"),
+                "report this as a ringforge bug",
+            )]
+        }
+    };
+    let have = match parse(&actual) {
+        Ok(p) => p,
+        Err(e) => {
+            return vec![problem(
+                ProblemKind::ManifestUnreadable,
+                None,
+                format!("cannot be parsed: {e}"),
+                RUN_BUILD,
+            )]
+        }
+    };
+
+    let mut problems = Vec::new();
+    let have_map: BTreeMap<&str, &Listed> =
+        have.tones.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let want_map: BTreeMap<&str, &Listed> =
+        want.tones.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let mut renamed_from: BTreeSet<&str> = BTreeSet::new();
+    for (id, w) in &want.tones {
+        let has_file = present.contains(id);
+        let Some(h) = have_map.get(id.as_str()) else {
+            // Renamed? An extra entry with this tone's checksum (or file) is the old name.
+            let old = have.tones.iter().find(|(other, l)| {
+                !want_map.contains_key(other.as_str())
+                    && !renamed_from.contains(other.as_str())
+                    && ((has_file && l.md5.is_some() && l.md5 == w.md5)
+                        || (l.display.is_some() && l.display == w.display))
+            });
+            match old {
+                Some((old_id, _)) => {
+                    renamed_from.insert(old_id);
+                    problems.push(problem(
+                        ProblemKind::ManifestRenamedTone,
+                        Some(id),
+                        format!("lists tone `{old_id}` where ringforge.toml has `{id}` (renamed?)"),
+                        RUN_BUILD,
+                    ));
+                }
+                None => problems.push(problem(
+                    ProblemKind::ManifestMissingTone,
+                    Some(id),
+                    format!("does not list tone `{id}`"),
+                    RUN_BUILD,
+                )),
+            }
+            continue;
+        };
+        let file_name = config.tones.iter().find(|t| &t.id == id).map_or_else(
+            || w.file.clone().unwrap_or_default(),
+            |t| t.file_name.clone(),
+        );
+        let fields: [(&str, &Option<String>, &Option<String>); 3] = [
+            ("display name", &h.display, &w.display),
+            ("file name", &h.file, &w.file),
+            ("url", &h.url, &w.url),
+        ];
+        for (what, h, w) in fields {
+            if w.is_some() && h != w {
+                problems.push(problem(
+                    ProblemKind::ManifestField,
+                    Some(id),
+                    format!(
+                        "lists tone `{id}` with {what} {:?}, but ringforge.toml gives {:?}",
+                        h.as_deref().unwrap_or(""),
+                        w.as_deref().unwrap_or("")
+                    ),
+                    RUN_BUILD,
+                ));
+            }
+        }
+        if has_file {
+            let sums: [(&str, Option<String>, Option<String>); 3] = [
+                ("md5", h.md5.clone(), w.md5.clone()),
+                (
+                    "size",
+                    h.bytes.map(|b| format!("{b} bytes")),
+                    w.bytes.map(|b| format!("{b} bytes")),
+                ),
+                ("sha256", h.sha256.clone(), w.sha256.clone()),
+            ];
+            let differing: Vec<_> = sums
+                .into_iter()
+                .filter(|(_, h, w)| w.is_some() && h != w)
+                .collect();
+            if let Some((what, h, w)) = differing.first() {
+                let also: Vec<&str> = differing[1..].iter().map(|(w, _, _)| *w).collect();
+                let also = if also.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} also differ)", also.join(", "))
+                };
+                problems.push(problem(
+                    ProblemKind::ManifestChecksum,
+                    Some(id),
+                    format!(
+                        "lists {what} {} for tone `{id}`, but {file_name} has {what} {}{also}: \
+                         the file changed after the manifest was written",
+                        h.as_deref().unwrap_or("(none)"),
+                        w.as_deref().unwrap_or("(none)")
+                    ),
+                    RUN_BUILD,
+                ));
+            }
+        }
+    }
+    for (id, _) in &have.tones {
+        if !want_map.contains_key(id.as_str()) && !renamed_from.contains(id.as_str()) {
+            problems.push(problem(
+                ProblemKind::ManifestExtraTone,
+                Some(id),
+                format!("lists tone `{id}`, which ringforge.toml does not have"),
+                RUN_BUILD,
+            ));
+        }
+    }
+    let missing: Vec<_> = want.alerts.difference(&have.alerts).collect();
+    let extra: Vec<_> = have.alerts.difference(&want.alerts).collect();
+    if !missing.is_empty() || !extra.is_empty() {
+        let show = |v: &[&(String, String, String)]| {
+            v.iter()
+                .map(|(i, t, r)| format!("{i:?}→{t:?} ({r})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(format!("missing {}", show(&missing)));
+        }
+        if !extra.is_empty() {
+            parts.push(format!("not in ringforge.toml {}", show(&extra)));
+        }
+        problems.push(problem(
+            ProblemKind::ManifestAlerts,
+            None,
+            format!("alerts differ from ringforge.toml: {}", parts.join("; ")),
+            RUN_BUILD,
+        ));
+    }
+    if problems.is_empty() && all_clean && actual != expected {
+        problems.push(problem(
+            ProblemKind::ManifestOutdated,
+            None,
+            "differs from what `ringforge build` writes for ringforge.toml (edited by hand, \
+             [output] settings changed, line endings converted by git — mark the output \
+             folder `-text` in .gitattributes — or written by another ringforge version)"
+                .into(),
+            RUN_BUILD,
+        ));
+    }
+    problems
+}
+
+fn parse_phone_xml(text: &str) -> Result<Parsed, String> {
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().trim_text(true);
+    let mut out = Parsed::default();
+    let mut stack: Vec<String> = Vec::new();
+    let mut saw_root = false;
+    loop {
+        let event = reader.read_event().map_err(|e| {
+            format!(
+                "not well-formed XML at byte {}: {e}",
+                reader.buffer_position()
+            )
+        })?;
+        let (start, empty) = match &event {
+            Event::Start(e) => (e.clone(), false),
+            Event::Empty(e) => (e.clone(), true),
+            Event::End(_) => {
+                stack.pop();
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        let name = start.name().as_ref().to_string();
+        let path = if stack.is_empty() {
+            name.clone()
+        } else {
+            format!("{}/{name}", stack.join("/"))
+        };
+        saw_root |= path == "config";
+        let mut attrs = HashMap::new();
+        for a in start.attributes() {
+            let a = a.map_err(|e| format!("bad attribute in <{name}>: {e}"))?;
+            let key = a.key.as_ref().to_string();
+            let value = a
+                .normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                .map_err(|e| format!("bad attribute value in <{name}>: {e}"))?
+                .into_owned();
+            attrs.insert(key, value);
+        }
+        match path.as_str() {
+            "config/ringtones/tones/tone"
+                if attrs.get("type").map(String::as_str) == Some("user") =>
+            {
+                let id = attrs.remove("id").ok_or("a <tone> has no id")?;
+                out.tones.push((
+                    id,
+                    Listed {
+                        display: attrs.remove("display"),
+                        url: attrs.remove("url"),
+                        md5: attrs.remove("md5"),
+                        ..Listed::default()
+                    },
+                ));
+            }
+            "config/ringtones/alerts/alert" => {
+                let get = |k: &str| attrs.get(k).cloned().unwrap_or_default();
+                out.alerts
+                    .insert((get("alert_info"), get("ringtone_id"), get("ring_type")));
+            }
+            _ => {}
+        }
+        if !empty {
+            stack.push(name);
+        }
+    }
+    if !saw_root {
+        return Err("no <config> element".into());
+    }
+    Ok(out)
+}
+
+fn parse_json(text: &str) -> Result<Parsed, String> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let mut out = Parsed::default();
+    let s = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(String::from);
+    let tones = v
+        .get("tones")
+        .and_then(|t| t.as_array())
+        .ok_or("no \"tones\" array")?;
+    for t in tones {
+        let id = s(t, "id").ok_or("a tone has no \"id\"")?;
+        out.tones.push((
+            id,
+            Listed {
+                display: s(t, "display"),
+                file: s(t, "file"),
+                url: s(t, "url"),
+                bytes: t.get("bytes").and_then(serde_json::Value::as_u64),
+                md5: s(t, "md5"),
+                sha256: s(t, "sha256"),
+            },
+        ));
+    }
+    for a in v
+        .get("alerts")
+        .and_then(|a| a.as_array())
+        .into_iter()
+        .flatten()
+    {
+        out.alerts.insert((
+            s(a, "alert_info").unwrap_or_default(),
+            s(a, "ringtone_id").unwrap_or_default(),
+            s(a, "ring_type").unwrap_or_default(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Reads the DPMA fragment the way Asterisk's configuration parser does, for what it holds:
+/// comments cut at an unescaped `;` (`\;` is a literal `;`), lines and values stripped,
+/// `[section]` headers, `key=value` lines.
+fn parse_dpma(text: &str) -> Result<Parsed, String> {
+    let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let mut line = String::with_capacity(raw.len());
+        let mut chars = raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if chars.peek() == Some(&';') => {
+                    line.push(';');
+                    chars.next();
+                }
+                ';' => break,
+                c => line.push(c),
+            }
+        }
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix('[') {
+            let (name, _) = rest
+                .split_once(']')
+                .ok_or_else(|| format!("line {}: no closing `]`", n + 1))?;
+            sections.push((name.to_string(), Vec::new()));
+        } else {
+            let (k, v) = line
+                .split_once('=')
+                .ok_or_else(|| format!("line {}: expected key=value", n + 1))?;
+            let v = v.strip_prefix('>').unwrap_or(v);
+            let (_, lines) = sections
+                .last_mut()
+                .ok_or_else(|| format!("line {}: key=value outside a section", n + 1))?;
+            lines.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let mut out = Parsed::default();
+    for (name, lines) in sections {
+        let get = |k: &str| {
+            lines
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        match get("type").as_deref() {
+            Some("ringtone") => out.tones.push((
+                name,
+                Listed {
+                    display: get("alias"),
+                    file: get("filename"),
+                    ..Listed::default()
+                },
+            )),
+            Some("alert") => {
+                out.alerts.insert((
+                    get("alert_info").unwrap_or_default(),
+                    get("ringtone").unwrap_or_default(),
+                    get("ring_type").unwrap_or_default(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orphans
+
+fn orphans(config: &Config) -> Vec<Problem> {
+    let dir = &config.output.dir;
+    let expected = build::expected_files(config);
+    let mut names: Vec<(String, bool)> = match fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    e.file_type().is_ok_and(|t| t.is_dir()),
+                )
+            })
+            .collect(),
+        Err(_) => return Vec::new(),
+    };
+    names.sort();
+    let manifests = [XML_FILE, DPMA_FILE, JSON_FILE];
+    names
+        .into_iter()
+        .filter(|(n, _)| !n.starts_with('.') && !expected.contains(n) && n != CACHE_FILE)
+        .map(|(name, is_dir)| {
+            let is_tone = Path::new(&name)
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| TONE_EXTENSIONS.contains(&e));
+            let (message, fix) = if is_dir {
+                (
+                    "is a folder in the output folder, which ringforge.toml does not produce"
+                        .to_string(),
+                    "move it out of the output folder (everything in it is served to the phones)"
+                        .to_string(),
+                )
+            } else if manifests.contains(&name.as_str()) {
+                (
+                    "is a manifest that [output] manifests does not select".to_string(),
+                    "run `ringforge build` (it removes it), or select it in [output] manifests"
+                        .to_string(),
+                )
+            } else if is_tone {
+                (
+                    "is a tone file that no [[tone]] in ringforge.toml produces".to_string(),
+                    "run `ringforge build` (it removes it), or add a [[tone]] for its source"
+                        .to_string(),
+                )
+            } else {
+                (
+                    "is not produced by ringforge.toml".to_string(),
+                    "delete it or move it out of the output folder (everything in it is served \
+                     to the phones)"
+                        .to_string(),
+                )
+            };
+            Problem::new(dir.join(&name), None, ProblemKind::Orphan, message, fix)
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output formats
+
+/// Escapes a GitHub workflow command's message: `%`, `\r`, `\n`.
+pub fn github_escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a GitHub workflow command's property value: as the message, plus `:` and `,`.
+pub fn github_escape_property(s: &str) -> String {
+    github_escape_data(s)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}
+
+/// A problem as a GitHub Actions annotation:
+/// `::error file=PATH,title=ringforge check::PATH: MESSAGE — FIX`.
+///
+/// ```
+/// # use ringforge::check::github_escape_data;
+/// assert_eq!(github_escape_data("50%\nnext"), "50%25%0Anext");
+/// ```
+pub fn github_annotation(p: &Problem) -> String {
+    let file = p.file.to_string_lossy().replace('\\', "/");
+    format!(
+        "::error file={},title=ringforge check::{}",
+        github_escape_property(&file),
+        github_escape_data(&format!("{file}: {} — {}", p.message, p.fix))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tone_bytes(n: usize, amp: i16) -> Vec<u8> {
+        (0..n)
+            .flat_map(|i| (if i % 2 == 0 { amp } else { -amp }).to_le_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn valid_tone_passes_and_each_fault_has_its_kind() {
+        let ok = tone_bytes(1000, 10_000);
+        assert!(validate_sln(&ok, 1_000_000).is_empty());
+        let kinds = |b: &[u8], max| -> Vec<ProblemKind> {
+            validate_sln(b, max).into_iter().map(|p| p.kind).collect()
+        };
+        assert_eq!(kinds(&[], 1_000_000), [ProblemKind::Empty]);
+        assert_eq!(kinds(&ok[..999], 1_000_000), [ProblemKind::OddLength]);
+        assert_eq!(kinds(&ok, 2000), [ProblemKind::TooLarge]);
+        assert_eq!(
+            kinds(&tone_bytes(1000, 30), 1_000_000),
+            [ProblemKind::Silent]
+        );
+        assert!(validate_sln(&tone_bytes(1000, 33), 1_000_000).is_empty());
+        for magic in [&b"RIFF"[..], b"ID3", b"fLaC", b"OggS"] {
+            let mut b = magic.to_vec();
+            b.extend_from_slice(&ok[magic.len()..]);
+            assert_eq!(kinds(&b, 1_000_000)[0], ProblemKind::Header, "{magic:?}");
+        }
+        let mut m4a = ok.clone();
+        m4a[4..8].copy_from_slice(b"ftyp");
+        assert_eq!(kinds(&m4a, 1_000_000)[0], ProblemKind::Header);
+    }
+
+    #[test]
+    fn github_escaping() {
+        assert_eq!(github_escape_data("a%b\r\nc"), "a%25b%0D%0Ac");
+        assert_eq!(github_escape_property("C:\\x,y"), "C%3A\\x%2Cy");
+        let p = Problem::new(
+            "out/a,b.sln",
+            None,
+            ProblemKind::Orphan,
+            "100% bad\nreally",
+            "fix",
+        );
+        assert_eq!(
+            github_annotation(&p),
+            "::error file=out/a%2Cb.sln,title=ringforge check::out/a,b.sln: 100%25 bad%0Areally — fix"
+        );
+    }
+
+    #[test]
+    fn dpma_reader_unescapes_and_strips() {
+        let p = parse_dpma(
+            "; comment\n[a]\ntype=ringtone\nalias=Bee\\; x ; trailing\nfilename=a.sln\n\n\
+             [alert-x]\ntype=alert\nalert_info= >y\nring_type=normal\nringtone=a\n",
+        )
+        .unwrap();
+        assert_eq!(p.tones[0].0, "a");
+        assert_eq!(p.tones[0].1.display.as_deref(), Some("Bee; x"));
+        assert!(p
+            .alerts
+            .contains(&(">y".into(), "a".into(), "normal".into())));
+    }
+}

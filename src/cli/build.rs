@@ -1,0 +1,145 @@
+//! `ringforge build`: load the configuration, build, print what happened.
+
+use std::time::Instant;
+
+use ringforge::build::{self, BuildOptions, ManifestStatus, ToneOutcome, ToneStatus};
+use ringforge::config::Config;
+use ringforge::Warning;
+use serde_json::json;
+
+use super::check::{out, print_config_error};
+use super::{BuildArgs, CheckFormat, ReportFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+
+pub fn run(args: BuildArgs) -> u8 {
+    let started = Instant::now();
+    let config = match Config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            print_config_error(&e, CheckFormat::Human);
+            return EXIT_USAGE;
+        }
+    };
+    let mut opts = BuildOptions::default();
+    opts.jobs = args.jobs;
+    opts.strict = args.strict;
+    let quiet = args.quiet;
+    let report = build::build(&config, &opts, &|t: &ToneOutcome| {
+        let source = t.source.as_deref().unwrap_or("");
+        match t.status {
+            ToneStatus::Converted => {
+                if !quiet {
+                    eprintln!(
+                        "converted  {} ({source} → {}; {})",
+                        t.id,
+                        t.file.display(),
+                        t.reason.unwrap_or("changed")
+                    );
+                }
+                for w in &t.warnings {
+                    let hint = if matches!(w, Warning::Upsampled { .. }) {
+                        " (in ringforge.toml: allow_upsample = true)"
+                    } else {
+                        ""
+                    };
+                    eprintln!("warning: {source}: {w}{hint}");
+                }
+            }
+            ToneStatus::Failed => {
+                let e = t.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
+                eprintln!("error: {source}: tone `{}` failed: {e}", t.id);
+            }
+            ToneStatus::Removed => {
+                if !quiet {
+                    eprintln!("removed    {} ({})", t.id, t.file.display());
+                }
+            }
+            ToneStatus::UpToDate => {}
+        }
+    });
+    for n in &report.notes {
+        if !quiet {
+            eprintln!("note: {n}");
+        }
+    }
+    for e in &report.errors {
+        eprintln!("error: {e}");
+    }
+    if !quiet {
+        for (path, status) in &report.manifests {
+            match status {
+                ManifestStatus::Written => eprintln!("wrote      {}", path.display()),
+                ManifestStatus::Removed => eprintln!("removed    {}", path.display()),
+                ManifestStatus::Unchanged => {}
+            }
+        }
+    }
+    if let Some(ReportFormat::Json) = args.report {
+        out(&json_report(&report));
+    }
+    if !quiet {
+        let unchanged = report
+            .manifests
+            .iter()
+            .filter(|(_, s)| *s == ManifestStatus::Unchanged)
+            .count();
+        eprintln!(
+            "{} tones: {} converted, {} up to date, {} removed, {} failed; {} manifests \
+             written, {unchanged} unchanged — {:.2} s",
+            config.tones.len(),
+            report.count(ToneStatus::Converted),
+            report.count(ToneStatus::UpToDate),
+            report.count(ToneStatus::Removed),
+            report.count(ToneStatus::Failed),
+            report
+                .manifests
+                .iter()
+                .filter(|(_, s)| *s == ManifestStatus::Written)
+                .count(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if report.is_ok() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}
+
+/// The `--report json` document.
+fn json_report(report: &build::BuildReport) -> String {
+    let tones: Vec<_> = report
+        .tones
+        .iter()
+        .map(|t| {
+            json!({
+                "id": t.id,
+                "status": t.status.as_str(),
+                "reason": t.reason,
+                "source": t.source,
+                "file": t.file.display().to_string(),
+                "md5": t.md5,
+                "warnings": t.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "error": t.error.as_ref().map(ToString::to_string),
+            })
+        })
+        .collect();
+    let manifests: Vec<_> = report
+        .manifests
+        .iter()
+        .map(|(p, s)| json!({ "file": p.display().to_string(), "status": s }))
+        .collect();
+    let doc = json!({
+        "ok": report.is_ok(),
+        "converted": report.count(ToneStatus::Converted),
+        "up_to_date": report.count(ToneStatus::UpToDate),
+        "removed": report.count(ToneStatus::Removed),
+        "failed": report.count(ToneStatus::Failed),
+        "tones": tones,
+        "manifests": manifests,
+        "errors": report.errors,
+        "notes": report.notes,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("report serialises");
+    s.push('\n');
+    s
+}

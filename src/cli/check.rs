@@ -1,0 +1,130 @@
+//! `ringforge check`: load the configuration, check, print the problems in the chosen format.
+
+use std::io::Write;
+use std::time::Instant;
+
+use ringforge::check::{self, github_annotation, github_escape_data, github_escape_property};
+use ringforge::check::{CheckOptions, CheckReport};
+use ringforge::config::{Config, ConfigError};
+use serde_json::json;
+
+use super::{CheckArgs, CheckFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+
+pub fn run(args: CheckArgs) -> u8 {
+    let started = Instant::now();
+    let config = match Config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            print_config_error(&e, args.format);
+            return EXIT_USAGE;
+        }
+    };
+    let mut opts = CheckOptions::default();
+    opts.jobs = args.jobs;
+    let report = check::check(&config, &opts);
+    match args.format {
+        CheckFormat::Human => print_human(&report, started.elapsed().as_secs_f64()),
+        CheckFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&report).expect("report serialises");
+            s.push('\n');
+            out(&s);
+        }
+        CheckFormat::Github => {
+            for p in &report.problems {
+                out(&format!("{}\n", github_annotation(p)));
+            }
+            if report.ok {
+                out(&format!(
+                    "ringforge check: {} tones and {} manifests up to date\n",
+                    report.tones, report.manifests
+                ));
+            }
+        }
+    }
+    if report.ok {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}
+
+fn print_human(report: &CheckReport, seconds: f64) {
+    for p in &report.problems {
+        out(&format!(
+            "error: {}: {} — {}\n",
+            p.file.display(),
+            p.message,
+            p.fix
+        ));
+    }
+    if report.ok {
+        eprintln!(
+            "ok: {} tones and {} manifests are valid and up to date ({seconds:.2} s)",
+            report.tones, report.manifests
+        );
+    } else {
+        let files: std::collections::BTreeSet<_> =
+            report.problems.iter().map(|p| &p.file).collect();
+        eprintln!(
+            "check failed: {} problem(s) in {} file(s) ({seconds:.2} s)",
+            report.problems.len(),
+            files.len()
+        );
+    }
+}
+
+/// Prints a configuration error in `format`: human lines on standard error; JSON or GitHub
+/// annotations (with line and column) on standard output.
+pub fn print_config_error(e: &ConfigError, format: CheckFormat) {
+    let file = e.path.to_string_lossy().replace('\\', "/");
+    match format {
+        CheckFormat::Human => {
+            for p in &e.problems {
+                eprintln!("error: {}", p.render(&e.path));
+            }
+        }
+        CheckFormat::Json => {
+            let problems: Vec<_> = e
+                .problems
+                .iter()
+                .map(|p| {
+                    json!({
+                        "file": file,
+                        "line": p.line,
+                        "column": p.column,
+                        "kind": "config",
+                        "message": p.message,
+                        "fix": p.fix,
+                    })
+                })
+                .collect();
+            let doc = json!({ "ok": false, "config_errors": problems });
+            out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&doc).expect("report serialises")
+            ));
+        }
+        CheckFormat::Github => {
+            for p in &e.problems {
+                let mut props = format!("file={}", github_escape_property(&file));
+                if let Some(l) = p.line {
+                    props.push_str(&format!(",line={l}"));
+                }
+                if let Some(c) = p.column {
+                    props.push_str(&format!(",col={c}"));
+                }
+                out(&format!(
+                    "::error {props},title=ringforge config::{}\n",
+                    github_escape_data(&p.render(&e.path))
+                ));
+            }
+        }
+    }
+}
+
+/// Writes to standard output, ignoring a closed pipe (`ringforge check | head`).
+pub fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}

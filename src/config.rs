@@ -1,0 +1,1362 @@
+//! `ringforge.toml`: the declarative description of a ringtone repository — where the outputs go,
+//! the conversion defaults, every tone with its source and overrides, and the alerts.
+//!
+//! [`Config::load`] reads and validates the whole file before anything is converted. Every
+//! problem comes back at once as a [`ConfigError`], each with the line and column it concerns
+//! and what to change: unknown keys, bad values, missing sources, sources outside the
+//! repository, duplicate ids, ids that collide with the phones' built-in tones, alerts naming
+//! unknown tones.
+//!
+//! Paths in the file are relative to the folder holding it (the *repository root* here), must
+//! stay inside it, and are written with `/`.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("ring.wav"), ringforge::signal::wav_i16(16_000, 1, &[0.5; 160]))?;
+//! let path = dir.path().join("ringforge.toml");
+//! std::fs::write(&path, r#"
+//! [output]
+//! dir = "out"
+//! url_prefix = "http://pbx.example.com/digium_phones/"
+//!
+//! [[tone]]
+//! id = "front-desk"
+//! display = "Front Desk"
+//! source = "ring.wav"
+//!
+//! [[alert]]
+//! alert_info = "frontdesk"
+//! tone = "front-desk"
+//! "#)?;
+//! let config = ringforge::config::Config::load(&path)?;
+//! assert_eq!(config.tones[0].file_name, "front-desk.sln");
+//! assert_eq!(config.alerts.len(), 1);
+//!
+//! std::fs::write(&path, "[[tone]]\nid = \"digium\"\nsource = \"ring.wav\"\n")?;
+//! let err = ringforge::config::Config::load(&path).unwrap_err();
+//! assert_eq!(err.problems[0].line, Some(2));
+//! assert!(err.to_string().contains("built-in"));
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::batch::Extension;
+use crate::id;
+use crate::manifest::{dpma, Alert, ManifestSet, ManifestTone, RingType, Which};
+use crate::{Dither, Error, Options};
+
+/// The file name `ringforge build` and `ringforge check` look for when no `--config` is given.
+pub const CONFIG_FILE: &str = "ringforge.toml";
+
+/// The output folder used when `[output] dir` is not given.
+pub const DEFAULT_OUTPUT_DIR: &str = "out";
+
+/// A loaded, validated `ringforge.toml`.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    /// The configuration file, as given.
+    pub path: PathBuf,
+    /// The folder holding it: every path in the file is relative to it. Empty when the file is
+    /// in the current folder, so joined paths stay as short as the user typed them.
+    pub root: PathBuf,
+    /// The `[output]` table.
+    pub output: OutputConfig,
+    /// The `[[tone]]` entries, in file order.
+    pub tones: Vec<ToneConfig>,
+    /// The `[[alert]]` entries, in file order.
+    pub alerts: Vec<Alert>,
+}
+
+/// Where and how the outputs are written (`[output]`).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OutputConfig {
+    /// The output folder: [`Config::root`] joined with `dir`.
+    pub dir: PathBuf,
+    /// `dir` as written in the file (default `out`).
+    pub dir_in_config: String,
+    /// Extension of the tone files (`sln`, `sln16` or `raw`). Default `sln`.
+    pub ext: Extension,
+    /// Where the phones fetch the files; see [`ManifestSet::url_prefix`]. Default: none.
+    pub url_prefix: Option<String>,
+    /// Size cap in bytes, exclusive. Default: 1,000,000.
+    pub max_bytes: u64,
+    /// Which manifests are written. Default: all three.
+    pub manifests: Which,
+    /// Whether `ringtones.xml` lists the phones' built-in tones. Default `true`.
+    pub builtin_tones: bool,
+}
+
+/// One `[[tone]]` entry.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ToneConfig {
+    /// The tone id: XML `id`, DPMA section, file stem.
+    pub id: String,
+    /// The name shown on the phone (default: made from the source's file name).
+    pub display: String,
+    /// The source file: [`Config::root`] joined with `source`.
+    pub source: PathBuf,
+    /// `source` as written in the file; the manifests' `source.path`.
+    pub source_in_config: String,
+    /// The output file name, `<id>.<ext>`.
+    pub file_name: String,
+    /// The conversion options: `[defaults]` with this tone's overrides applied.
+    pub options: Options,
+    /// Line of the entry's `[[tone]]` header (1-based).
+    pub line: usize,
+}
+
+/// Why a configuration file was refused: every problem found, each with its place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigError {
+    /// The configuration file.
+    pub path: PathBuf,
+    /// The problems, in the order of the file.
+    pub problems: Vec<ConfigProblem>,
+}
+
+/// One problem in a configuration file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigProblem {
+    /// Line (1-based), when the problem has a place in the file.
+    pub line: Option<usize>,
+    /// Column (1-based, in characters), when the problem has a place in the file.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// What to change.
+    pub fix: String,
+}
+
+impl ConfigProblem {
+    /// `path:line:col: message — fix`.
+    pub fn render(&self, path: &Path) -> String {
+        let place = match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", path.display()),
+            (Some(l), None) => format!("{}:{l}", path.display()),
+            _ => path.display().to_string(),
+        };
+        if self.fix.is_empty() {
+            format!("{place}: {}", self.message)
+        } else {
+            format!("{place}: {} — {}", self.message, self.fix)
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            f.write_str(&p.render(&self.path))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+// ---------------------------------------------------------------------------------------------
+// The file as written
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    output: Option<RawOutput>,
+    #[serde(default)]
+    defaults: Option<RawSettings>,
+    #[serde(default)]
+    tone: Vec<Spanned<RawTone>>,
+    #[serde(default)]
+    alert: Vec<Spanned<RawAlert>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    dir: Option<Spanned<String>>,
+    ext: Option<Spanned<String>>,
+    url_prefix: Option<Spanned<String>>,
+    max_bytes: Option<Spanned<u64>>,
+    manifests: Option<Spanned<Vec<String>>>,
+    builtin_tones: Option<bool>,
+}
+
+/// A time as written: seconds or `"mm:ss(.fff)"`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+enum RawTime {
+    Seconds(f64),
+    Text(String),
+}
+
+/// `trim_silence`: `true`, `false` or a threshold in dBFS.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+enum RawTrim {
+    On(bool),
+    Threshold(f64),
+}
+
+/// The conversion settings shared by `[defaults]` and each `[[tone]]`. (Written out twice below
+/// because serde's `flatten` does not work with `deny_unknown_fields`.)
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    dither: Option<Spanned<String>>,
+    allow_upsample: Option<Spanned<bool>>,
+    start: Option<Spanned<RawTime>>,
+    length: Option<Spanned<RawTime>>,
+    gain_db: Option<Spanned<f64>>,
+    normalize: Option<Spanned<String>>,
+    trim_silence: Option<Spanned<RawTrim>>,
+    channel: Option<Spanned<String>>,
+    on_oversize: Option<Spanned<String>>,
+    fade_out_seconds: Option<Spanned<f64>>,
+    clip: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTone {
+    id: Spanned<String>,
+    display: Option<Spanned<String>>,
+    source: Spanned<String>,
+    dither: Option<Spanned<String>>,
+    allow_upsample: Option<Spanned<bool>>,
+    start: Option<Spanned<RawTime>>,
+    length: Option<Spanned<RawTime>>,
+    gain_db: Option<Spanned<f64>>,
+    normalize: Option<Spanned<String>>,
+    trim_silence: Option<Spanned<RawTrim>>,
+    channel: Option<Spanned<String>>,
+    on_oversize: Option<Spanned<String>>,
+    fade_out_seconds: Option<Spanned<f64>>,
+    clip: Option<Spanned<bool>>,
+}
+
+impl RawTone {
+    fn settings(&self) -> RawSettings {
+        RawSettings {
+            dither: self.dither.clone(),
+            allow_upsample: self.allow_upsample.clone(),
+            start: self.start.clone(),
+            length: self.length.clone(),
+            gain_db: self.gain_db.clone(),
+            normalize: self.normalize.clone(),
+            trim_silence: self.trim_silence.clone(),
+            channel: self.channel.clone(),
+            on_oversize: self.on_oversize.clone(),
+            fade_out_seconds: self.fade_out_seconds.clone(),
+            clip: self.clip.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlert {
+    alert_info: Spanned<String>,
+    tone: Option<Spanned<String>>,
+    ring_type: Option<Spanned<String>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-tone settings, checked
+
+/// The conversion settings of `[defaults]` or of one `[[tone]]`, parsed and range-checked,
+/// each with the place it was written. `None` means "not set here".
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Settings {
+    /// `dither = "tpdf" | "none"`.
+    pub dither: Option<Setting<Dither>>,
+    /// `allow_upsample = true | false`.
+    pub allow_upsample: Option<Setting<bool>>,
+    /// `start`: seconds from the start of the source (`12.5` or `"0:12.5"`).
+    pub start: Option<Setting<f64>>,
+    /// `length`: seconds kept from `start` (`20` or `"0:20"`).
+    pub length: Option<Setting<f64>>,
+    /// `gain_db`: gain in dB, −60…60.
+    pub gain_db: Option<Setting<f64>>,
+    /// `normalize`: `"peak[:CEILING_DBFS]"`, `"loudness[:TARGET_LUFS[:CEILING_DBTP]]"` or
+    /// `"none"`, as text.
+    pub normalize: Option<Setting<String>>,
+    /// `trim_silence`: `true` (−60 dBFS), `false` (`None`), or a threshold in dBFS.
+    pub trim_silence: Option<Setting<Option<f64>>>,
+    /// `channel = "mix" | "left" | "right" | "mid"`.
+    pub channel: Option<Setting<String>>,
+    /// `on_oversize = "fit" | "error"`.
+    pub on_oversize: Option<Setting<String>>,
+    /// `fade_out_seconds`: 0…60.
+    pub fade_out_seconds: Option<Setting<f64>>,
+    /// `clip = true | false`.
+    pub clip: Option<Setting<bool>>,
+}
+
+/// A setting's value and where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting<T> {
+    /// The value.
+    pub value: T,
+    /// Byte range of the value in the file.
+    pub span: Range<usize>,
+}
+
+/// A setting [`tone_options`] cannot honour yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unsupported {
+    /// The setting's name in `ringforge.toml`.
+    pub field: &'static str,
+    /// Where it was written.
+    pub span: Range<usize>,
+}
+
+/// Maps the output settings, `[defaults]` and one tone's overrides onto [`Options`] (the tone's
+/// value wins over the default).
+///
+/// **Merge point.** `dither`, `allow_upsample` and `max_bytes` are what [`Options`] holds
+/// today. The conditioning settings (`start`, `length`, `gain_db`, `normalize`, `trim_silence`,
+/// `channel`, `on_oversize`, `fade_out_seconds`, `clip`) are parsed and range-checked by the
+/// loader but have no [`Options`] field yet: they are refused here with [`Unsupported`], which
+/// the loader turns into a "not supported yet" error at the line that sets them — never
+/// silently ignored. When `Options` gains those fields, set them here and drop the refusal.
+///
+/// # Errors
+///
+/// [`Unsupported`] for the first setting that cannot be honoured.
+pub fn tone_options(
+    output: &OutputConfig,
+    defaults: &Settings,
+    tone: &Settings,
+) -> Result<Options, Unsupported> {
+    fn pick<'a, T>(
+        tone: &'a Option<Setting<T>>,
+        def: &'a Option<Setting<T>>,
+    ) -> Option<&'a Setting<T>> {
+        tone.as_ref().or(def.as_ref())
+    }
+    let mut opts = Options {
+        max_bytes: output.max_bytes,
+        ..Options::default()
+    };
+    if let Some(s) = pick(&tone.dither, &defaults.dither) {
+        opts.dither = s.value;
+    }
+    if let Some(s) = pick(&tone.allow_upsample, &defaults.allow_upsample) {
+        opts.allow_upsample = s.value;
+    }
+    // Waiting for the conditioning options: refuse rather than ignore.
+    let unsupported = |field: &'static str, span: Option<Range<usize>>| match span {
+        Some(span) => Err(Unsupported { field, span }),
+        None => Ok(()),
+    };
+    let span_of = |t: Option<Range<usize>>, d: Option<Range<usize>>| t.or(d);
+    macro_rules! refuse {
+        ($($field:ident),*) => {$(
+            unsupported(
+                stringify!($field),
+                span_of(
+                    tone.$field.as_ref().map(|s| s.span.clone()),
+                    defaults.$field.as_ref().map(|s| s.span.clone()),
+                ),
+            )?;
+        )*};
+    }
+    refuse!(
+        start,
+        length,
+        gain_db,
+        normalize,
+        trim_silence,
+        channel,
+        on_oversize,
+        fade_out_seconds,
+        clip
+    );
+    Ok(opts)
+}
+
+/// Parses a time: seconds (`60`, `1.5`, `"12s"`), `"mm:ss(.fff)"` (`"1:02.5"`) or
+/// `"hh:mm:ss(.fff)"`. Returns seconds.
+///
+/// ```
+/// use ringforge::config::parse_time;
+/// assert_eq!(parse_time("1:02.5"), Some(62.5));
+/// assert_eq!(parse_time("90"), Some(90.0));
+/// assert_eq!(parse_time("1:60"), None);
+/// ```
+pub fn parse_time(s: &str) -> Option<f64> {
+    let text = s.trim();
+    let text = text.strip_suffix('s').unwrap_or(text);
+    let parts: Vec<&str> = text.split(':').collect();
+    if parts.len() > 3 || parts.iter().any(|p| p.trim().is_empty()) {
+        return None;
+    }
+    let mut seconds = 0.0;
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        let v: f64 = if last {
+            part.trim().parse().ok()?
+        } else {
+            f64::from(part.trim().parse::<u32>().ok()?)
+        };
+        if !v.is_finite() || v < 0.0 || (i > 0 && v >= 60.0) {
+            return None;
+        }
+        seconds = seconds * 60.0 + v;
+    }
+    Some(seconds)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+/// Collects problems with their places while the file is checked.
+struct Problems<'a> {
+    text: &'a str,
+    list: Vec<(usize, ConfigProblem)>,
+}
+
+impl Problems<'_> {
+    fn at(&mut self, span: Range<usize>, message: impl Into<String>, fix: impl Into<String>) {
+        let (line, column) = line_col(self.text, span.start);
+        self.list.push((
+            span.start,
+            ConfigProblem {
+                line: Some(line),
+                column: Some(column),
+                message: message.into(),
+                fix: fix.into(),
+            },
+        ));
+    }
+
+    fn nowhere(&mut self, message: impl Into<String>, fix: impl Into<String>) {
+        self.list.push((
+            usize::MAX,
+            ConfigProblem {
+                line: None,
+                column: None,
+                message: message.into(),
+                fix: fix.into(),
+            },
+        ));
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+///
+/// ```
+/// assert_eq!(ringforge::config::line_col("ab\ncé\nx", 6), (2, 3));
+/// assert_eq!(ringforge::config::line_col("ab", 0), (1, 1));
+/// ```
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+impl Config {
+    /// Reads and validates the configuration at `path` (a folder means its `ringforge.toml`);
+    /// sources must exist.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] listing every problem found, each with its line and what to change.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let joined;
+        let path = if path.is_dir() {
+            joined = path.join(CONFIG_FILE);
+            joined.as_path()
+        } else {
+            path
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            problems: vec![ConfigProblem {
+                line: None,
+                column: None,
+                message: format!("cannot read the configuration: {e}"),
+                fix: if e.kind() == std::io::ErrorKind::NotFound {
+                    format!(
+                        "run from the folder holding {CONFIG_FILE}, pass --config PATH, or \
+                         create one (see docs/BUILD_AND_CHECK.md)"
+                    )
+                } else {
+                    String::new()
+                },
+            }],
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Validates configuration `text` as if read from `path` (sources are resolved against
+    /// `path`'s folder and must exist).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] listing every problem found.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let fail = |problems: Vec<ConfigProblem>| ConfigError {
+            path: path.to_path_buf(),
+            problems,
+        };
+        let raw: RawConfig = match toml::from_str(text) {
+            Ok(r) => r,
+            Err(e) => {
+                let (line, column) = match e.span() {
+                    Some(s) => {
+                        let (l, c) = line_col(text, s.start);
+                        (Some(l), Some(c))
+                    }
+                    None => (None, None),
+                };
+                let message = e.message().trim().to_string();
+                let fix = syntax_fix(&message);
+                return Err(fail(vec![ConfigProblem {
+                    line,
+                    column,
+                    message,
+                    fix,
+                }]));
+            }
+        };
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut problems = Problems {
+            text,
+            list: Vec::new(),
+        };
+        let config = check(raw, &root, &mut problems);
+        if problems.list.is_empty() {
+            Ok(Config {
+                path: path.to_path_buf(),
+                ..config
+            })
+        } else {
+            problems.list.sort_by_key(|(offset, _)| *offset);
+            Err(fail(problems.list.into_iter().map(|(_, p)| p).collect()))
+        }
+    }
+
+    /// Where a tone's output file is.
+    pub fn output_path(&self, tone: &ToneConfig) -> PathBuf {
+        self.output.dir.join(&tone.file_name)
+    }
+
+    /// A manifest set of `tones` with this configuration's alerts, URL prefix and built-in
+    /// listing.
+    pub fn manifest_set(&self, tones: Vec<ManifestTone>, alerts: Vec<Alert>) -> ManifestSet {
+        ManifestSet {
+            tones,
+            alerts,
+            url_prefix: self.output.url_prefix.clone(),
+            builtin_tones: self.output.builtin_tones,
+        }
+    }
+}
+
+/// A fix for a TOML syntax or schema error, from toml's message.
+fn syntax_fix(message: &str) -> String {
+    if message.starts_with("unknown field") {
+        "remove it or correct its spelling (the keys are listed in docs/BUILD_AND_CHECK.md)".into()
+    } else if message.starts_with("missing field") {
+        "add it".into()
+    } else if message.contains("invalid type") {
+        "give the value the type shown (strings in quotes, numbers and true/false without)".into()
+    } else {
+        "fix the TOML syntax (https://toml.io)".into()
+    }
+}
+
+fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
+    let canonical_root = std::fs::canonicalize(if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    })
+    .ok();
+
+    // [output]
+    let out = raw.output.unwrap_or_default();
+    let dir_in_config = out
+        .dir
+        .as_ref()
+        .map_or(DEFAULT_OUTPUT_DIR.to_string(), |d| d.get_ref().clone());
+    if let Some(d) = &out.dir {
+        if let Err(why) = check_inside(d.get_ref()) {
+            p.at(
+                d.span(),
+                format!("output dir {:?} {why}", d.get_ref()),
+                "use a folder inside the repository, e.g. dir = \"out\"; copy it to the PBX \
+                 in your deploy step",
+            );
+        } else if lexical_normal(d.get_ref()).is_empty() {
+            p.at(
+                d.span(),
+                format!("output dir {:?} is the repository root itself", d.get_ref()),
+                "use a folder of its own, e.g. dir = \"out\": everything in it belongs to ringforge",
+            );
+        }
+    }
+    let dir = root.join(&dir_in_config);
+    if let (Some(d), Some(croot)) = (&out.dir, &canonical_root) {
+        if let Ok(cdir) = std::fs::canonicalize(&dir) {
+            if !cdir.starts_with(croot) || cdir == *croot {
+                p.at(
+                    d.span(),
+                    format!(
+                        "output dir {:?} resolves (through a symbolic link) outside the \
+                         repository or to its root",
+                        d.get_ref()
+                    ),
+                    "use a plain folder inside the repository",
+                );
+            } else if !cdir.is_dir() {
+                p.at(
+                    d.span(),
+                    format!("output dir {:?} exists and is not a folder", d.get_ref()),
+                    "choose another dir or remove that file",
+                );
+            }
+        }
+    }
+    let ext = match &out.ext {
+        None => Extension::Sln,
+        Some(e) => match e.get_ref().to_ascii_lowercase().trim_start_matches('.') {
+            "sln" => Extension::Sln,
+            "sln16" => Extension::Sln16,
+            "raw" => Extension::Raw,
+            other => {
+                p.at(
+                    e.span(),
+                    format!("unknown extension {other:?}"),
+                    "use \"sln\", \"sln16\" or \"raw\"",
+                );
+                Extension::Sln
+            }
+        },
+    };
+    let max_bytes = match &out.max_bytes {
+        None => crate::sln::DEFAULT_MAX_BYTES,
+        Some(m) if *m.get_ref() < 4 => {
+            p.at(
+                m.span(),
+                format!("max_bytes {} leaves no room for a tone", m.get_ref()),
+                "use at least 4 (the phones take up to 1000000)",
+            );
+            crate::sln::DEFAULT_MAX_BYTES
+        }
+        Some(m) => *m.get_ref(),
+    };
+    let manifests = match &out.manifests {
+        None => Which::ALL,
+        Some(list) => {
+            let mut w = Which::NONE;
+            for name in list.get_ref() {
+                match name.to_ascii_lowercase().as_str() {
+                    "xml" => w.xml = true,
+                    "dpma" => w.dpma = true,
+                    "json" => w.json = true,
+                    other => p.at(
+                        list.span(),
+                        format!("unknown manifest {other:?}"),
+                        "list any of \"xml\", \"dpma\", \"json\" (or [] for none)",
+                    ),
+                }
+            }
+            w
+        }
+    };
+    let url_prefix = out.url_prefix.as_ref().map(|u| u.get_ref().clone());
+    if let Some(u) = &out.url_prefix {
+        let probe = ManifestSet {
+            url_prefix: Some(u.get_ref().clone()),
+            ..ManifestSet::default()
+        };
+        if let Err(e) = probe.validate() {
+            p.at(u.span(), e.to_string(), "");
+        }
+    }
+    let output = OutputConfig {
+        dir,
+        dir_in_config: dir_in_config.clone(),
+        ext,
+        url_prefix,
+        max_bytes,
+        manifests,
+        builtin_tones: out.builtin_tones.unwrap_or(true),
+    };
+
+    // [defaults]
+    let defaults = raw.defaults.map(|d| settings(&d, p)).unwrap_or_default();
+
+    // [[tone]]
+    let mut tones = Vec::new();
+    let mut by_id: HashMap<String, (String, usize)> = HashMap::new();
+    let out_rel = lexical_normal(&dir_in_config);
+    for entry in &raw.tone {
+        let line = line_col(p.text, entry.span().start).0;
+        let t = entry.get_ref();
+        let id = t.id.get_ref().clone();
+        let mut ok = true;
+        match id::validate_id(&id) {
+            Ok(()) => {}
+            Err(Error::BuiltinCollision { builtin, .. }) => {
+                ok = false;
+                p.at(
+                    t.id.span(),
+                    format!("tone id {id:?} collides with the phones' built-in tone `{builtin}`"),
+                    "choose another id (the built-ins are Alarm, Chimes, Digium, GuitarStrum, \
+                     Jingle, Office, Office2, RotaryPhone, SteelDrum, Techno, Theme, Tweedle, \
+                     Twinkle, Vibe; compared ignoring case)",
+                );
+            }
+            Err(e) => {
+                ok = false;
+                p.at(
+                    t.id.span(),
+                    e.to_string(),
+                    "use ASCII letters, digits, `-` and `_`, e.g. id = \"front-desk\"",
+                );
+            }
+        }
+        if ok {
+            if let Some((first, first_line)) =
+                by_id.insert(id.to_ascii_lowercase(), (id.clone(), line))
+            {
+                p.at(
+                    t.id.span(),
+                    format!(
+                        "duplicate tone id {id:?}: line {first_line} already uses {first:?} \
+                         (ids are compared ignoring case)"
+                    ),
+                    "give each [[tone]] its own id",
+                );
+            }
+        }
+
+        // source
+        let source_text = t.source.get_ref().clone();
+        let source = root.join(&source_text);
+        match check_inside(&source_text) {
+            Err(why) => p.at(
+                t.source.span(),
+                format!("source {source_text:?} {why}"),
+                "sources must be inside the repository (the folder holding ringforge.toml); \
+                 copy the file in and name it relative to that folder",
+            ),
+            Ok(()) => match std::fs::metadata(&source) {
+                Err(e) => p.at(
+                    t.source.span(),
+                    format!("source {source_text:?} cannot be read: {e}"),
+                    "check the path (relative to the folder holding ringforge.toml) or add the file",
+                ),
+                Ok(m) if m.is_dir() => p.at(
+                    t.source.span(),
+                    format!("source {source_text:?} is a folder"),
+                    "name one audio file per [[tone]]",
+                ),
+                Ok(_) => {
+                    let canonical = std::fs::canonicalize(&source).ok();
+                    let inside = match (&canonical, &canonical_root) {
+                        (Some(c), Some(r)) => c.starts_with(r),
+                        _ => true,
+                    };
+                    if !inside {
+                        p.at(
+                            t.source.span(),
+                            format!(
+                                "source {source_text:?} resolves (through a symbolic link) \
+                                 outside the repository"
+                            ),
+                            "copy the file into the repository",
+                        );
+                    } else if !out_rel.is_empty()
+                        && lexical_normal(&source_text).starts_with(&format!("{out_rel}/"))
+                    {
+                        p.at(
+                            t.source.span(),
+                            format!(
+                                "source {source_text:?} is inside the output folder \
+                                 {dir_in_config:?}, which ringforge owns"
+                            ),
+                            "keep sources outside the output folder",
+                        );
+                    }
+                }
+            },
+        }
+
+        // display
+        let display = match &t.display {
+            Some(d) => {
+                if let Err(e) = id::validate_display(d.get_ref()) {
+                    p.at(d.span(), e.to_string(), "");
+                }
+                d.get_ref().clone()
+            }
+            None => {
+                let stem = Path::new(&source_text)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let d = id::display_from_stem(&stem);
+                if d.is_empty() || id::validate_display(&d).is_err() {
+                    id.clone()
+                } else {
+                    d
+                }
+            }
+        };
+
+        let own = settings(&t.settings(), p);
+        let options = match tone_options(&output, &defaults, &own) {
+            Ok(o) => o,
+            Err(u) => {
+                p.at(
+                    u.span,
+                    format!(
+                        "`{}` is not supported yet by this version of ringforge",
+                        u.field
+                    ),
+                    "remove it for now (it will be honoured once the conditioning options \
+                     land); it is never silently ignored",
+                );
+                Options::default()
+            }
+        };
+        tones.push(ToneConfig {
+            file_name: format!("{id}.{}", ext.as_str()),
+            id,
+            display,
+            source,
+            source_in_config: source_text.replace('\\', "/"),
+            options,
+            line,
+        });
+    }
+    if raw.tone.is_empty() {
+        p.nowhere(
+            "no [[tone]] entries",
+            "add one per ringtone: [[tone]] with id, display and source",
+        );
+    }
+
+    // [[alert]]
+    let mut alerts = Vec::new();
+    let mut seen_info: HashMap<String, usize> = HashMap::new();
+    let mut seen_section: HashMap<String, String> = HashMap::new();
+    for t in &tones {
+        seen_section.insert(t.id.to_ascii_lowercase(), format!("tone {:?}", t.id));
+    }
+    for entry in &raw.alert {
+        let line = line_col(p.text, entry.span().start).0;
+        let a = entry.get_ref();
+        let ring_type = match &a.ring_type {
+            None => RingType::Normal,
+            Some(r) => match r.get_ref().parse::<RingType>() {
+                Ok(t) => t,
+                Err(_) => {
+                    p.at(
+                        r.span(),
+                        format!("unknown ring_type {:?}", r.get_ref()),
+                        "use \"normal\", \"answer\", \"ring-answer\" or \"visual\"",
+                    );
+                    continue;
+                }
+            },
+        };
+        let tone = a.tone.as_ref().map(|t| t.get_ref().clone());
+        let alert = match Alert::new(a.alert_info.get_ref().clone(), tone.clone(), ring_type) {
+            Ok(alert) => alert,
+            Err(e) => {
+                let span = match &e {
+                    Error::InvalidAlert { .. } => entry.span(),
+                    _ => a.alert_info.span(),
+                };
+                p.at(span, e.to_string(), "");
+                continue;
+            }
+        };
+        if let (Some(name), Some(span)) = (&alert.tone, a.tone.as_ref().map(Spanned::span)) {
+            let known = tones.iter().any(|t| t.id.eq_ignore_ascii_case(name))
+                || id::builtin_tone(name).is_some();
+            if !known {
+                let ids: Vec<&str> = tones.iter().map(|t| t.id.as_str()).collect();
+                p.at(
+                    span,
+                    format!("alert tone {name:?} is neither a [[tone]] id nor a built-in tone"),
+                    format!(
+                        "use one of the tone ids ({}) or a built-in such as Digium",
+                        ids.join(", ")
+                    ),
+                );
+            }
+        }
+        let info = alert.alert_info.clone();
+        for form in [
+            info.to_ascii_lowercase(),
+            alert.dpma_alert_info().to_ascii_lowercase(),
+        ] {
+            if let Some(first) = seen_info.insert(form, line) {
+                p.at(
+                    a.alert_info.span(),
+                    format!(
+                        "duplicate alert_info {info:?}: line {first} already matches it \
+                         (compared ignoring case)"
+                    ),
+                    "give each [[alert]] its own alert_info",
+                );
+                break;
+            }
+        }
+        if output.manifests.dpma {
+            match dpma::alert_section_name(&info) {
+                Ok(section) => {
+                    let owner = format!("alert {info:?}");
+                    if let Some(prev) = seen_section.insert(section.to_ascii_lowercase(), owner) {
+                        p.at(
+                            a.alert_info.span(),
+                            format!(
+                                "alert {info:?} would be the DPMA section [{section}], \
+                                 which {prev} already uses"
+                            ),
+                            "change the alert_info or the tone id so the sections differ",
+                        );
+                    }
+                }
+                Err(e) => p.at(a.alert_info.span(), e.to_string(), ""),
+            }
+        }
+        alerts.push(alert);
+    }
+
+    let config = Config {
+        path: PathBuf::new(),
+        root: root.to_path_buf(),
+        output,
+        tones,
+        alerts,
+    };
+    // Whatever the checks above did not pin to a line: the manifests must render.
+    if p.list.is_empty() {
+        let placeholders: Result<Vec<ManifestTone>, Error> = config
+            .tones
+            .iter()
+            .map(|t| {
+                ManifestTone::new(
+                    t.id.clone(),
+                    t.display.clone(),
+                    t.file_name.clone(),
+                    &[],
+                    None,
+                    Some(t.source_in_config.clone()),
+                )
+            })
+            .collect();
+        let result = placeholders.and_then(|tones| {
+            let set = config.manifest_set(tones, config.alerts.clone());
+            set.validate()?;
+            if config.output.manifests.dpma {
+                set.dpma_conf()?;
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            p.nowhere(e.to_string(), "");
+        }
+    }
+    config
+}
+
+/// Parses and range-checks the settings of `[defaults]` or one `[[tone]]`.
+fn settings(raw: &RawSettings, p: &mut Problems<'_>) -> Settings {
+    fn set<T: Clone>(s: &Spanned<T>) -> Setting<T> {
+        Setting {
+            value: s.get_ref().clone(),
+            span: s.span(),
+        }
+    }
+    let mut out = Settings::default();
+    if let Some(d) = &raw.dither {
+        match d.get_ref().to_ascii_lowercase().as_str() {
+            "tpdf" => {
+                out.dither = Some(Setting {
+                    value: Dither::Tpdf,
+                    span: d.span(),
+                })
+            }
+            "none" => {
+                out.dither = Some(Setting {
+                    value: Dither::None,
+                    span: d.span(),
+                })
+            }
+            other => p.at(
+                d.span(),
+                format!("unknown dither {other:?}"),
+                "use \"tpdf\" or \"none\"",
+            ),
+        }
+    }
+    out.allow_upsample = raw.allow_upsample.as_ref().map(set);
+    let time = |t: &Spanned<RawTime>, what: &str, p: &mut Problems<'_>| -> Option<Setting<f64>> {
+        let v = match t.get_ref() {
+            RawTime::Seconds(v) if v.is_finite() && *v >= 0.0 => Some(*v),
+            RawTime::Seconds(_) => None,
+            RawTime::Text(s) => parse_time(s),
+        };
+        if v.is_none() {
+            p.at(
+                t.span(),
+                format!("cannot read {what} as a time"),
+                "use seconds (12.5) or \"mm:ss(.fff)\" (\"1:02.5\")",
+            );
+        }
+        v.map(|value| Setting {
+            value,
+            span: t.span(),
+        })
+    };
+    if let Some(t) = &raw.start {
+        out.start = time(t, "start", p);
+    }
+    if let Some(t) = &raw.length {
+        out.length = time(t, "length", p);
+        if out
+            .length
+            .as_ref()
+            .is_some_and(|l| l.value * 16_000.0 < 1.0)
+        {
+            p.at(
+                t.span(),
+                "length is shorter than one sample",
+                "use a longer length",
+            );
+        }
+    }
+    let ranged = |s: &Spanned<f64>,
+                  what: &str,
+                  range: std::ops::RangeInclusive<f64>,
+                  unit: &str,
+                  p: &mut Problems<'_>| {
+        let v = *s.get_ref();
+        if !v.is_finite() || !range.contains(&v) {
+            p.at(
+                s.span(),
+                format!("{what} {v} is out of range"),
+                format!("use {}…{} {unit}", range.start(), range.end()),
+            );
+            None
+        } else {
+            Some(set(s))
+        }
+    };
+    if let Some(g) = &raw.gain_db {
+        out.gain_db = ranged(g, "gain_db", -60.0..=60.0, "dB", p);
+    }
+    if let Some(f) = &raw.fade_out_seconds {
+        out.fade_out_seconds = ranged(f, "fade_out_seconds", 0.0..=60.0, "seconds", p);
+    }
+    if let Some(n) = &raw.normalize {
+        if valid_normalize(n.get_ref()) {
+            out.normalize = Some(set(n));
+        } else {
+            p.at(
+                n.span(),
+                format!("cannot read normalize {:?}", n.get_ref()),
+                "use \"peak[:CEILING_DBFS]\", \"loudness[:TARGET_LUFS[:CEILING_DBTP]]\" or \
+                 \"none\", e.g. \"loudness:-16\"",
+            );
+        }
+    }
+    if let Some(t) = &raw.trim_silence {
+        let value = match t.get_ref() {
+            RawTrim::On(true) => Some(Some(-60.0)),
+            RawTrim::On(false) => Some(None),
+            RawTrim::Threshold(v) if v.is_finite() && (-120.0..=0.0).contains(v) => Some(Some(*v)),
+            RawTrim::Threshold(_) => None,
+        };
+        match value {
+            Some(value) => {
+                out.trim_silence = Some(Setting {
+                    value,
+                    span: t.span(),
+                })
+            }
+            None => p.at(
+                t.span(),
+                "cannot read trim_silence",
+                "use true, false or a threshold in dBFS between -120 and 0 (e.g. -60)",
+            ),
+        }
+    }
+    let word = |s: &Spanned<String>, what: &str, allowed: &[&str], p: &mut Problems<'_>| {
+        let v = s.get_ref().to_ascii_lowercase();
+        if allowed.contains(&v.as_str()) {
+            Some(Setting {
+                value: v,
+                span: s.span(),
+            })
+        } else {
+            let list: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+            p.at(
+                s.span(),
+                format!("unknown {what} {:?}", s.get_ref()),
+                format!("use one of {}", list.join(", ")),
+            );
+            None
+        }
+    };
+    if let Some(c) = &raw.channel {
+        out.channel = word(c, "channel", &["mix", "left", "right", "mid"], p);
+    }
+    if let Some(o) = &raw.on_oversize {
+        out.on_oversize = word(o, "on_oversize", &["fit", "error"], p);
+    }
+    out.clip = raw.clip.as_ref().map(set);
+    out
+}
+
+/// Whether `s` is a normalisation in its text form: `peak[:CEILING]`,
+/// `loudness[:TARGET[:CEILING]]` or `none`/`off`.
+fn valid_normalize(s: &str) -> bool {
+    let mut parts = s.trim().split(':');
+    let kind = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let numbers: Option<Vec<f64>> = parts
+        .map(|p| p.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect();
+    let Some(numbers) = numbers else {
+        return false;
+    };
+    match kind.as_str() {
+        "none" | "off" => numbers.is_empty(),
+        "peak" => numbers.len() <= 1 && numbers.iter().all(|v| (-60.0..=0.0).contains(v)),
+        "loudness" | "lufs" | "r128" => {
+            numbers.len() <= 2
+                && numbers.first().is_none_or(|v| (-70.0..=-5.0).contains(v))
+                && numbers.get(1).is_none_or(|v| (-20.0..=0.0).contains(v))
+        }
+        _ => false,
+    }
+}
+
+/// Checks that a path from the file is relative and does not climb out of the root.
+fn check_inside(path: &str) -> Result<(), &'static str> {
+    if path.is_empty() {
+        return Err("is empty");
+    }
+    let p = Path::new(path);
+    if p.is_absolute() || path.starts_with('/') || path.starts_with('\\') {
+        return Err("is an absolute path; paths are relative to the folder holding ringforge.toml");
+    }
+    let mut depth: i64 = 0;
+    for c in p.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => {
+                return Err(
+                    "is an absolute path; paths are relative to the folder holding ringforge.toml",
+                )
+            }
+            Component::CurDir => {}
+            Component::ParentDir => {
+                depth -= 1;
+                if depth < 0 {
+                    return Err("points outside the repository");
+                }
+            }
+            Component::Normal(_) => depth += 1,
+        }
+    }
+    Ok(())
+}
+
+/// The path with `.` and `name/..` resolved, components joined by `/` (empty for the root).
+fn lexical_normal(path: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in Path::new(path).components() {
+        match c {
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            Component::ParentDir => {
+                parts.pop();
+            }
+            _ => {}
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> (tempfile::TempDir, Result<Config, ConfigError>) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/a.wav"), b"RIFF").unwrap();
+        std::fs::write(dir.path().join("src/b.wav"), b"RIFF").unwrap();
+        let path = dir.path().join("ringforge.toml");
+        std::fs::write(&path, text).unwrap();
+        let r = Config::load(&path);
+        (dir, r)
+    }
+
+    fn problems(text: &str) -> Vec<ConfigProblem> {
+        load(text).1.unwrap_err().problems
+    }
+
+    #[test]
+    fn minimal_config_and_defaults() {
+        let (_d, c) = load("[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\n");
+        let c = c.unwrap();
+        assert_eq!(c.output.dir_in_config, "out");
+        assert_eq!(c.output.ext, Extension::Sln);
+        assert_eq!(c.output.manifests, Which::ALL);
+        assert_eq!(c.tones[0].display, "A");
+        assert_eq!(c.tones[0].file_name, "a.sln");
+        assert_eq!(c.tones[0].line, 1);
+        assert_eq!(c.tones[0].options, Options::default());
+    }
+
+    #[test]
+    fn full_config() {
+        let (_d, c) = load(
+            r#"
+[output]
+dir = "phones/tones"
+ext = "sln16"
+url_prefix = "http://pbx/digium_phones/"
+max_bytes = 500000
+manifests = ["xml", "json"]
+builtin_tones = false
+
+[defaults]
+dither = "none"
+
+[[tone]]
+id = "a"
+display = "Tone A"
+source = "src/a.wav"
+dither = "tpdf"
+allow_upsample = true
+
+[[tone]]
+id = "b"
+source = "./src/../src/b.wav"
+
+[[alert]]
+alert_info = "frontdesk"
+tone = "A"
+
+[[alert]]
+alert_info = "page"
+ring_type = "answer"
+"#,
+        );
+        let c = c.unwrap();
+        assert_eq!(c.output.ext, Extension::Sln16);
+        assert_eq!(c.output.max_bytes, 500_000);
+        assert!(!c.output.manifests.dpma && c.output.manifests.xml);
+        assert!(!c.output.builtin_tones);
+        assert_eq!(c.tones[0].options.dither, Dither::Tpdf);
+        assert!(c.tones[0].options.allow_upsample);
+        assert_eq!(c.tones[0].options.max_bytes, 500_000);
+        assert_eq!(c.tones[1].options.dither, Dither::None);
+        assert_eq!(c.tones[1].file_name, "b.sln16");
+        assert_eq!(c.alerts[1].ring_type, RingType::Answer);
+    }
+
+    #[test]
+    fn unknown_keys_have_lines() {
+        let p = problems("[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\ncolour = 3\n");
+        assert_eq!(p[0].line, Some(4), "{p:?}");
+        assert!(p[0].message.contains("colour"), "{p:?}");
+        let p = problems("[outptu]\ndir = \"x\"\n");
+        assert_eq!(p[0].line, Some(1), "{p:?}");
+    }
+
+    #[test]
+    fn semantic_errors_have_lines_and_are_all_reported() {
+        let p = problems(
+            "[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\n\n\
+             [[tone]]\nid = \"A\"\nsource = \"src/missing.wav\"\n\n\
+             [[tone]]\nid = \"Vibe\"\nsource = \"../../etc/passwd\"\n\n\
+             [[alert]]\nalert_info = \"x\"\ntone = \"nope\"\n",
+        );
+        let lines: Vec<_> = p.iter().map(|p| p.line.unwrap()).collect();
+        assert_eq!(lines, [6, 7, 10, 11, 15], "{p:#?}");
+        assert!(p[0].message.contains("duplicate"));
+        assert!(p[1].message.contains("missing.wav"));
+        assert!(p[2].message.contains("built-in"));
+        assert!(p[3].message.contains("outside the repository"));
+        assert!(p[4].message.contains("nope"));
+        assert!(p.iter().all(|p| !p.fix.is_empty()), "{p:#?}");
+    }
+
+    #[test]
+    fn unsupported_settings_are_refused_not_ignored() {
+        let p = problems(
+            "[defaults]\nstart = \"0:05\"\n[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\n",
+        );
+        assert_eq!(p[0].line, Some(2));
+        assert!(p[0].message.contains("not supported yet"), "{p:?}");
+        let p = problems("[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\nstart = \"1:75\"\n");
+        assert!(p[0].message.contains("time"), "{p:?}");
+        let p = problems("[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\nnormalize = \"loud\"\n");
+        assert!(p[0].message.contains("normalize"), "{p:?}");
+    }
+
+    #[test]
+    fn output_dir_must_be_inside_and_not_root() {
+        for dir in ["/tmp/x", "..", ".", "a/../.."] {
+            let p = problems(&format!(
+                "[output]\ndir = \"{dir}\"\n[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\n"
+            ));
+            assert_eq!(p[0].line, Some(2), "{dir}: {p:?}");
+        }
+        let p = problems("[output]\ndir = \"src\"\n[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\n");
+        assert!(p[0].message.contains("inside the output folder"), "{p:?}");
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_time("0:05"), Some(5.0));
+        assert_eq!(parse_time("1:02:03.5"), Some(3723.5));
+        for bad in ["", "-1", "a", "1::2", "1:2:3:4", "nan"] {
+            assert_eq!(parse_time(bad), None, "{bad:?}");
+        }
+        assert!(
+            valid_normalize("loudness:-16:-1")
+                && valid_normalize("peak")
+                && valid_normalize("none")
+        );
+        assert!(!valid_normalize("peak:3") && !valid_normalize("rms"));
+    }
+
+    #[test]
+    fn line_columns_count_characters() {
+        assert_eq!(line_col("é\nxyz", 4), (2, 2));
+        assert_eq!(line_col("abc", 99), (1, 4));
+    }
+}
