@@ -37,6 +37,7 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+pub mod condition;
 mod container;
 mod convert;
 pub mod decode;
@@ -44,7 +45,7 @@ pub mod downmix;
 mod error;
 pub mod id;
 pub mod manifest;
-mod options;
+pub mod options;
 pub mod quantize;
 pub mod report;
 pub mod resample;
@@ -53,5 +54,5 @@ pub mod sln;
 
 pub use convert::{convert_bytes, convert_path, convert_reader, panic_is_contained, Tone};
 pub use error::{Error, Result};
-pub use options::{Dither, Limits, Options};
+pub use options::{ChannelPick, Dither, Limits, Normalize, Options, Oversize, ToneSettings};
 pub use report::{Report, SourceInfo, Warning};
