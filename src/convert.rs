@@ -268,6 +268,10 @@ fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
     let mut cut_by_cap = false;
     let mut too_large = false;
     let mut stopped = false;
+    // While trimming finds no sound, the selection's first cap-full is kept aside: a source that
+    // is silent throughout becomes a (silent, warned) tone rather than nothing.
+    let mut head: Vec<f32> = Vec::new();
+    let mut head_first: Option<u64> = None;
 
     while decoder.next_block()? {
         let planes = decoder.planes();
@@ -304,6 +308,19 @@ fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
             (a, b) => a.or(b),
         };
 
+        if threshold.is_some() && first_sound.is_none() {
+            let from = *head_first.get_or_insert(w.align_down(w.start_src.saturating_sub(w.tail)));
+            let to = w.cap_end_src(w.start_src, max_out, 0);
+            let lo = block_start.max(from + head.len() as u64);
+            let hi = total.min(to);
+            if lo < hi {
+                head.extend_from_slice(
+                    &block[(lo - block_start) as usize..(hi - block_start) as usize],
+                );
+            }
+        } else if !head.is_empty() {
+            head = Vec::new();
+        }
         // Keep the block, up to what can be used.
         let keep = store_end.map_or(block.len() as u64, |e| {
             e.saturating_sub(block_start).min(block.len() as u64)
@@ -383,6 +400,14 @@ fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
             max_bytes: opts.max_bytes,
         });
     }
+    let (mono, first_frame, dropped_after, cut_by_cap) = match head_first {
+        Some(from) if threshold.is_some() && first_sound.is_none() => {
+            let end = from + head.len() as u64;
+            let over = total >= w.cap_end_src(w.start_src, max_out, 0);
+            (head, from, dropped_after || total > end, cut_by_cap || over)
+        }
+        _ => (mono, first_frame, dropped_after, cut_by_cap),
+    };
     let downmix_loss_db = match (opts.channel, &mix) {
         (ChannelPick::Mix, Some(m)) => energy
             .loss_db(m.weights())
@@ -456,6 +481,8 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
         end = end.min(e);
     }
     let begin = w.start_out.saturating_sub(o0).min(end);
+    // Silence dropped while decoding, before the samples kept here.
+    let dropped_lead = (o0 + begin).saturating_sub(w.start_out) as usize;
     x.truncate(end as usize);
     x.drain(..begin as usize);
     if x.is_empty() {
@@ -467,10 +494,11 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
     }
 
     // Trim silence.
-    let trimmed = match opts.trim_silence {
+    let mut trimmed = match opts.trim_silence {
         Some(db) => condition::trim_silence(&mut x, db, condition::TRIM_MARGIN_SAMPLES),
         None => condition::Trimmed::default(),
     };
+    trimmed.leading += dropped_lead;
     // Fit to the cap and fade where the tone was cut.
     let fade = (opts.fade_out_seconds * f64::from(TARGET_RATE)).round() as usize;
     let over = x.len() > max_out;

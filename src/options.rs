@@ -678,7 +678,8 @@ mod tests {
     #[test]
     fn fingerprint_covers_every_output_changing_field() {
         let base = Options::default();
-        let variants: Vec<Box<dyn Fn(&mut Options)>> = vec![
+        type Change = Box<dyn Fn(&mut Options)>;
+        let variants: Vec<Change> = vec![
             Box::new(|o| o.dither = Dither::None),
             Box::new(|o| o.max_bytes = 999_998),
             Box::new(|o| o.allow_upsample = true),
@@ -708,14 +709,20 @@ mod tests {
 
     #[test]
     fn validation_names_the_bad_value() {
-        let mut o = Options::default();
-        o.start = Some(-1.0);
+        let o = Options {
+            start: Some(-1.0),
+            ..Options::default()
+        };
         assert!(o.validate().unwrap_err().to_string().contains("start"));
-        let mut o = Options::default();
-        o.length = Some(0.0);
+        let o = Options {
+            length: Some(0.0),
+            ..Options::default()
+        };
         assert!(o.validate().unwrap_err().to_string().contains("length"));
-        let mut o = Options::default();
-        o.trim_silence = Some(6.0);
+        let o = Options {
+            trim_silence: Some(6.0),
+            ..Options::default()
+        };
         assert!(o.validate().unwrap_err().to_string().contains("threshold"));
         assert!(Options::default().validate().is_ok());
     }
@@ -727,8 +734,10 @@ mod tests {
              on_oversize = \"error\"\nclip = true\nfade_out_seconds = 1\ngain_db = -3",
         )
         .unwrap();
-        let mut o = Options::default();
-        o.normalize = Some(Normalize::peak());
+        let mut o = Options {
+            normalize: Some(Normalize::peak()),
+            ..Options::default()
+        };
         s.apply_to(&mut o).unwrap();
         assert_eq!(o.start, Some(12.5));
         assert_eq!(o.length, Some(20.0));
