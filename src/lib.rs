@@ -44,6 +44,7 @@ pub mod decode;
 pub mod downmix;
 mod error;
 pub mod id;
+pub mod inspect;
 pub mod manifest;
 pub mod options;
 pub mod quantize;

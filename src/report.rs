@@ -146,7 +146,8 @@ impl fmt::Display for Warning {
             Warning::DownmixLoss { lost_db } => write!(
                 f,
                 "mixing to mono lost {lost_db:.1} dB (anti-phase or wide stereo) \
-                 — pick one channel with --channel left|right"
+                 — pick one channel with --channel left|right, or keep the mix on purpose with \
+                 --channel mid"
             ),
             Warning::Fitted {
                 source_seconds,
@@ -238,7 +239,7 @@ pub struct Report {
 }
 
 /// Writes non-finite dB values (digital silence) as JSON `null`.
-fn serialize_db<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_db<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     if v.is_finite() {
         s.serialize_f64(*v)
     } else {
