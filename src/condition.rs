@@ -9,7 +9,7 @@
 //! ```
 //! use ringforge::condition;
 //! let mut x = vec![0.0f32; 1600]; // 100 ms of silence…
-//! x.extend(ringforge::signal::sine(1000.0, 0.5, 16_000, 16_000)); // …then a second of tone
+//! x.extend(ringforge::signal::square(1000.0, 0.5, 16_000, 16_000)); // …then a second of tone
 //! let t = condition::trim_silence(&mut x, -60.0, condition::TRIM_MARGIN_SAMPLES);
 //! assert_eq!(t.leading, 1600 - condition::TRIM_MARGIN_SAMPLES);
 //! condition::fit(&mut x, 8_000, 1_600);

@@ -251,6 +251,10 @@ impl From<Normalize> for String {
     }
 }
 
+/// Longest start or length accepted, in seconds (about 11.5 days): far beyond any audio file,
+/// small enough that sample positions never overflow.
+pub const MAX_TIME_SECONDS: f64 = 1_000_000.0;
+
 /// Parses a time: seconds (`60`, `1.5`), `mm:ss(.fff)` (`1:02.5`) or `hh:mm:ss(.fff)`
 /// (`1:00:00`). Returns seconds.
 ///
@@ -407,13 +411,17 @@ impl Options {
             ));
         }
         if let Some(s) = self.start {
-            if !s.is_finite() || s < 0.0 {
-                return invalid(format!("start {s} s is invalid — use 0 or more seconds"));
+            if !s.is_finite() || !(0.0..=MAX_TIME_SECONDS).contains(&s) {
+                return invalid(format!(
+                    "start {s} s is invalid — use 0 to {MAX_TIME_SECONDS} seconds"
+                ));
             }
         }
         if let Some(l) = self.length {
-            if !l.is_finite() || l <= 0.0 {
-                return invalid(format!("length {l} s is invalid — use more than 0 seconds"));
+            if !l.is_finite() || l <= 0.0 || l > MAX_TIME_SECONDS {
+                return invalid(format!(
+                    "length {l} s is invalid — use more than 0 and at most {MAX_TIME_SECONDS} seconds"
+                ));
             }
             if (l * f64::from(crate::resample::TARGET_RATE)).round() < 1.0 {
                 return invalid(format!(

@@ -529,3 +529,31 @@ fn the_fade_length_is_an_option() {
     assert!(rms(&s[s.len() - 160..]) > 0.3, "no fade");
     let _ = condition::SILENT_PEAK_DBFS;
 }
+
+#[test]
+fn manifests_carry_the_measured_loudness_and_true_peak() {
+    let wav = signal::wav_i16(48_000, 1, &signal::sine(1_000.0, 0.5, 48_000, 48_000));
+    let tone = convert_bytes(&wav, Some("wav"), &Options::default()).unwrap();
+    let (lufs, tp) = (
+        tone.report().loudness_lufs.unwrap(),
+        tone.report().true_peak_dbtp.unwrap(),
+    );
+    assert!((lufs + 9.03).abs() < 0.1, "{lufs}");
+    assert!((tp + 6.02).abs() < 0.05, "{tp}");
+    let t = ringforge::manifest::ManifestTone::new(
+        "a",
+        "A",
+        "a.sln",
+        &tone.sln_bytes(),
+        Some(tone.report().clone()),
+        None,
+    )
+    .unwrap();
+    let set = ringforge::manifest::ManifestSet {
+        tones: vec![t],
+        ..Default::default()
+    };
+    let v: serde_json::Value = serde_json::from_str(&set.json().unwrap()).unwrap();
+    assert_eq!(v["tones"][0]["loudness_lufs"], lufs);
+    assert_eq!(v["tones"][0]["true_peak_dbtp"], tp);
+}
