@@ -330,7 +330,7 @@ fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
         }
         mono.extend_from_slice(&block[..keep as usize]);
         // Forget what lies before the part (keeping the resampler's run-up).
-        let anchor = content_start.unwrap_or(total);
+        let anchor = content_start.unwrap_or(total.saturating_sub(w.margin_src));
         let keep_from = w.align_down(anchor.saturating_sub(w.tail + slack));
         if keep_from > first_frame {
             let n = ((keep_from - first_frame) as usize).min(mono.len());
@@ -463,13 +463,14 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
     }
 
     // To 16 kHz, then the selection in whole-source output coordinates.
+    let stored_end = first_frame + mono.len() as u64;
     let mut x = resample::to_16k(&mono, w.rate)?;
     drop(mono);
     let o0 = w.out_floor(first_frame);
     let mut end = x.len() as u64;
     if more_after {
         // The last samples did not see the audio after them: use only settled ones.
-        let settled = w.out_floor((first_frame + w.src_floor(end)).saturating_sub(w.tail));
+        let settled = w.out_floor(stored_end.saturating_sub(w.tail));
         end = end.min(settled.saturating_sub(o0));
     }
     let mut cut_end = more_after;
@@ -511,10 +512,14 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
         });
     }
     let fitted = over || cut_by_cap;
-    if over || (cut_end && trimmed.trailing == 0) {
+    // A cut inside the sound fades out; a tone whose end was trimmed already ends in silence.
+    let faded = if over || (cut_end && trimmed.trailing == 0) {
         x.truncate(max_out);
         condition::fade_out(&mut x, fade);
-    }
+        fade.min(x.len())
+    } else {
+        0
+    };
     if fitted {
         let (source_seconds, source_seconds_known) = match info.declared_seconds {
             Some(s) => (s, true),
@@ -525,7 +530,7 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
             source_seconds_known,
             start_seconds: (w.start_out + trimmed.leading as u64) as f64 / f64::from(TARGET_RATE),
             kept_seconds: x.len() as f64 / f64::from(TARGET_RATE),
-            fade_seconds: fade.min(x.len()) as f64 / f64::from(TARGET_RATE),
+            fade_seconds: faded as f64 / f64::from(TARGET_RATE),
         });
     }
     if w.start_out > 0 && trimmed.leading == 0 {

@@ -411,7 +411,9 @@ fn trimming_and_fitting_together_keep_31_seconds_of_sound() {
     opts.trim_silence = Some(-60.0);
     let tone = convert_bytes(&wav, Some("wav"), &opts).unwrap();
     assert_eq!(tone.samples().len(), 499_999);
-    assert!(tone.samples()[..200].iter().any(|s| s.abs() > 1_000));
+    // The sound starts after the 5 ms (80-sample) margin of silence that trimming keeps.
+    let first = tone.samples().iter().position(|s| s.abs() > 33).unwrap();
+    assert_eq!(first, 80);
     assert!(has(
         &tone,
         |w| matches!(w, Warning::Fitted { start_seconds, .. } if (*start_seconds - 5.0).abs() < 0.01)
@@ -556,4 +558,43 @@ fn manifests_carry_the_measured_loudness_and_true_peak() {
     let v: serde_json::Value = serde_json::from_str(&set.json().unwrap()).unwrap();
     assert_eq!(v["tones"][0]["loudness_lufs"], lufs);
     assert_eq!(v["tones"][0]["true_peak_dbtp"], tp);
+}
+
+#[test]
+fn trimming_in_error_mode_refuses_only_what_would_not_fit() {
+    let rate = 16_000;
+    let sound = signal::sine(500.0, 0.5, rate, rate as usize * 2);
+    let mut opts = Options::default();
+    opts.trim_silence = Some(-60.0);
+    opts.on_oversize = Oversize::Error;
+    // 2 s of sound then a minute of silence: the silence is trimmed, the tone fits.
+    let mut x = sound.clone();
+    x.extend(vec![0.0f32; rate as usize * 60]);
+    let tone = convert_bytes(&signal::wav_i16(rate, 1, &x), Some("wav"), &opts).unwrap();
+    assert!(
+        (tone.samples().len() as i64 - 32_080).abs() <= 1,
+        "{}",
+        tone.samples().len()
+    );
+    // Sound again after 40 s: the trimmed tone would be 42 s, over the cap.
+    x.truncate(rate as usize * 42);
+    x.extend(&sound);
+    match convert_bytes(&signal::wav_i16(rate, 1, &x), Some("wav"), &opts) {
+        Err(Error::TooLarge { .. }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_long_silent_source_is_fitted_and_warned_even_when_trimming() {
+    let rate = 8_000;
+    let x = vec![0.0f32; rate as usize * 40];
+    let mut opts = Options::default();
+    opts.trim_silence = Some(-60.0);
+    opts.allow_upsample = true;
+    let tone = convert_bytes(&signal::wav_i16(rate, 1, &x), Some("wav"), &opts).unwrap();
+    assert_eq!(tone.samples().len(), 499_999);
+    assert!(tone.samples().iter().all(|&s| s == 0));
+    assert!(has(&tone, |w| matches!(w, Warning::Silent { .. })));
+    assert!(has(&tone, |w| matches!(w, Warning::Fitted { .. })));
 }
