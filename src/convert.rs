@@ -272,6 +272,19 @@ fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
     // is silent throughout becomes a (silent, warned) tone rather than nothing.
     let mut head: Vec<f32> = Vec::new();
     let mut head_first: Option<u64> = None;
+    let mut grid_start = 0u64;
+
+    // Jump to the start where that is exact, keeping the resampler's run-up before it.
+    if opts.start.is_some() {
+        let w = Window::new(decoder.info().sample_rate, opts);
+        let run_up = w.align_down(w.start_src.saturating_sub(2 * w.tail + w.margin_src));
+        if let Some(at) = decoder.seek_to_frame(run_up) {
+            total = at;
+            first_frame = at;
+            // The seek may land between block boundaries: kept audio starts on the grid.
+            grid_start = at.div_ceil(w.step) * w.step;
+        }
+    }
 
     while decoder.next_block()? {
         let planes = decoder.planes();
@@ -309,7 +322,10 @@ fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
         };
 
         if threshold.is_some() && first_sound.is_none() {
-            let from = *head_first.get_or_insert(w.align_down(w.start_src.saturating_sub(w.tail)));
+            let from = *head_first.get_or_insert(
+                w.align_down(w.start_src.saturating_sub(w.tail))
+                    .max(grid_start),
+            );
             let to = w.cap_end_src(w.start_src, max_out, 0);
             let lo = block_start.max(from + head.len() as u64);
             let hi = total.min(to);
@@ -331,7 +347,9 @@ fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
         mono.extend_from_slice(&block[..keep as usize]);
         // Forget what lies before the part (keeping the resampler's run-up).
         let anchor = content_start.unwrap_or(total.saturating_sub(w.margin_src));
-        let keep_from = w.align_down(anchor.saturating_sub(w.tail + slack));
+        let keep_from = w
+            .align_down(anchor.saturating_sub(w.tail + slack))
+            .max(grid_start);
         if keep_from > first_frame {
             let n = ((keep_from - first_frame) as usize).min(mono.len());
             mono.drain(..n);
@@ -383,7 +401,7 @@ fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
         return Err(Error::Invalid(format!(
             "--start {:.3} s is past the end of the source ({:.3} s) — choose an earlier start",
             opts.start.unwrap_or(0.0),
-            info.decoded_seconds()
+            info.end_seconds()
         )));
     }
     if too_large {
@@ -490,7 +508,7 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
         return Err(Error::Invalid(format!(
             "--start {:.3} s leaves nothing of the source ({:.3} s) — choose an earlier start",
             opts.start.unwrap_or(0.0),
-            info.decoded_seconds()
+            info.end_seconds()
         )));
     }
 
@@ -515,15 +533,16 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
     // A cut inside the sound fades out; a tone whose end was trimmed already ends in silence.
     let faded = if over || (cut_end && trimmed.trailing == 0) {
         x.truncate(max_out);
+        let fade = fade.min(x.len() / 2);
         condition::fade_out(&mut x, fade);
-        fade.min(x.len())
+        fade
     } else {
         0
     };
     if fitted {
         let (source_seconds, source_seconds_known) = match info.declared_seconds {
             Some(s) => (s, true),
-            None => (info.decoded_seconds(), !info.stopped_early),
+            None => (info.end_seconds(), !info.stopped_early),
         };
         warnings.push(Warning::Fitted {
             source_seconds,

@@ -340,7 +340,8 @@ pub struct Options {
     /// (keep what fits, fade out, warn).
     pub on_oversize: Oversize,
     /// Length of the fade-out at the end of a tone that was cut (to fit the cap, or by
-    /// [`Options::length`]), in seconds; a raised-cosine fade to exactly zero. 0 disables it.
+    /// [`Options::length`]), in seconds; a raised-cosine fade to exactly zero, over at most the
+    /// last half of the tone. 0 disables it.
     /// Default: 0.5 — long enough to sound deliberate, short enough to keep the music.
     pub fade_out_seconds: f64,
     /// Let samples that exceed full scale clip (counted in [`crate::Report::clipped_samples`],

@@ -23,6 +23,9 @@ pub struct SourceInfo {
     pub declared_seconds: Option<f64>,
     /// Source frames actually decoded (one frame = one sample per channel).
     pub frames_decoded: u64,
+    /// Source frames jumped over by seeking to [`crate::Options::start`], never decoded (0 when
+    /// decoding began at the start; seeking is used where it is exact: uncompressed audio).
+    pub frames_skipped: u64,
     /// Whether decoding stopped before the end of the source because the rest was not needed.
     pub stopped_early: bool,
     /// Packets the decoder could not decode and skipped (recoverable errors).
@@ -36,6 +39,16 @@ impl SourceInfo {
             0.0
         } else {
             self.frames_decoded as f64 / f64::from(self.sample_rate)
+        }
+    }
+
+    /// Where in the source decoding ended, in seconds: frames skipped by seeking plus frames
+    /// decoded. The source is at least this long.
+    pub fn end_seconds(&self) -> f64 {
+        if self.sample_rate == 0 {
+            0.0
+        } else {
+            (self.frames_skipped + self.frames_decoded) as f64 / f64::from(self.sample_rate)
         }
     }
 }
