@@ -201,6 +201,11 @@ fx $F/click_k11025_44k1_cbr128_mono.mp3 "MP3 CBR 128 kb/s, 44100 Hz, 1 ch; LAME/
   "22050 frames; decoded peak at frame 11025 exactly (ffmpeg agrees); after conversion the peak sits at frame 4000" \
   "$WG $T/k.wav --rate 44100 --frames 22050 --enc s16 --ch impulse:11025:0.5 && lame --quiet --noreplaygain -b 128 $T/k.wav $F/click_k11025_44k1_cbr128_mono.mp3"
 
+fx $F/hotmaster_44k1_cbr128_stereo.mp3 "MP3 CBR 128 kb/s joint stereo, 44100 Hz, 2 ch; LAME/Info header" \
+  "a \"hot master\": L = 440 Hz at amplitude 4 + 1760 Hz at 0.3, R = 440 Hz at 4 + 2640 Hz at 0.3, hard-clipped at full scale by the 16-bit quantiser (nearly square: flat tops at ±32767/−32768 for about 85 % of each cycle), 1.0 s" \
+  "44100 frames (→ 16000); decoded samples overshoot full scale (the codec rebuilds the flat tops with ripple) and so does the resampled mix: by default no clipped samples and a gain reduction reported; with --clip a clip count" \
+  "$WG $T/hot.wav --rate 44100 --frames 44100 --enc s16 --ch sine:440:4+sine:1760:0.3 --ch sine:440:4+sine:2640:0.3 && lame --quiet --noreplaygain -b 128 $T/hot.wav $F/hotmaster_44k1_cbr128_stereo.mp3"
+
 # --- FLAC ---------------------------------------------------------------------------------------------
 FLAC="flac --silent --best --no-padding -f"
 fx $F/sine1k_44k1_flac16_mono.flac "FLAC 16-bit, 44100 Hz, 1 ch" "$S1K, 0.5 s" \

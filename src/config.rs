@@ -317,28 +317,24 @@ pub struct Setting<T> {
     pub span: Range<usize>,
 }
 
-/// A setting [`tone_options`] cannot honour yet.
+/// A setting [`tone_options`] cannot turn into conversion options.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Unsupported {
     /// The setting's name in `ringforge.toml`.
     pub field: &'static str,
     /// Where it was written.
     pub span: Range<usize>,
+    /// What is wrong with it, and what to write instead.
+    pub message: String,
 }
 
 /// Maps the output settings, `[defaults]` and one tone's overrides onto [`Options`] (the tone's
-/// value wins over the default).
-///
-/// **Merge point.** `dither`, `allow_upsample` and `max_bytes` are what [`Options`] holds
-/// today. The conditioning settings (`start`, `length`, `gain_db`, `normalize`, `trim_silence`,
-/// `channel`, `on_oversize`, `fade_out_seconds`, `clip`) are parsed and range-checked by the
-/// loader but have no [`Options`] field yet: they are refused here with [`Unsupported`], which
-/// the loader turns into a "not supported yet" error at the line that sets them — never
-/// silently ignored. When `Options` gains those fields, set them here and drop the refusal.
+/// value wins over the default), then validates the result.
 ///
 /// # Errors
 ///
-/// [`Unsupported`] for the first setting that cannot be honoured.
+/// [`Unsupported`] for the first setting whose value cannot be used, at the place it was
+/// written.
 pub fn tone_options(
     output: &OutputConfig,
     defaults: &Settings,
@@ -350,44 +346,60 @@ pub fn tone_options(
     ) -> Option<&'a Setting<T>> {
         tone.as_ref().or(def.as_ref())
     }
+    fn bad<T>(field: &'static str, s: &Setting<T>, e: impl std::fmt::Display) -> Unsupported {
+        Unsupported {
+            field,
+            span: s.span.clone(),
+            message: format!("`{field}`: {e}"),
+        }
+    }
     let mut opts = Options {
         max_bytes: output.max_bytes,
         ..Options::default()
     };
-    if let Some(s) = pick(&tone.dither, &defaults.dither) {
-        opts.dither = s.value;
+    // The span of the last setting applied, to place errors found by whole-options validation.
+    let mut last: Option<(&'static str, Range<usize>)> = None;
+    macro_rules! apply {
+        ($field:ident, |$v:ident| $body:expr) => {
+            if let Some(s) = pick(&tone.$field, &defaults.$field) {
+                let $v = &s.value;
+                #[allow(clippy::redundant_closure_call)]
+                let r: Result<(), String> = (|| {
+                    $body;
+                    Ok(())
+                })();
+                r.map_err(|e| bad(stringify!($field), s, e))?;
+                last = Some((stringify!($field), s.span.clone()));
+            }
+        };
     }
-    if let Some(s) = pick(&tone.allow_upsample, &defaults.allow_upsample) {
-        opts.allow_upsample = s.value;
+    apply!(dither, |v| opts.dither = *v);
+    apply!(allow_upsample, |v| opts.allow_upsample = *v);
+    apply!(start, |v| opts.start = Some(*v));
+    apply!(length, |v| opts.length = Some(*v));
+    apply!(gain_db, |v| opts.gain_db = *v);
+    apply!(normalize, |v| {
+        opts.normalize = if v.trim().eq_ignore_ascii_case("none") {
+            None
+        } else {
+            Some(v.parse::<crate::Normalize>().map_err(|e| e.to_string())?)
+        }
+    });
+    apply!(trim_silence, |v| opts.trim_silence = *v);
+    apply!(channel, |v| opts.channel =
+        v.parse::<crate::ChannelPick>().map_err(|e| e.to_string())?);
+    apply!(on_oversize, |v| opts.on_oversize =
+        v.parse::<crate::Oversize>().map_err(|e| e.to_string())?);
+    apply!(fade_out_seconds, |v| opts.fade_out_seconds = *v);
+    apply!(clip, |v| opts.clip = *v);
+    if let Err(e) = opts.validate() {
+        let (field, span) = last.unwrap_or(("max_bytes", 0..0));
+        return Err(Unsupported {
+            field,
+            span,
+            message: e.to_string(),
+        });
     }
-    // Waiting for the conditioning options: refuse rather than ignore.
-    let unsupported = |field: &'static str, span: Option<Range<usize>>| match span {
-        Some(span) => Err(Unsupported { field, span }),
-        None => Ok(()),
-    };
-    let span_of = |t: Option<Range<usize>>, d: Option<Range<usize>>| t.or(d);
-    macro_rules! refuse {
-        ($($field:ident),*) => {$(
-            unsupported(
-                stringify!($field),
-                span_of(
-                    tone.$field.as_ref().map(|s| s.span.clone()),
-                    defaults.$field.as_ref().map(|s| s.span.clone()),
-                ),
-            )?;
-        )*};
-    }
-    refuse!(
-        start,
-        length,
-        gain_db,
-        normalize,
-        trim_silence,
-        channel,
-        on_oversize,
-        fade_out_seconds,
-        clip
-    );
     Ok(opts)
 }
 
@@ -401,26 +413,7 @@ pub fn tone_options(
 /// assert_eq!(parse_time("1:60"), None);
 /// ```
 pub fn parse_time(s: &str) -> Option<f64> {
-    let text = s.trim();
-    let text = text.strip_suffix('s').unwrap_or(text);
-    let parts: Vec<&str> = text.split(':').collect();
-    if parts.len() > 3 || parts.iter().any(|p| p.trim().is_empty()) {
-        return None;
-    }
-    let mut seconds = 0.0;
-    for (i, part) in parts.iter().enumerate() {
-        let last = i + 1 == parts.len();
-        let v: f64 = if last {
-            part.trim().parse().ok()?
-        } else {
-            f64::from(part.trim().parse::<u32>().ok()?)
-        };
-        if !v.is_finite() || v < 0.0 || (i > 0 && v >= 60.0) {
-            return None;
-        }
-        seconds = seconds * 60.0 + v;
-    }
-    Some(seconds)
+    crate::options::parse_time(s).ok()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -836,12 +829,8 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
             Err(u) => {
                 p.at(
                     u.span,
-                    format!(
-                        "`{}` is not supported yet by this version of ringforge",
-                        u.field
-                    ),
-                    "remove it for now (it will be honoured once the conditioning options \
-                     land); it is never silently ignored",
+                    u.message,
+                    "correct the value (see the ringforge.toml reference in the README)",
                 );
                 Options::default()
             }
@@ -1227,6 +1216,25 @@ mod tests {
     }
 
     #[test]
+    fn every_conditioning_setting_reaches_the_options() {
+        let (_d, c) = load(
+            "[defaults]\nnormalize = \"peak\"\n[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\n\
+             start = 12.5\nlength = \"0:20\"\ntrim_silence = -45\nnormalize = \"none\"\n\
+             on_oversize = \"error\"\nclip = true\nfade_out_seconds = 1\ngain_db = -3\n",
+        );
+        let o = &c.unwrap().tones[0].options;
+        assert_eq!(o.start, Some(12.5));
+        assert_eq!(o.length, Some(20.0));
+        assert_eq!(o.trim_silence, Some(-45.0));
+        assert_eq!(o.normalize, None, "the tone's `none` wins over [defaults]");
+        assert_eq!(o.on_oversize, crate::Oversize::Error);
+        assert!(o.clip);
+        assert_eq!(o.fade_out_seconds, 1.0);
+        assert_eq!(o.gain_db, -3.0);
+        assert_ne!(o.fingerprint(), Options::default().fingerprint());
+    }
+
+    #[test]
     fn minimal_config_and_defaults() {
         let (_d, c) = load("[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\n");
         let c = c.unwrap();
@@ -1315,12 +1323,22 @@ ring_type = "answer"
     }
 
     #[test]
-    fn unsupported_settings_are_refused_not_ignored() {
-        let p = problems(
-            "[defaults]\nstart = \"0:05\"\n[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\n",
+    fn conditioning_settings_are_honoured_and_checked() {
+        let (_d, c) = load(
+            "[defaults]\nstart = \"0:05\"\nnormalize = \"loudness:-18\"\n\
+             [[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\nchannel = \"left\"\n",
         );
-        assert_eq!(p[0].line, Some(2));
-        assert!(p[0].message.contains("not supported yet"), "{p:?}");
+        let o = &c.unwrap().tones[0].options;
+        assert_eq!(o.start, Some(5.0));
+        assert_eq!(o.channel, crate::ChannelPick::Left);
+        assert!(
+            matches!(o.normalize, Some(crate::Normalize::Loudness { target_lufs, .. }) if target_lufs == -18.0)
+        );
+        let p = problems(
+            "[defaults]\ngain_db = 5.0\n[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\nchannel = \"centre\"\n",
+        );
+        assert_eq!(p[0].line, Some(6), "{p:?}");
+        assert!(p[0].message.contains("channel"), "{p:?}");
         let p = problems("[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\nstart = \"1:75\"\n");
         assert!(p[0].message.contains("time"), "{p:?}");
         let p = problems("[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\nnormalize = \"loud\"\n");

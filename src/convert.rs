@@ -7,10 +7,14 @@ use std::path::Path;
 
 use symphonia::core::io::MediaSource;
 
+use symphonia::core::audio::Channels;
+
+use crate::condition;
 use crate::decode::Decoder;
 use crate::downmix::{Energy, MonoMix};
+use crate::options::{ChannelPick, Normalize, Oversize};
 use crate::quantize::{self, Fnv64};
-use crate::report::{Report, Warning};
+use crate::report::{Report, SourceInfo, Warning};
 use crate::resample::{self, TARGET_RATE};
 use crate::{sln, Error, Options, Result};
 
@@ -18,8 +22,6 @@ use crate::{sln, Error, Options, Result};
 /// for stereo, that is more than 6 dB below the channels' average power (unrelated channels lose
 /// 3 dB by themselves).
 const DOWNMIX_CANCEL_WARN_DB: f64 = 3.0;
-/// An output whose peak is below this level (dBFS) is reported as silent.
-const SILENT_PEAK_DBFS: f64 = -60.0;
 
 /// A converted ringtone: 16 kHz mono 16-bit samples and the report of how they were made.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,8 +61,9 @@ impl Tone {
 
 /// Converts the audio file at `path`.
 ///
-/// The file is read as it is decoded, never whole, and decoding stops as soon as the output is
-/// known to exceed [`Options::max_bytes`].
+/// The file is read as it is decoded, never whole, and decoding stops as soon as the part the
+/// tone needs (see [`Options::start`], [`Options::length`], [`Options::max_bytes`]) has been
+/// decoded, plus the few milliseconds the resampler needs to settle.
 pub fn convert_path(path: impl AsRef<Path>, opts: &Options) -> Result<Tone> {
     let path = path.as_ref();
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -128,42 +131,330 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     })
 }
 
-fn convert_source<'s>(
+pub(crate) fn convert_source<'s>(
     source: Box<dyn MediaSource + 's>,
     hint: Option<&str>,
     opts: &Options,
 ) -> Result<Tone> {
-    let mut decoder = Decoder::open(source, hint, &opts.limits)?;
-    let mut mono: Vec<f32> = Vec::new();
+    opts.validate()?;
+    let decoder = Decoder::open(source, hint, &opts.limits)?;
+    let part = read_part(decoder, opts)?;
+    condition(part, opts)
+}
+
+/// Which part of the source the tone is made from, in source frames and in 16 kHz output
+/// samples of the whole source's conversion (the coordinates every cut is made in).
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    rate: u32,
+    /// Kept audio always starts on a multiple of this many source frames: one resampler block,
+    /// so the part is resampled on the same block grid as the whole source would be and its
+    /// samples are those of the whole source's conversion.
+    step: u64,
+    /// Source frames the resampler needs around a sample to settle it.
+    tail: u64,
+    /// First output sample of the selection (`round(start × 16000)`).
+    start_out: u64,
+    /// First source frame of the selection.
+    start_src: u64,
+    /// End of the selection in output samples (exclusive), when a length was given.
+    end_out: Option<u64>,
+    /// Source frames of the trim margin.
+    margin_src: u64,
+}
+
+impl Window {
+    fn new(rate: u32, opts: &Options) -> Window {
+        let r = f64::from(TARGET_RATE);
+        let start_out = opts.start.map_or(0, |s| (s * r).round() as u64);
+        let end_out = opts
+            .length
+            .map(|l| start_out + ((l * r).round() as u64).max(1));
+        let (step, tail) = if rate == TARGET_RATE {
+            (1, 0)
+        } else {
+            let (block_in, _) = resample::block_sizes(rate);
+            (block_in as u64, resample::tail_frames(rate))
+        };
+        let mut w = Window {
+            rate,
+            step,
+            tail,
+            start_out,
+            start_src: 0,
+            end_out,
+            margin_src: 0,
+        };
+        w.start_src = w.src_floor(start_out);
+        w.margin_src = w.src_ceil(condition::TRIM_MARGIN_SAMPLES as u64);
+        w
+    }
+
+    fn out_floor(&self, src: u64) -> u64 {
+        src * u64::from(TARGET_RATE) / u64::from(self.rate)
+    }
+
+    fn out_ceil(&self, src: u64) -> u64 {
+        resample::output_len(src, self.rate)
+    }
+
+    fn src_floor(&self, out: u64) -> u64 {
+        out * u64::from(self.rate) / u64::from(TARGET_RATE)
+    }
+
+    fn src_ceil(&self, out: u64) -> u64 {
+        (out * u64::from(self.rate)).div_ceil(u64::from(TARGET_RATE))
+    }
+
+    fn align_down(&self, src: u64) -> u64 {
+        src / self.step * self.step
+    }
+
+    /// Source frames (exclusive end) needed to settle the selection's last sample.
+    fn selection_end_src(&self) -> Option<u64> {
+        self.end_out.map(|e| self.src_ceil(e) + self.tail)
+    }
+
+    /// Source frames (exclusive end) needed to settle `max_out + 1` samples from `content_start`
+    /// (one more than fits, to know that the source does not fit). `slack` adds frames for the
+    /// 16 kHz silence detection, which may start a little later than the source-rate one.
+    fn cap_end_src(&self, content_start: u64, max_out: u64, slack: u64) -> u64 {
+        self.src_ceil(self.out_floor(content_start) + max_out + 1) + self.tail + slack
+    }
+}
+
+/// The decoded and mixed part of a source.
+struct Part {
+    info: SourceInfo,
+    window: Window,
+    /// Mono audio at the source rate, starting at source frame `first_frame`.
+    mono: Vec<f32>,
+    first_frame: u64,
+    /// Whether the source goes on after what `mono` holds (decoding stopped, or frames past the
+    /// part that can be used were not kept).
+    more_after: bool,
+    /// Whether decoding stopped because the size cap was reached.
+    cut_by_cap: bool,
+    /// How much the mono mix lost against its channels, when it cancelled enough to warn.
+    downmix_loss_db: Option<f64>,
+}
+
+/// Decodes what the tone needs: skips what comes before the start (and, when trimming, before
+/// the first sound), and stops once the selection or the size cap is covered plus the
+/// resampler's tail.
+fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
+    let max_out = opts.max_samples();
+    let threshold = opts.trim_silence.map(|db| condition::db_to_gain(db) as f32);
     let mut energy = Energy::default();
     let mut mix: Option<MonoMix> = None;
-    let max_samples = opts.max_samples();
+    let mut window: Option<Window> = None;
+    let mut block: Vec<f32> = Vec::new();
+    let mut mono: Vec<f32> = Vec::new();
+    let mut first_frame = 0u64;
+    let mut total = 0u64;
+    let mut first_sound: Option<u64> = None;
+    let mut last_sound: Option<u64> = None;
+    let mut dropped_after = false;
+    let mut cut_by_cap = false;
+    let mut too_large = false;
+    let mut stopped = false;
+    // While trimming finds no sound, the selection's first cap-full is kept aside: a source that
+    // is silent throughout becomes a (silent, warned) tone rather than nothing.
+    let mut head: Vec<f32> = Vec::new();
+    let mut head_first: Option<u64> = None;
+    let mut grid_start = 0u64;
+
+    // Jump to the start where that is exact, keeping the resampler's run-up before it.
+    if opts.start.is_some() {
+        let w = Window::new(decoder.info().sample_rate, opts);
+        let run_up = w.align_down(w.start_src.saturating_sub(2 * w.tail + w.margin_src));
+        if let Some(at) = decoder.seek_to_frame(run_up) {
+            total = at;
+            first_frame = at;
+            // The seek may land between block boundaries: kept audio starts on the grid.
+            grid_start = at.div_ceil(w.step) * w.step;
+        }
+    }
 
     while decoder.next_block()? {
         let planes = decoder.planes();
-        let m = mix.get_or_insert_with(|| MonoMix::for_layout(decoder.layout(), planes.len()));
-        m.mix_into(planes, &mut mono, &mut energy);
-        let rate = decoder.info().sample_rate;
-        if resample::output_len(mono.len() as u64, rate) > max_samples {
-            decoder.stop_early();
-            let info = decoder.info();
-            let frames = info
-                .declared_seconds
-                .map_or(mono.len() as u64, |s| (s * f64::from(rate)).round() as u64)
-                .max(mono.len() as u64);
-            let samples = resample::output_len(frames, rate);
-            return Err(Error::TooLarge {
-                bytes: samples * 2,
-                seconds: samples as f64 / f64::from(TARGET_RATE),
-                max_bytes: opts.max_bytes,
-            });
+        let m = mix.get_or_insert_with(|| mono_mix(opts.channel, decoder.layout(), planes.len()));
+        let w = *window.get_or_insert_with(|| Window::new(decoder.info().sample_rate, opts));
+        block.clear();
+        m.mix_into(planes, &mut block, &mut energy);
+        let block_start = total;
+        total += block.len() as u64;
+
+        let selection_end = w.end_out.map(|e| w.src_ceil(e));
+        if let Some(t) = threshold {
+            let lo = block_start.max(w.start_src);
+            let hi = selection_end.map_or(total, |e| total.min(e));
+            if lo < hi {
+                let slice = &block[(lo - block_start) as usize..(hi - block_start) as usize];
+                if let Some(i) = slice.iter().position(|s| s.abs() >= t) {
+                    first_sound.get_or_insert(lo + i as u64);
+                }
+                if let Some(i) = slice.iter().rposition(|s| s.abs() >= t) {
+                    last_sound = Some(lo + i as u64);
+                }
+            }
+        }
+        // Where the tone's content starts, once known.
+        let content_start = match threshold {
+            None => Some(w.start_src),
+            Some(_) => first_sound.map(|f| f.saturating_sub(w.margin_src).max(w.start_src)),
+        };
+        let slack = if threshold.is_some() { w.tail } else { 0 };
+        let cap_end = content_start.map(|c| w.cap_end_src(c, max_out, slack));
+        let store_end = match (cap_end, w.selection_end_src()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+
+        if threshold.is_some() && first_sound.is_none() {
+            let from = *head_first.get_or_insert(
+                w.align_down(w.start_src.saturating_sub(w.tail))
+                    .max(grid_start),
+            );
+            let to = w.cap_end_src(w.start_src, max_out, 0);
+            let lo = block_start.max(from + head.len() as u64);
+            let hi = total.min(to);
+            if lo < hi {
+                head.extend_from_slice(
+                    &block[(lo - block_start) as usize..(hi - block_start) as usize],
+                );
+            }
+        } else if !head.is_empty() {
+            head = Vec::new();
+        }
+        // Keep the block, up to what can be used.
+        let keep = store_end.map_or(block.len() as u64, |e| {
+            e.saturating_sub(block_start).min(block.len() as u64)
+        });
+        if keep < block.len() as u64 {
+            dropped_after = true;
+        }
+        mono.extend_from_slice(&block[..keep as usize]);
+        // Forget what lies before the part (keeping the resampler's run-up).
+        let anchor = content_start.unwrap_or(total.saturating_sub(w.margin_src));
+        let keep_from = w
+            .align_down(anchor.saturating_sub(w.tail + slack))
+            .max(grid_start);
+        if keep_from > first_frame {
+            let n = ((keep_from - first_frame) as usize).min(mono.len());
+            mono.drain(..n);
+            first_frame += n as u64;
+        }
+
+        if opts.on_oversize == Oversize::Error {
+            if let Some(c) = content_start {
+                let extent_end = match threshold {
+                    None => total,
+                    Some(_) => last_sound.map_or(c, |l| l + 1 + w.margin_src),
+                };
+                let extent_end = selection_end.map_or(extent_end, |e| extent_end.min(e));
+                if w.out_ceil(extent_end).saturating_sub(w.out_floor(c)) > max_out {
+                    too_large = true;
+                    stopped = true;
+                    break;
+                }
+            }
+        }
+        if let Some(e) = w.selection_end_src() {
+            if total >= e {
+                stopped = true;
+                break;
+            }
+        }
+        if opts.on_oversize == Oversize::Fit {
+            if let Some(e) = cap_end {
+                if total >= e {
+                    cut_by_cap = true;
+                    stopped = true;
+                    break;
+                }
+            }
         }
     }
+    if stopped {
+        decoder.stop_early();
+    }
     let info = decoder.into_info();
-    if mono.is_empty() {
+    let Some(window) = window else {
+        return Err(Error::Empty);
+    };
+    if total == 0 {
         return Err(Error::Empty);
     }
+    let w = window;
+    if total <= w.start_src {
+        return Err(Error::Invalid(format!(
+            "--start {:.3} s is past the end of the source ({:.3} s) — choose an earlier start",
+            opts.start.unwrap_or(0.0),
+            info.end_seconds()
+        )));
+    }
+    if too_large {
+        let frames = info
+            .declared_seconds
+            .map_or(total, |s| (s * f64::from(w.rate)).round() as u64)
+            .max(total);
+        let end = w.out_ceil(frames);
+        let end = w.end_out.map_or(end, |e| end.min(e));
+        let samples = end.saturating_sub(w.start_out).max(max_out + 1);
+        return Err(Error::TooLarge {
+            bytes: samples * 2,
+            seconds: samples as f64 / f64::from(TARGET_RATE),
+            max_bytes: opts.max_bytes,
+        });
+    }
+    let (mono, first_frame, dropped_after, cut_by_cap) = match head_first {
+        Some(from) if threshold.is_some() && first_sound.is_none() => {
+            let end = from + head.len() as u64;
+            let over = total >= w.cap_end_src(w.start_src, max_out, 0);
+            (head, from, dropped_after || total > end, cut_by_cap || over)
+        }
+        _ => (mono, first_frame, dropped_after, cut_by_cap),
+    };
+    let downmix_loss_db = match (opts.channel, &mix) {
+        (ChannelPick::Mix, Some(m)) => energy
+            .loss_db(m.weights())
+            .filter(|(_, cancelled)| *cancelled > DOWNMIX_CANCEL_WARN_DB)
+            .map(|(lost, _)| lost),
+        _ => None,
+    };
+    Ok(Part {
+        more_after: info.stopped_early || dropped_after,
+        info,
+        window: w,
+        mono,
+        first_frame,
+        cut_by_cap,
+        downmix_loss_db,
+    })
+}
 
+fn mono_mix(pick: ChannelPick, layout: Option<&Channels>, count: usize) -> MonoMix {
+    match pick {
+        ChannelPick::Left => MonoMix::single(count, 0),
+        ChannelPick::Right => MonoMix::single(count, usize::from(count > 1)),
+        _ => MonoMix::for_layout(layout, count),
+    }
+}
+
+/// Resamples the part, cuts the selection, then trims, fits, sets the level, quantizes and
+/// measures.
+fn condition(part: Part, opts: &Options) -> Result<Tone> {
+    let Part {
+        info,
+        window: w,
+        mono,
+        first_frame,
+        more_after,
+        cut_by_cap,
+        downmix_loss_db,
+    } = part;
+    let max_out = opts.max_samples() as usize;
     let mut warnings = Vec::new();
     if info.sample_rate < TARGET_RATE && !opts.allow_upsample {
         warnings.push(Warning::Upsampled {
@@ -175,38 +466,149 @@ fn convert_source<'s>(
             count: info.packet_errors,
         });
     }
-    if let Some((lost_db, cancelled_db)) = mix.as_ref().and_then(|m| energy.loss_db(m.weights())) {
-        if cancelled_db > DOWNMIX_CANCEL_WARN_DB {
-            warnings.push(Warning::DownmixLoss { lost_db });
+    if let Some(lost_db) = downmix_loss_db {
+        warnings.push(Warning::DownmixLoss { lost_db });
+    }
+
+    // To 16 kHz, then the selection in whole-source output coordinates.
+    let stored_end = first_frame + mono.len() as u64;
+    let mut x = resample::to_16k(&mono, w.rate)?;
+    drop(mono);
+    let o0 = w.out_floor(first_frame);
+    let mut end = x.len() as u64;
+    if more_after {
+        // The last samples did not see the audio after them: use only settled ones.
+        let settled = w.out_floor(stored_end.saturating_sub(w.tail));
+        end = end.min(settled.saturating_sub(o0));
+    }
+    let mut cut_end = more_after;
+    if let Some(e) = w.end_out {
+        let e = e.saturating_sub(o0);
+        if e < x.len() as u64 {
+            cut_end = true;
+        }
+        end = end.min(e);
+    }
+    let begin = w.start_out.saturating_sub(o0).min(end);
+    // Silence dropped while decoding, before the samples kept here.
+    let dropped_lead = (o0 + begin).saturating_sub(w.start_out) as usize;
+    x.truncate(end as usize);
+    x.drain(..begin as usize);
+    if x.is_empty() {
+        return Err(Error::Invalid(format!(
+            "--start {:.3} s leaves nothing of the source ({:.3} s) — choose an earlier start",
+            opts.start.unwrap_or(0.0),
+            info.end_seconds()
+        )));
+    }
+
+    // Trim silence.
+    let mut trimmed = match opts.trim_silence {
+        Some(db) => condition::trim_silence(&mut x, db, condition::TRIM_MARGIN_SAMPLES),
+        None => condition::Trimmed::default(),
+    };
+    trimmed.leading += dropped_lead;
+    // Fit to the cap and fade where the tone was cut.
+    let fade = (opts.fade_out_seconds * f64::from(TARGET_RATE)).round() as usize;
+    let over = x.len() > max_out;
+    if over && opts.on_oversize == Oversize::Error {
+        let samples = x.len() as u64;
+        return Err(Error::TooLarge {
+            bytes: samples * 2,
+            seconds: samples as f64 / f64::from(TARGET_RATE),
+            max_bytes: opts.max_bytes,
+        });
+    }
+    let fitted = over || cut_by_cap;
+    // A cut inside the sound fades out; a tone whose end was trimmed already ends in silence.
+    let faded = if over || (cut_end && trimmed.trailing == 0) {
+        x.truncate(max_out);
+        let fade = fade.min(x.len() / 2);
+        condition::fade_out(&mut x, fade);
+        fade
+    } else {
+        0
+    };
+    if fitted {
+        let (source_seconds, source_seconds_known) = match info.declared_seconds {
+            Some(s) => (s, true),
+            None => (info.end_seconds(), !info.stopped_early),
+        };
+        warnings.push(Warning::Fitted {
+            source_seconds,
+            source_seconds_known,
+            start_seconds: (w.start_out + trimmed.leading as u64) as f64 / f64::from(TARGET_RATE),
+            kept_seconds: x.len() as f64 / f64::from(TARGET_RATE),
+            fade_seconds: faded as f64 / f64::from(TARGET_RATE),
+        });
+    }
+    if w.start_out > 0 && trimmed.leading == 0 {
+        condition::fade_in(&mut x, condition::FADE_IN_SAMPLES);
+    }
+
+    // Level: gain, normalisation, then never clip unless asked to.
+    let mut gain_db = opts.gain_db;
+    condition::apply_gain(&mut x, opts.gain_db);
+    match opts.normalize {
+        Some(Normalize::Peak { ceiling_dbfs }) => {
+            if let Some(g) = condition::peak_gain_db(&x, ceiling_dbfs, opts.dither) {
+                condition::apply_gain(&mut x, g);
+                gain_db += g;
+            }
+        }
+        Some(Normalize::Loudness {
+            target_lufs,
+            true_peak_ceiling_dbtp,
+        }) => {
+            match condition::loudness_gain(&x, target_lufs, true_peak_ceiling_dbtp, opts.dither) {
+                Some(g) => {
+                    condition::apply_gain(&mut x, g.gain_db);
+                    gain_db += g.gain_db;
+                    if g.limited {
+                        warnings.push(Warning::LoudnessLimited {
+                            target_lufs,
+                            reached_lufs: g.measured_lufs + g.gain_db,
+                            ceiling_dbtp: true_peak_ceiling_dbtp,
+                        });
+                    }
+                }
+                None if condition::peak(&x) > 0.0 && x.len() < TARGET_RATE as usize * 2 / 5 => {
+                    warnings.push(Warning::NotNormalized);
+                }
+                None => {}
+            }
+        }
+        None => {}
+    }
+    if !opts.clip {
+        if let Some(g) = condition::anti_clip_gain_db(&x, opts.dither) {
+            condition::apply_gain(&mut x, g);
+            gain_db += g;
+            warnings.push(Warning::GainReduced { gain_db: g });
         }
     }
 
     let mut seed = Fnv64::new();
-    seed.write_f32s(&mono);
+    seed.write_f32s(&x);
     seed.write(&opts.fingerprint().to_le_bytes());
-
-    let signal = resample::to_16k(&mono, info.sample_rate)?;
-    drop(mono);
-    let (samples, stats) = quantize::quantize(&signal, opts.dither, seed.finish());
+    let (samples, stats) = quantize::quantize(&x, opts.dither, seed.finish());
+    drop(x);
 
     let peak = samples
         .iter()
         .map(|s| i32::from(*s).abs())
         .max()
         .unwrap_or(0);
-    let peak_dbfs = if peak == 0 {
-        f64::NEG_INFINITY
-    } else {
-        20.0 * (f64::from(peak) / 32_768.0).log10()
-    };
+    let peak_dbfs = condition::gain_to_db(f64::from(peak) / 32_768.0);
     if stats.clipped > 0 {
         warnings.push(Warning::Clipped {
             samples: stats.clipped,
         });
     }
-    if peak_dbfs < SILENT_PEAK_DBFS {
+    if peak_dbfs < condition::SILENT_PEAK_DBFS {
         warnings.push(Warning::Silent { peak_dbfs });
     }
+    let loudness = condition::measure_i16(&samples);
     let n = samples.len() as u64;
     let report = Report {
         source: info,
@@ -215,9 +617,11 @@ fn convert_source<'s>(
         duration_seconds: n as f64 / f64::from(TARGET_RATE),
         peak_dbfs,
         clipped_samples: stats.clipped,
-        gain_db: 0.0,
-        loudness_lufs: None,
-        true_peak_dbtp: None,
+        gain_db,
+        trimmed_start_seconds: trimmed.leading as f64 / f64::from(TARGET_RATE),
+        trimmed_end_seconds: trimmed.trailing as f64 / f64::from(TARGET_RATE),
+        loudness_lufs: loudness.integrated_lufs,
+        true_peak_dbtp: loudness.true_peak_dbtp(),
         dithered: stats.dithered,
         warnings,
     };

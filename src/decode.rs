@@ -8,9 +8,10 @@ use symphonia::core::audio::Channels;
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
 use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
+use symphonia::core::units::Timestamp;
 
 use crate::container::{self, Found, Trim};
 use crate::options::Limits;
@@ -34,6 +35,9 @@ pub struct Decoder<'s> {
     trim: Trim,
     /// Decoded frames seen so far, including those trimmed away.
     raw_frames: u64,
+    /// Whether [`Decoder::seek_to_frame`] can land on an exact frame (uncompressed audio whose
+    /// timestamps count frames, without container trims).
+    exact_seek: bool,
 }
 
 impl std::fmt::Debug for Decoder<'_> {
@@ -106,6 +110,12 @@ impl<'s> Decoder<'s> {
             .clone();
         let track_id = track.id;
         let num_frames = track.num_frames;
+        // Timestamps count frames from the first one: a seek lands on a known frame.
+        let frame_timestamps = track.start_ts.is_zero()
+            && track.delay.unwrap_or(0) == 0
+            && track.time_base.is_some_and(|tb| {
+                tb.numer.get() == 1 && Some(tb.denom.get()) == params.sample_rate
+            });
 
         let sample_rate = params.sample_rate.ok_or_else(|| Error::Corrupt {
             reason: "the stream does not state its sample rate".into(),
@@ -129,7 +139,10 @@ impl<'s> Decoder<'s> {
             ..SourceInfo::default()
         };
         let trim = found.trim(sample_rate, &info.codec);
+        let exact_seek =
+            frame_timestamps && info.codec.starts_with("pcm") && trim == Trim::default();
         Ok(Decoder {
+            exact_seek,
             trim,
             raw_frames: 0,
             format,
@@ -271,6 +284,31 @@ impl<'s> Decoder<'s> {
             }
         }
         Ok(false)
+    }
+
+    /// Before the first block, jumps ahead so decoding starts at source frame `frame` or a little
+    /// before it, without decoding what lies in between. Returns the frame the next block starts
+    /// at, or `None` when the jump is not possible or not exact for this source (compressed
+    /// codecs, container trims, an unseekable stream, a frame past the end): then decoding simply
+    /// starts at the beginning.
+    pub fn seek_to_frame(&mut self, frame: u64) -> Option<u64> {
+        if !self.exact_seek || self.raw_frames > 0 || self.info.frames_decoded > 0 || frame == 0 {
+            return None;
+        }
+        let ts = Timestamp::new(i64::try_from(frame).ok()?);
+        let to = SeekTo::Timestamp {
+            ts,
+            track_id: self.track_id,
+        };
+        let seeked = self.format.seek(SeekMode::Accurate, to).ok()?;
+        self.decoder.reset();
+        let at = u64::try_from(seeked.actual_ts.get()).ok()?;
+        if at > frame {
+            // Not where it was asked to be: decoding from here would lose audio.
+            return None;
+        }
+        self.info.frames_skipped = at;
+        Some(at)
     }
 
     /// Marks that decoding stopped before the end because the rest is not needed.

@@ -3,9 +3,17 @@
 //! (`.sln`), under the phones' 1 MB cap — reproducibly, byte for byte.
 //!
 //! The pipeline is one module per stage: [`decode`] → [`downmix`] → [`resample`] →
-//! [`quantize`] → [`sln`]. [`convert_path`], [`convert_bytes`] and [`convert_reader`] run it all
-//! and return a [`Tone`]: the samples, the exact file bytes and a [`Report`] with typed
-//! [`Warning`]s.
+//! [`condition`] → [`quantize`] → [`sln`]. [`convert_path`], [`convert_bytes`] and
+//! [`convert_reader`] run it all and return a [`Tone`]: the samples, the exact file bytes and a
+//! [`Report`] with typed [`Warning`]s. [`inspect`] describes a source or a finished tone without
+//! writing anything.
+//!
+//! By default a tone is made to sound right on the phone: a source too long for the 1 MB cap is
+//! cut to fit with a fade-out ([`Warning::Fitted`]), and a level that would clip is lowered just
+//! enough ([`Warning::GainReduced`]). [`Options`] chooses the part of the source
+//! ([`Options::start`], [`Options::length`]), normalises peak or EBU R128 loudness
+//! ([`Options::normalize`]), trims silence ([`Options::trim_silence`]) and picks a channel
+//! ([`Options::channel`]); every report carries the tone's loudness and true peak.
 //!
 //! ```
 //! # fn main() -> ringforge::Result<()> {
@@ -20,6 +28,27 @@
 //! assert_eq!(tone.md5_hex().len(), 32); // what the phone XML lists
 //! // Upsampling is allowed but flagged: it will not sound pleasing on the phone.
 //! assert!(tone.report().warnings.contains(&Warning::Upsampled { from: 8_000 }));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A set of tones at one loudness, from the part of each source that matters:
+//!
+//! ```
+//! # fn main() -> ringforge::Result<()> {
+//! use ringforge::{convert_bytes, signal, Normalize, Options};
+//!
+//! // Ten seconds of a quiet 440 Hz tone at 48 kHz.
+//! let upload = signal::wav_i16(48_000, 1, &signal::sine(440.0, 0.05, 48_000, 480_000));
+//! let mut opts = Options::default();
+//! opts.start = Some(2.0); // from 2 s…
+//! opts.length = Some(3.0); // …take 3 s (ending in a 0.5 s fade-out)
+//! opts.normalize = Some(Normalize::loudness()); // −16 LUFS, true peak at most −1 dBTP
+//! let tone = convert_bytes(&upload, Some("wav"), &opts)?;
+//! assert_eq!(tone.samples().len(), 48_000);
+//! let lufs = tone.report().loudness_lufs.unwrap();
+//! assert!((lufs + 16.0).abs() < 0.5);
+//! assert!(tone.report().true_peak_dbtp.unwrap() <= -1.0);
 //! # Ok(())
 //! # }
 //! ```
@@ -39,6 +68,7 @@
 pub mod batch;
 pub mod build;
 pub mod check;
+pub mod condition;
 pub mod config;
 mod container;
 mod convert;
@@ -46,8 +76,9 @@ pub mod decode;
 pub mod downmix;
 mod error;
 pub mod id;
+pub mod inspect;
 pub mod manifest;
-mod options;
+pub mod options;
 pub mod quantize;
 pub mod report;
 pub mod resample;
@@ -56,7 +87,7 @@ pub mod sln;
 
 pub use convert::{convert_bytes, convert_path, convert_reader, panic_is_contained, Tone};
 pub use error::{Error, Result};
-pub use options::{Dither, Limits, Options};
+pub use options::{ChannelPick, Dither, Limits, Normalize, Options, Oversize};
 pub use report::{Report, SourceInfo, Warning};
 
 /// The README's Rust examples, compiled and run as doctests.

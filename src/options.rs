@@ -40,13 +40,277 @@ impl Default for Limits {
     }
 }
 
+/// What to do with a tone longer than the size cap ([`Options::max_bytes`]) allows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Oversize {
+    /// Keep as much as fits, end it with a fade-out of [`Options::fade_out_seconds`] and raise
+    /// [`crate::Warning::Fitted`]. Decoding stops once the part that fits has been decoded. The
+    /// default.
+    #[default]
+    Fit,
+    /// Refuse the tone with [`crate::Error::TooLarge`].
+    Error,
+}
+
+impl std::str::FromStr for Oversize {
+    type Err = crate::Error;
+
+    /// Parses `fit` or `error`.
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "fit" => Ok(Oversize::Fit),
+            "error" => Ok(Oversize::Error),
+            _ => Err(crate::Error::Invalid(format!(
+                "unknown oversize policy `{s}` — use fit or error"
+            ))),
+        }
+    }
+}
+
+/// Which channel(s) of the source become the mono tone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ChannelPick {
+    /// Mix every channel to mono ((L+R)/2 for stereo, see [`crate::downmix`]) and warn with
+    /// [`crate::Warning::DownmixLoss`] when the mix cancels much of the sound. The default.
+    #[default]
+    Mix,
+    /// Only the first (left) channel.
+    Left,
+    /// Only the second (right) channel; the only channel of a mono source.
+    Right,
+    /// The same mix as [`ChannelPick::Mix`] (the "mid" of mid/side), chosen on purpose: no
+    /// downmix-loss warning.
+    Mid,
+}
+
+impl std::str::FromStr for ChannelPick {
+    type Err = crate::Error;
+
+    /// Parses `mix`, `left`, `right` or `mid`.
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "mix" => Ok(ChannelPick::Mix),
+            "left" => Ok(ChannelPick::Left),
+            "right" => Ok(ChannelPick::Right),
+            "mid" => Ok(ChannelPick::Mid),
+            _ => Err(crate::Error::Invalid(format!(
+                "unknown channel `{s}` — use mix, left, right or mid"
+            ))),
+        }
+    }
+}
+
+/// Level normalisation, applied after trimming and fitting and before the anti-clip stage.
+///
+/// The text form (CLI `--normalize`, `ringforge.toml`) is `peak[:CEILING_DBFS]` or
+/// `loudness[:TARGET_LUFS[:TRUE_PEAK_CEILING_DBTP]]`, e.g. `peak`, `peak:-3`, `loudness`,
+/// `loudness:-16`, `loudness:-18:-2`.
+///
+/// ```
+/// use ringforge::Normalize;
+/// let n: Normalize = "loudness:-18".parse()?;
+/// assert_eq!(n, Normalize::Loudness { target_lufs: -18.0, true_peak_ceiling_dbtp: -1.0 });
+/// assert_eq!(n.to_string(), "loudness:-18:-1");
+/// # Ok::<(), ringforge::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[non_exhaustive]
+pub enum Normalize {
+    /// Scale so the highest sample sits at `ceiling_dbfs` (boosting or cutting).
+    Peak {
+        /// Target sample peak in dBFS, in −60…0. Default (text form `peak`): −1.
+        ceiling_dbfs: f64,
+    },
+    /// Scale so the EBU R128 integrated loudness (ITU-R BS.1770, measured on the mono 16 kHz
+    /// tone as one channel) is `target_lufs`, but never let the true peak exceed
+    /// `true_peak_ceiling_dbtp`; when the ceiling wins, the tone stays quieter than the target
+    /// and [`crate::Warning::LoudnessLimited`] says so.
+    Loudness {
+        /// Target integrated loudness in LUFS, in −70…−5. Default (text form `loudness`): −16,
+        /// the level common for speech and music played on small loudspeakers.
+        target_lufs: f64,
+        /// Highest true peak allowed, in dBTP, in −20…0. Default: −1.
+        true_peak_ceiling_dbtp: f64,
+    },
+}
+
+impl Normalize {
+    /// Default ceiling of `peak` normalisation, in dBFS.
+    pub const DEFAULT_PEAK_CEILING_DBFS: f64 = -1.0;
+    /// Default target of `loudness` normalisation, in LUFS.
+    pub const DEFAULT_TARGET_LUFS: f64 = -16.0;
+    /// Default true-peak ceiling of `loudness` normalisation, in dBTP.
+    pub const DEFAULT_TRUE_PEAK_CEILING_DBTP: f64 = -1.0;
+
+    /// Peak normalisation to the default ceiling (−1 dBFS).
+    pub fn peak() -> Self {
+        Normalize::Peak {
+            ceiling_dbfs: Self::DEFAULT_PEAK_CEILING_DBFS,
+        }
+    }
+
+    /// Loudness normalisation to the default target (−16 LUFS, true peak at most −1 dBTP).
+    pub fn loudness() -> Self {
+        Normalize::Loudness {
+            target_lufs: Self::DEFAULT_TARGET_LUFS,
+            true_peak_ceiling_dbtp: Self::DEFAULT_TRUE_PEAK_CEILING_DBTP,
+        }
+    }
+
+    fn validate(&self) -> crate::Result<()> {
+        let bad = |what: &str, v: f64, range: &str| {
+            Err(crate::Error::Invalid(format!(
+                "normalisation {what} {v} is out of range — use a value in {range}"
+            )))
+        };
+        match *self {
+            Normalize::Peak { ceiling_dbfs } if !(-60.0..=0.0).contains(&ceiling_dbfs) => {
+                bad("peak ceiling (dBFS)", ceiling_dbfs, "-60…0")
+            }
+            Normalize::Loudness { target_lufs, .. } if !(-70.0..=-5.0).contains(&target_lufs) => {
+                bad("loudness target (LUFS)", target_lufs, "-70…-5")
+            }
+            Normalize::Loudness {
+                true_peak_ceiling_dbtp: c,
+                ..
+            } if !(-20.0..=0.0).contains(&c) => bad("true-peak ceiling (dBTP)", c, "-20…0"),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Display for Normalize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Normalize::Peak { ceiling_dbfs } => write!(f, "peak:{ceiling_dbfs}"),
+            Normalize::Loudness {
+                target_lufs,
+                true_peak_ceiling_dbtp,
+            } => write!(f, "loudness:{target_lufs}:{true_peak_ceiling_dbtp}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Normalize {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> crate::Result<Self> {
+        let usage = || {
+            crate::Error::Invalid(format!(
+                "cannot read normalisation `{s}` — use peak[:CEILING_DBFS] or \
+                 loudness[:TARGET_LUFS[:TRUE_PEAK_CEILING_DBTP]], e.g. peak:-1 or loudness:-16"
+            ))
+        };
+        let mut parts = s.trim().split(':');
+        let kind = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let mut number = |default: f64| -> crate::Result<f64> {
+            match parts.next() {
+                None => Ok(default),
+                Some(p) => p
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(usage),
+            }
+        };
+        let n = match kind.as_str() {
+            "peak" => Normalize::Peak {
+                ceiling_dbfs: number(Self::DEFAULT_PEAK_CEILING_DBFS)?,
+            },
+            "loudness" | "lufs" | "r128" => Normalize::Loudness {
+                target_lufs: number(Self::DEFAULT_TARGET_LUFS)?,
+                true_peak_ceiling_dbtp: number(Self::DEFAULT_TRUE_PEAK_CEILING_DBTP)?,
+            },
+            _ => return Err(usage()),
+        };
+        if parts.next().is_some() {
+            return Err(usage());
+        }
+        n.validate()?;
+        Ok(n)
+    }
+}
+
+impl TryFrom<String> for Normalize {
+    type Error = crate::Error;
+
+    fn try_from(s: String) -> crate::Result<Self> {
+        s.parse()
+    }
+}
+
+impl From<Normalize> for String {
+    fn from(n: Normalize) -> String {
+        n.to_string()
+    }
+}
+
+/// Longest start or length accepted, in seconds (about 11.5 days): far beyond any audio file,
+/// small enough that sample positions never overflow.
+pub const MAX_TIME_SECONDS: f64 = 1_000_000.0;
+
+/// Parses a time: seconds (`60`, `1.5`), `mm:ss(.fff)` (`1:02.5`) or `hh:mm:ss(.fff)`
+/// (`1:00:00`). Returns seconds.
+///
+/// ```
+/// use ringforge::options::parse_time;
+/// assert_eq!(parse_time("90")?, 90.0);
+/// assert_eq!(parse_time("1:02.5")?, 62.5);
+/// assert_eq!(parse_time("1:00:00")?, 3600.0);
+/// assert!(parse_time("-3").is_err());
+/// # Ok::<(), ringforge::Error>(())
+/// ```
+pub fn parse_time(s: &str) -> crate::Result<f64> {
+    let bad = || {
+        crate::Error::Invalid(format!(
+            "cannot read time `{s}` — use seconds (60, 1.5) or mm:ss(.fff) (1:02.5)"
+        ))
+    };
+    let text = s.trim();
+    let text = text.strip_suffix('s').unwrap_or(text);
+    let parts: Vec<&str> = text.split(':').collect();
+    if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.trim().is_empty()) {
+        return Err(bad());
+    }
+    let mut seconds = 0.0;
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        let v: f64 = if last {
+            part.trim().parse().map_err(|_| bad())?
+        } else {
+            f64::from(part.trim().parse::<u32>().map_err(|_| bad())?)
+        };
+        if !v.is_finite() || v < 0.0 || (i > 0 && v >= 60.0) {
+            return Err(bad());
+        }
+        seconds = seconds * 60.0 + v;
+    }
+    Ok(seconds)
+}
+
 /// Everything that shapes a conversion. Start from [`Options::default`] and change fields.
+///
+/// The conditioning stages run at 16 kHz in this order: pick the part ([`Options::start`],
+/// [`Options::length`]) → trim silence ([`Options::trim_silence`]) → fit to the size cap
+/// ([`Options::on_oversize`], with a fade-out) → gain ([`Options::gain_db`]) and normalisation
+/// ([`Options::normalize`]) → anti-clip scaling (unless [`Options::clip`]) → quantize
+/// ([`Options::dither`]).
 ///
 /// ```
 /// let mut opts = ringforge::Options::default();
 /// opts.dither = ringforge::Dither::None;
 /// opts.max_bytes = 500_000;
+/// opts.start = Some(60.0);
+/// opts.length = Some(20.0);
+/// opts.normalize = Some(ringforge::Normalize::loudness());
 /// assert!(!opts.allow_upsample);
+/// assert!(opts.validate().is_ok());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -61,6 +325,44 @@ pub struct Options {
     pub allow_upsample: bool,
     /// Safety limits on the input. Default: [`Limits::default`].
     pub limits: Limits,
+    /// Where in the source the tone begins, in seconds from the start of the source (after any
+    /// encoder delay the container declares). Default: `None` (the beginning). A start past the
+    /// end of the source is an error. When set, the first 5 ms get a fade-in so the cut does not
+    /// click.
+    pub start: Option<f64>,
+    /// How much of the source to take from [`Options::start`], in seconds; the tone has exactly
+    /// `round(length × 16000)` samples when the source is long enough (fewer if silence is
+    /// trimmed). When the source goes on after that, the tone ends with the fade-out of
+    /// [`Options::fade_out_seconds`]. Default: `None` (to the end of the source). Longer than the
+    /// size cap is handled by [`Options::on_oversize`].
+    pub length: Option<f64>,
+    /// What to do when the tone would exceed [`Options::max_bytes`]. Default: [`Oversize::Fit`]
+    /// (keep what fits, fade out, warn).
+    pub on_oversize: Oversize,
+    /// Length of the fade-out at the end of a tone that was cut (to fit the cap, or by
+    /// [`Options::length`]), in seconds; a raised-cosine fade to exactly zero, over at most the
+    /// last half of the tone. 0 disables it.
+    /// Default: 0.5 — long enough to sound deliberate, short enough to keep the music.
+    pub fade_out_seconds: f64,
+    /// Let samples that exceed full scale clip (counted in [`crate::Report::clipped_samples`],
+    /// [`crate::Warning::Clipped`]) instead of lowering the level just enough to avoid it
+    /// ([`crate::Warning::GainReduced`]). Default: `false` (never clip).
+    pub clip: bool,
+    /// Gain applied before normalisation, in dB. Default: 0.
+    pub gain_db: f64,
+    /// Level normalisation. Default: `None` (keep the source's level; only the anti-clip stage
+    /// may lower it).
+    pub normalize: Option<Normalize>,
+    /// Trim leading and trailing silence: samples whose magnitude stays below this level, in
+    /// dBFS (−120…0), are removed from both ends, keeping 5 ms before the first and after the
+    /// last sound. A tone that is silence throughout is left as it is (and warned about).
+    /// Default: `None` (off), because the silence at the end of a ringtone is usually the pause
+    /// between rings (the phone loops the file) and the one at the start the cadence's lead-in;
+    /// turn it on for prompts and recordings (`--trim-silence`, threshold
+    /// [`Options::DEFAULT_TRIM_THRESHOLD_DBFS`]).
+    pub trim_silence: Option<f64>,
+    /// Which channel(s) become the mono tone. Default: [`ChannelPick::Mix`].
+    pub channel: ChannelPick,
 }
 
 impl Default for Options {
@@ -70,27 +372,218 @@ impl Default for Options {
             max_bytes: crate::sln::DEFAULT_MAX_BYTES,
             allow_upsample: false,
             limits: Limits::default(),
+            start: None,
+            length: None,
+            on_oversize: Oversize::Fit,
+            fade_out_seconds: Self::DEFAULT_FADE_OUT_SECONDS,
+            clip: false,
+            gain_db: 0.0,
+            normalize: None,
+            trim_silence: None,
+            channel: ChannelPick::Mix,
         }
     }
 }
 
 impl Options {
+    /// Default of [`Options::fade_out_seconds`], in seconds.
+    pub const DEFAULT_FADE_OUT_SECONDS: f64 = 0.5;
+    /// Threshold used when silence trimming is turned on without a level, in dBFS: the same
+    /// level below which a whole tone counts as silent ([`crate::Warning::Silent`]). It sits
+    /// well above 16-bit dither and lossy-codec noise (−90 dBFS and below) and below the
+    /// softest attack of real material.
+    pub const DEFAULT_TRIM_THRESHOLD_DBFS: f64 = -60.0;
+
     /// Most 16 kHz samples a tone may hold under [`Options::max_bytes`].
     pub fn max_samples(&self) -> u64 {
         self.max_bytes.saturating_sub(1) / 2
     }
 
+    /// Checks that every value is in its range; conversions call this first.
+    ///
+    /// # Errors
+    /// [`crate::Error::Invalid`] naming the value and its valid range.
+    pub fn validate(&self) -> crate::Result<()> {
+        let invalid = |msg: String| Err(crate::Error::Invalid(msg));
+        if self.max_samples() == 0 {
+            return invalid(format!(
+                "max_bytes {} leaves no room for a sample — use at least 3",
+                self.max_bytes
+            ));
+        }
+        if let Some(s) = self.start {
+            if !s.is_finite() || !(0.0..=MAX_TIME_SECONDS).contains(&s) {
+                return invalid(format!(
+                    "start {s} s is invalid — use 0 to {MAX_TIME_SECONDS} seconds"
+                ));
+            }
+        }
+        if let Some(l) = self.length {
+            if !l.is_finite() || l <= 0.0 || l > MAX_TIME_SECONDS {
+                return invalid(format!(
+                    "length {l} s is invalid — use more than 0 and at most {MAX_TIME_SECONDS} seconds"
+                ));
+            }
+            if (l * f64::from(crate::resample::TARGET_RATE)).round() < 1.0 {
+                return invalid(format!(
+                    "length {l} s is shorter than one sample at 16 kHz — use a longer length"
+                ));
+            }
+        }
+        if !self.fade_out_seconds.is_finite() || !(0.0..=60.0).contains(&self.fade_out_seconds) {
+            return invalid(format!(
+                "fade-out {} s is invalid — use 0…60 seconds",
+                self.fade_out_seconds
+            ));
+        }
+        if !self.gain_db.is_finite() || !(-60.0..=60.0).contains(&self.gain_db) {
+            return invalid(format!(
+                "gain {} dB is out of range — use -60…60 dB",
+                self.gain_db
+            ));
+        }
+        if let Some(t) = self.trim_silence {
+            if !t.is_finite() || !(-120.0..=0.0).contains(&t) {
+                return invalid(format!(
+                    "silence threshold {t} dBFS is out of range — use -120…0 dBFS (e.g. -60)"
+                ));
+            }
+        }
+        if let Some(n) = &self.normalize {
+            n.validate()?;
+        }
+        Ok(())
+    }
+
     /// A stable fingerprint of every option that changes the output bytes; part of the dither
-    /// seed and of the build cache key.
+    /// seed and of the build cache key. [`Options::limits`] is left out: limits only decide
+    /// whether a conversion runs, never what it produces.
     pub fn fingerprint(&self) -> u64 {
         let mut h = crate::quantize::Fnv64::new();
         h.write(
             format!(
-                "{:?}|{}|{}",
-                self.dither, self.max_bytes, self.allow_upsample
+                "{:?}|{}|{}|start={:?}|length={:?}|oversize={:?}|fade={:?}|clip={}|gain={:?}|\
+                 normalize={:?}|trim={:?}|channel={:?}",
+                self.dither,
+                self.max_bytes,
+                self.allow_upsample,
+                self.start,
+                self.length,
+                self.on_oversize,
+                self.fade_out_seconds,
+                self.clip,
+                self.gain_db,
+                self.normalize,
+                self.trim_silence,
+                self.channel,
             )
             .as_bytes(),
         );
         h.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_parse() {
+        assert_eq!(parse_time("60").unwrap(), 60.0);
+        assert_eq!(parse_time("1.5").unwrap(), 1.5);
+        assert_eq!(parse_time("01:30").unwrap(), 90.0);
+        assert_eq!(parse_time("2:03.250").unwrap(), 123.25);
+        assert_eq!(parse_time("1:02:03").unwrap(), 3723.0);
+        assert_eq!(parse_time("12s").unwrap(), 12.0);
+        for bad in [
+            "", "-1", "1:60", "a", "1::2", "1:2:3:4", "nan", "inf", "1.5:00",
+        ] {
+            assert!(parse_time(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn normalize_parses_and_round_trips() {
+        assert_eq!("peak".parse::<Normalize>().unwrap(), Normalize::peak());
+        assert_eq!(
+            "peak:-3".parse::<Normalize>().unwrap(),
+            Normalize::Peak { ceiling_dbfs: -3.0 }
+        );
+        assert_eq!(
+            "loudness".parse::<Normalize>().unwrap(),
+            Normalize::loudness()
+        );
+        let n: Normalize = "LOUDNESS:-23:-2".parse().unwrap();
+        assert_eq!(
+            n,
+            Normalize::Loudness {
+                target_lufs: -23.0,
+                true_peak_ceiling_dbtp: -2.0
+            }
+        );
+        assert_eq!(n.to_string().parse::<Normalize>().unwrap(), n);
+        for bad in [
+            "",
+            "rms",
+            "peak:x",
+            "peak:3",
+            "loudness:0",
+            "loudness:-16:-1:0",
+            "peak:-1:-1",
+        ] {
+            assert!(bad.parse::<Normalize>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn fingerprint_covers_every_output_changing_field() {
+        let base = Options::default();
+        type Change = Box<dyn Fn(&mut Options)>;
+        let variants: Vec<Change> = vec![
+            Box::new(|o| o.dither = Dither::None),
+            Box::new(|o| o.max_bytes = 999_998),
+            Box::new(|o| o.allow_upsample = true),
+            Box::new(|o| o.start = Some(1.0)),
+            Box::new(|o| o.length = Some(1.0)),
+            Box::new(|o| o.on_oversize = Oversize::Error),
+            Box::new(|o| o.fade_out_seconds = 1.0),
+            Box::new(|o| o.clip = true),
+            Box::new(|o| o.gain_db = -1.0),
+            Box::new(|o| o.normalize = Some(Normalize::peak())),
+            Box::new(|o| o.normalize = Some(Normalize::loudness())),
+            Box::new(|o| o.trim_silence = Some(-60.0)),
+            Box::new(|o| o.channel = ChannelPick::Left),
+            Box::new(|o| o.channel = ChannelPick::Mid),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        seen.insert(base.fingerprint());
+        for change in &variants {
+            let mut o = base.clone();
+            change(&mut o);
+            assert!(seen.insert(o.fingerprint()), "{o:?}");
+        }
+        let mut limits = base.clone();
+        limits.limits.max_channels = 2;
+        assert_eq!(limits.fingerprint(), base.fingerprint());
+    }
+
+    #[test]
+    fn validation_names_the_bad_value() {
+        let o = Options {
+            start: Some(-1.0),
+            ..Options::default()
+        };
+        assert!(o.validate().unwrap_err().to_string().contains("start"));
+        let o = Options {
+            length: Some(0.0),
+            ..Options::default()
+        };
+        assert!(o.validate().unwrap_err().to_string().contains("length"));
+        let o = Options {
+            trim_silence: Some(6.0),
+            ..Options::default()
+        };
+        assert!(o.validate().unwrap_err().to_string().contains("threshold"));
+        assert!(Options::default().validate().is_ok());
     }
 }

@@ -23,6 +23,9 @@ pub struct SourceInfo {
     pub declared_seconds: Option<f64>,
     /// Source frames actually decoded (one frame = one sample per channel).
     pub frames_decoded: u64,
+    /// Source frames jumped over by seeking to [`crate::Options::start`], never decoded (0 when
+    /// decoding began at the start; seeking is used where it is exact: uncompressed audio).
+    pub frames_skipped: u64,
     /// Whether decoding stopped before the end of the source because the rest was not needed.
     pub stopped_early: bool,
     /// Packets the decoder could not decode and skipped (recoverable errors).
@@ -36,6 +39,16 @@ impl SourceInfo {
             0.0
         } else {
             self.frames_decoded as f64 / f64::from(self.sample_rate)
+        }
+    }
+
+    /// Where in the source decoding ended, in seconds: frames skipped by seeking plus frames
+    /// decoded. The source is at least this long.
+    pub fn end_seconds(&self) -> f64 {
+        if self.sample_rate == 0 {
+            0.0
+        } else {
+            (self.frames_skipped + self.frames_decoded) as f64 / f64::from(self.sample_rate)
         }
     }
 }
@@ -83,18 +96,40 @@ pub enum Warning {
         )]
         lost_db: f64,
     },
-    /// The source was longer than the size cap allows; only its beginning was kept.
+    /// The tone would have been longer than the size cap allows: it was cut to fit and faded
+    /// out ([`crate::Oversize::Fit`]).
     Fitted {
-        /// Seconds of source available (at least this much; decoding stops early).
+        /// Duration of the source in seconds: the container's declared duration when it states
+        /// one (`source_seconds_known`), else only what was decoded before stopping, so the
+        /// source is at least this long.
         source_seconds: f64,
+        /// Whether `source_seconds` is the source's full duration rather than a lower bound.
+        source_seconds_known: bool,
+        /// Where the kept part starts in the source, in seconds.
+        start_seconds: f64,
         /// Seconds kept in the tone.
         kept_seconds: f64,
+        /// Length of the fade-out at the end, in seconds.
+        fade_seconds: f64,
     },
     /// The level was lowered so the tone would not clip.
     GainReduced {
         /// The gain applied, in dB (negative).
         gain_db: f64,
     },
+    /// Loudness normalisation stopped short of its target because the true peak would have
+    /// exceeded the ceiling.
+    LoudnessLimited {
+        /// The target, in LUFS.
+        target_lufs: f64,
+        /// The loudness reached, in LUFS.
+        reached_lufs: f64,
+        /// The true-peak ceiling that limited the gain, in dBTP.
+        ceiling_dbtp: f64,
+    },
+    /// Loudness normalisation was asked for but the tone is too short (under 0.4 s) to measure
+    /// its integrated loudness; its level was left as it was.
+    NotNormalized,
 }
 
 impl fmt::Display for Warning {
@@ -132,20 +167,57 @@ impl fmt::Display for Warning {
             Warning::DownmixLoss { lost_db } => write!(
                 f,
                 "mixing to mono lost {lost_db:.1} dB (anti-phase or wide stereo) \
-                 — pick one channel with --channel left|right"
+                 — pick one channel with --channel left|right, or keep the mix on purpose with \
+                 --channel mid"
             ),
             Warning::Fitted {
                 source_seconds,
+                source_seconds_known,
+                start_seconds,
                 kept_seconds,
-            } => write!(
-                f,
-                "source is {source_seconds:.2} s; kept the first {kept_seconds:.2} s to stay under \
-                 the size cap — choose the part with --start/--length"
-            ),
+                fade_seconds,
+            } => {
+                let at_least = if *source_seconds_known {
+                    ""
+                } else {
+                    "at least "
+                };
+                write!(
+                    f,
+                    "source is {at_least}{source_seconds:.2} s; kept {kept_seconds:.2} s"
+                )?;
+                if *start_seconds > 0.0 {
+                    write!(f, " from {start_seconds:.2} s")?;
+                }
+                if *fade_seconds > 0.0 {
+                    write!(f, ", fading out over the last {fade_seconds:.2} s,")?;
+                }
+                write!(
+                    f,
+                    " to stay under the size cap — choose the part with --start/--length \
+                     (or pass --on-oversize error to refuse long sources)"
+                )
+            }
             Warning::GainReduced { gain_db } => write!(
                 f,
-                "level lowered by {:.2} dB so the tone does not clip",
+                "level lowered by {:.2} dB so the tone does not clip — fine as it is; \
+                 normalise (--normalize) to choose the level, or pass --clip to keep it",
                 -gain_db
+            ),
+            Warning::LoudnessLimited {
+                target_lufs,
+                reached_lufs,
+                ceiling_dbtp,
+            } => write!(
+                f,
+                "reached only {reached_lufs:.1} LUFS of the {target_lufs:.1} LUFS target: \
+                 louder would put the true peak above {ceiling_dbtp:.1} dBTP \
+                 — lower the target or raise the ceiling (--normalize loudness:TARGET:CEILING)"
+            ),
+            Warning::NotNormalized => write!(
+                f,
+                "tone is too short (under 0.4 s) to measure its loudness; level left unchanged \
+                 — use --normalize peak for very short tones"
             ),
         }
     }
@@ -171,11 +243,18 @@ pub struct Report {
     pub peak_dbfs: f64,
     /// Output samples clipped to the 16-bit range.
     pub clipped_samples: u64,
-    /// Gain applied to the signal in dB (0 when untouched).
+    /// Gain applied to the signal in dB (0 when untouched): the sum of [`crate::Options::gain_db`],
+    /// normalisation and anti-clip scaling.
     pub gain_db: f64,
-    /// Integrated loudness of the output (EBU R128), in LUFS, when measurable.
+    /// Silence trimmed from the start of the tone, in seconds (0 unless trimming is on).
+    pub trimmed_start_seconds: f64,
+    /// Silence trimmed from the end of the tone, in seconds (0 unless trimming is on).
+    pub trimmed_end_seconds: f64,
+    /// Integrated loudness of the output (EBU R128 / ITU-R BS.1770, the mono tone measured as
+    /// one channel), in LUFS; `None` when the tone is too short (under 0.4 s) or silent.
     pub loudness_lufs: Option<f64>,
-    /// True peak of the output in dBTP, when measured.
+    /// True peak of the output in dBTP (4× oversampled, as EBU R128 specifies); `None` for
+    /// digital silence.
     pub true_peak_dbtp: Option<f64>,
     /// Whether TPDF dither was applied when quantizing.
     pub dithered: bool,
@@ -184,7 +263,7 @@ pub struct Report {
 }
 
 /// Writes non-finite dB values (digital silence) as JSON `null`.
-fn serialize_db<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_db<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     if v.is_finite() {
         s.serialize_f64(*v)
     } else {

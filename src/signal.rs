@@ -17,6 +17,24 @@ pub fn sine(freq: f64, amplitude: f64, rate: u32, frames: usize) -> Vec<f32> {
         .collect()
 }
 
+/// `frames` samples of a square wave at `freq` Hz, ±`amplitude` (1.0 = full scale), at `rate` Hz:
+/// `+amplitude` for the first half of each period (starting at frame 0), `−amplitude` for the
+/// second. Not band-limited, so a full-scale square overshoots full scale once filtered.
+///
+/// ```
+/// let s = ringforge::signal::square(1000.0, 1.0, 8_000, 8);
+/// assert_eq!(s, vec![1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0]);
+/// ```
+pub fn square(freq: f64, amplitude: f64, rate: u32, frames: usize) -> Vec<f32> {
+    let period = f64::from(rate) / freq;
+    (0..frames)
+        .map(|i| {
+            let phase = (i as f64 / period).fract();
+            (if phase < 0.5 { amplitude } else { -amplitude }) as f32
+        })
+        .collect()
+}
+
 /// A linear sine sweep from `f0` to `f1` Hz over `frames` samples at `rate` Hz.
 pub fn sweep(f0: f64, f1: f64, amplitude: f64, rate: u32, frames: usize) -> Vec<f32> {
     let t_total = frames as f64 / f64::from(rate);

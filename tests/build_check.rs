@@ -448,10 +448,10 @@ fn config_errors_give_file_line_and_fix_and_exit_2() {
             "outside the repository",
         ),
         (
-            "not supported yet",
-            CONFIG.replace("display = \"Tone B\"", "start = \"0:01\""),
+            "bad conditioning value",
+            CONFIG.replace("display = \"Tone B\"", "normalize = \"loudness:+3\""),
             13,
-            "not supported yet",
+            "normalize",
         ),
     ];
     for (what, config, line, words) in cases {

@@ -39,6 +39,11 @@ pub fn run(args: ConvertArgs) -> u8 {
         DitherArg::Tpdf => Dither::Tpdf,
         DitherArg::None => Dither::None,
     };
+    args.sound.apply(&mut convert);
+    if let Err(e) = convert.validate() {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
     let ext = match args.ext {
         ExtArg::Sln => Extension::Sln,
         ExtArg::Sln16 => Extension::Sln16,

@@ -3,7 +3,9 @@
 mod build;
 mod check;
 mod convert;
+mod inspect;
 mod output;
+mod sound;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +41,10 @@ enum Command {
     /// Verify, for CI, that the outputs are valid for the phones, agree with the manifests and
     /// the config, and are up to date with their sources. Writes nothing.
     Check(CheckArgs),
+    /// Describe audio files and tones: format, duration, level, loudness, and the warnings a
+    /// conversion would raise; for .sln/.sln16/.raw tones, whether the phones accept them.
+    /// Exit status 1 when a file cannot be read or a tone is not valid for the phones.
+    Inspect(InspectArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -105,6 +111,35 @@ pub struct ConvertArgs {
     /// Print only errors and warnings (no progress bar, no summary).
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub sound: sound::SoundArgs,
+}
+
+/// Flags of `ringforge inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Audio files (inspected as sources) and tones (.sln, .sln16, .raw: 16 kHz mono 16-bit).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Human)]
+    pub format: InspectFormat,
+    /// Size cap in bytes a tone must stay under.
+    #[arg(long, value_name = "BYTES", default_value_t = 1_000_000)]
+    pub max_bytes: u64,
+    /// Do not warn about sources below 16 kHz.
+    #[arg(long)]
+    pub allow_upsample: bool,
+    #[command(flatten)]
+    pub sound: sound::SoundArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum InspectFormat {
+    /// Aligned lines for people.
+    Human,
+    /// One JSON document with a `files` array.
+    Json,
 }
 
 /// Flags of `ringforge build`.
@@ -193,6 +228,7 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
+        Command::Inspect(args) => inspect::run(args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "ringforge", &mut std::io::stdout());

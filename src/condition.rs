@@ -1,0 +1,416 @@
+//! Sound conditioning at 16 kHz, between resampling and quantizing: trimming silence, cutting to
+//! the size cap with a fade, gain, peak and loudness normalisation, and the anti-clip stage —
+//! plus the measurements they rely on (sample peak, EBU R128 loudness and true peak).
+//!
+//! Every function works on a mono `f32` signal at 16 kHz, full scale ±1.0, and is pure: same
+//! input, same output. [`crate::convert_path`] runs them in this order: trim silence → cut/fit
+//! (+ fade) → gain and normalisation → anti-clip scaling.
+//!
+//! ```
+//! use ringforge::condition;
+//! let mut x = vec![0.0f32; 1600]; // 100 ms of silence…
+//! x.extend(ringforge::signal::square(1000.0, 0.5, 16_000, 16_000)); // …then a second of tone
+//! let t = condition::trim_silence(&mut x, -60.0, condition::TRIM_MARGIN_SAMPLES);
+//! assert_eq!(t.leading, 1600 - condition::TRIM_MARGIN_SAMPLES);
+//! condition::fit(&mut x, 8_000, 1_600);
+//! assert_eq!(x.len(), 8_000);
+//! assert_eq!(*x.last().unwrap(), 0.0); // faded to exactly zero
+//! ```
+
+use ebur128::{EbuR128, Mode};
+
+use crate::options::Dither;
+use crate::resample::TARGET_RATE;
+
+/// An output whose sample peak is below this level (dBFS) is silent
+/// ([`crate::Warning::Silent`]); also the default silence-trimming threshold.
+pub const SILENT_PEAK_DBFS: f64 = -60.0;
+
+/// Samples kept before the first and after the last sound when trimming silence: 5 ms, so an
+/// attack's first soft cycles and a release's last ones survive.
+pub const TRIM_MARGIN_SAMPLES: usize = 80;
+
+/// Length of the fade-in applied where [`crate::Options::start`] cuts into the source: 5 ms,
+/// enough to remove the click of a cut, too short to soften an attack.
+pub const FADE_IN_SAMPLES: usize = 80;
+
+/// Full scale of the 16-bit output as an `f32` level: the largest positive sample, 32767/32768.
+pub const FULL_SCALE: f32 = 32_767.0 / 32_768.0;
+
+/// Integrated loudness needs at least one 400 ms gating block.
+const MIN_LOUDNESS_SAMPLES: usize = TARGET_RATE as usize * 2 / 5;
+
+/// dB to a linear amplitude factor.
+pub fn db_to_gain(db: f64) -> f64 {
+    10f64.powf(db / 20.0)
+}
+
+/// A linear amplitude to dB (negative infinity for zero).
+pub fn gain_to_db(gain: f64) -> f64 {
+    if gain <= 0.0 {
+        f64::NEG_INFINITY
+    } else {
+        20.0 * gain.log10()
+    }
+}
+
+/// Largest magnitude in `x` (0 for an empty signal).
+pub fn peak(x: &[f32]) -> f32 {
+    x.iter().fold(0.0f32, |m, s| m.max(s.abs()))
+}
+
+/// What [`trim_silence`] removed, in samples.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Trimmed {
+    /// Samples removed from the start.
+    pub leading: usize,
+    /// Samples removed from the end.
+    pub trailing: usize,
+}
+
+/// Index of the first sample whose magnitude reaches `threshold_dbfs`, if any.
+pub fn first_sound(x: &[f32], threshold_dbfs: f64) -> Option<usize> {
+    let t = db_to_gain(threshold_dbfs) as f32;
+    x.iter().position(|s| s.abs() >= t)
+}
+
+/// Index of the last sample whose magnitude reaches `threshold_dbfs`, if any.
+pub fn last_sound(x: &[f32], threshold_dbfs: f64) -> Option<usize> {
+    let t = db_to_gain(threshold_dbfs) as f32;
+    x.iter().rposition(|s| s.abs() >= t)
+}
+
+/// Removes the leading and trailing parts of `x` that stay below `threshold_dbfs`, keeping
+/// `margin` samples before the first and after the last sample at or above it. A signal that
+/// never reaches the threshold is left untouched (the caller warns that it is silent).
+pub fn trim_silence(x: &mut Vec<f32>, threshold_dbfs: f64, margin: usize) -> Trimmed {
+    let (Some(first), Some(last)) = (
+        first_sound(x, threshold_dbfs),
+        last_sound(x, threshold_dbfs),
+    ) else {
+        return Trimmed::default();
+    };
+    let end = (last + 1 + margin).min(x.len());
+    let start = first.saturating_sub(margin);
+    let trimmed = Trimmed {
+        leading: start,
+        trailing: x.len() - end,
+    };
+    x.truncate(end);
+    x.drain(..start);
+    trimmed
+}
+
+/// Raised-cosine fade-out over the last `samples` samples of `x` (all of `x` if shorter): the
+/// gain falls smoothly from 1 and the last sample becomes exactly zero.
+pub fn fade_out(x: &mut [f32], samples: usize) {
+    let n = samples.min(x.len());
+    let start = x.len() - n;
+    for (i, s) in x[start..].iter_mut().enumerate() {
+        let phase = std::f64::consts::PI * (i + 1) as f64 / n as f64;
+        *s *= (0.5 * (1.0 + phase.cos())) as f32;
+    }
+}
+
+/// Raised-cosine fade-in over the first `samples` samples of `x` (all of `x` if shorter): the
+/// first sample becomes exactly zero and the gain rises smoothly to 1.
+pub fn fade_in(x: &mut [f32], samples: usize) {
+    let n = samples.min(x.len());
+    for (i, s) in x[..n].iter_mut().enumerate() {
+        let phase = std::f64::consts::PI * i as f64 / n as f64;
+        *s *= (0.5 * (1.0 - phase.cos())) as f32;
+    }
+}
+
+/// Cuts `x` to at most `max_samples` and, when it was cut, fades out its last `fade_samples`.
+/// Returns whether it was cut.
+pub fn fit(x: &mut Vec<f32>, max_samples: usize, fade_samples: usize) -> bool {
+    if x.len() <= max_samples {
+        return false;
+    }
+    x.truncate(max_samples);
+    fade_out(x, fade_samples);
+    true
+}
+
+/// Multiplies `x` by the gain `gain_db` (in dB).
+pub fn apply_gain(x: &mut [f32], gain_db: f64) {
+    if gain_db == 0.0 {
+        return;
+    }
+    let g = db_to_gain(gain_db) as f32;
+    x.iter_mut().for_each(|s| *s *= g);
+}
+
+/// Margin below a level the quantizer's dither may add, in full-scale units: TPDF dither adds up
+/// to (but never quite) ±1 LSB before rounding; plain rounding adds nothing.
+fn dither_margin(dither: Dither) -> f32 {
+    match dither {
+        Dither::Tpdf => 1.0 / 32_768.0,
+        Dither::None => 0.0,
+    }
+}
+
+/// Gain in dB that puts the sample peak of `x` at `ceiling_dbfs` once quantized with `dither`
+/// (the dither's ±1 LSB is kept below the ceiling). `None` for digital silence.
+pub fn peak_gain_db(x: &[f32], ceiling_dbfs: f64, dither: Dither) -> Option<f64> {
+    let p = f64::from(peak(x));
+    if p == 0.0 {
+        return None;
+    }
+    let target = db_to_gain(ceiling_dbfs) - f64::from(dither_margin(dither));
+    Some(gain_to_db(target / p))
+}
+
+/// Loudness measurements of a mono 16 kHz signal.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Loudness {
+    /// Integrated loudness (EBU R128 / ITU-R BS.1770, gated) in LUFS; `None` when the signal is
+    /// shorter than one 400 ms block or silent.
+    pub integrated_lufs: Option<f64>,
+    /// True peak (4× oversampled) as a linear level, full scale = 1.0.
+    pub true_peak: f64,
+}
+
+impl Loudness {
+    /// The true peak in dBTP; `None` for digital silence.
+    pub fn true_peak_dbtp(&self) -> Option<f64> {
+        (self.true_peak > 0.0).then(|| gain_to_db(self.true_peak))
+    }
+}
+
+fn meter() -> EbuR128 {
+    EbuR128::new(1, TARGET_RATE, Mode::I | Mode::TRUE_PEAK).expect("mono 16 kHz is supported")
+}
+
+fn read(m: &EbuR128) -> Loudness {
+    let lufs = m.loudness_global().ok().filter(|v| v.is_finite());
+    Loudness {
+        integrated_lufs: lufs,
+        true_peak: m.true_peak(0).unwrap_or(0.0),
+    }
+}
+
+/// Measures a mono 16 kHz `f32` signal.
+pub fn measure(x: &[f32]) -> Loudness {
+    let mut m = meter();
+    m.add_frames_f32(x).expect("mono frames");
+    read(&m)
+}
+
+/// Measures mono 16 kHz 16-bit samples (a finished tone).
+pub fn measure_i16(x: &[i16]) -> Loudness {
+    let mut m = meter();
+    m.add_frames_i16(x).expect("mono frames");
+    read(&m)
+}
+
+/// What loudness normalisation decided.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoudnessGain {
+    /// Gain to apply, in dB.
+    pub gain_db: f64,
+    /// Loudness measured before the gain, in LUFS.
+    pub measured_lufs: f64,
+    /// Whether the true-peak ceiling held the gain below what the target asked for.
+    pub limited: bool,
+}
+
+/// Gain that brings `x` to `target_lufs` integrated loudness without its true peak exceeding
+/// `ceiling_dbtp` once quantized with `dither`. `None` when the loudness cannot be measured
+/// (shorter than 400 ms, or silent).
+pub fn loudness_gain(
+    x: &[f32],
+    target_lufs: f64,
+    ceiling_dbtp: f64,
+    dither: Dither,
+) -> Option<LoudnessGain> {
+    if x.len() < MIN_LOUDNESS_SAMPLES {
+        return None;
+    }
+    let l = measure(x);
+    let measured = l.integrated_lufs?;
+    let mut gain_db = target_lufs - measured;
+    let mut limited = false;
+    if l.true_peak > 0.0 {
+        // Room for the dither's ±1 LSB and one more for the rounding to 16 bits.
+        let ceiling = db_to_gain(ceiling_dbtp) - f64::from(dither_margin(dither)) - 1.0 / 32_768.0;
+        let max_gain_db = gain_to_db(ceiling / l.true_peak);
+        if gain_db > max_gain_db {
+            gain_db = max_gain_db;
+            limited = true;
+        }
+    }
+    Some(LoudnessGain {
+        gain_db,
+        measured_lufs: measured,
+        limited,
+    })
+}
+
+/// The anti-clip stage: when quantizing `x` with `dither` would clip (a sample beyond
+/// 32767/32768, or one the dither could push there), returns the gain in dB (negative) that
+/// brings the peak just under full scale; `None` when nothing would clip. Samples that lie on
+/// the 16-bit grid are not dithered, so a 16-bit source at full scale passes untouched.
+pub fn anti_clip_gain_db(x: &[f32], dither: Dither) -> Option<f64> {
+    let margin = dither_margin(dither);
+    let would_clip = x.iter().any(|&s| {
+        let v = s * 32_768.0;
+        let on_grid = v == v.round();
+        let reach = if on_grid { 0.0 } else { margin * 32_768.0 };
+        (v + reach).round() > 32_767.0 || (v - reach).round() < -32_768.0
+    });
+    if !would_clip {
+        return None;
+    }
+    let p = f64::from(peak(x));
+    let target = f64::from(FULL_SCALE) - f64::from(margin);
+    Some(gain_to_db(target / p).min(0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quantize::quantize;
+
+    fn sine(amplitude: f64, seconds: f64) -> Vec<f32> {
+        crate::signal::sine(997.0, amplitude, 16_000, (seconds * 16_000.0) as usize)
+    }
+
+    #[test]
+    fn db_conversions_round_trip() {
+        assert!((db_to_gain(-6.020_6) - 0.5).abs() < 1e-5);
+        assert!((gain_to_db(0.1) + 20.0).abs() < 1e-12);
+        assert_eq!(gain_to_db(0.0), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn trim_keeps_a_margin_and_reports_what_it_removed() {
+        let mut x = vec![0.0f32; 1_000];
+        x.extend(sine(0.5, 0.5));
+        x.extend(vec![0.0001f32; 2_000]); // −80 dBFS: silence at −60
+        let len = x.len();
+        let t = trim_silence(&mut x, -60.0, 80);
+        // The sine starts at phase 0: its first sample is 0, the second ≈ 0.098.
+        assert_eq!(t.leading, 1_000 + 1 - 80);
+        assert_eq!(t.trailing, 2_000 - 80);
+        assert_eq!(x.len(), len - t.leading - t.trailing);
+        assert!(x[80].abs() >= 0.001);
+    }
+
+    #[test]
+    fn trim_leaves_silence_alone() {
+        let mut x = vec![0.0f32; 500];
+        assert_eq!(trim_silence(&mut x, -60.0, 80), Trimmed::default());
+        assert_eq!(x.len(), 500);
+        let mut quiet = vec![0.0005f32; 500]; // −66 dBFS
+        trim_silence(&mut quiet, -60.0, 80);
+        assert_eq!(quiet.len(), 500);
+    }
+
+    #[test]
+    fn fades_reach_exact_zero_and_are_smooth() {
+        let mut x = vec![1.0f32; 1_000];
+        fade_out(&mut x, 400);
+        assert_eq!(x[599], 1.0);
+        assert!(x[600] > 0.999);
+        assert!((x[799] - 0.5).abs() < 0.01, "{}", x[799]);
+        assert_eq!(x[999], 0.0);
+        assert!(x[600..].windows(2).all(|w| w[1] <= w[0]));
+        let mut y = vec![1.0f32; 100];
+        fade_in(&mut y, 80);
+        assert_eq!(y[0], 0.0);
+        assert!(y[..80].windows(2).all(|w| w[1] >= w[0]));
+        assert_eq!(y[80], 1.0);
+        // Longer fades than the signal cover the whole signal.
+        let mut z = vec![1.0f32; 10];
+        fade_out(&mut z, 100);
+        assert_eq!(z[9], 0.0);
+        assert!(z[0] > 0.9);
+    }
+
+    #[test]
+    fn fit_cuts_and_fades_only_when_too_long() {
+        let mut x = sine(0.5, 2.0);
+        assert!(!fit(&mut x, 32_000, 8_000));
+        assert_eq!(x.len(), 32_000);
+        assert!(fit(&mut x, 20_000, 8_000));
+        assert_eq!(x.len(), 20_000);
+        assert_eq!(x[19_999], 0.0);
+        assert!(peak(&x[..12_000]) > 0.49);
+        assert!(peak(&x[19_900..]) < 0.001);
+    }
+
+    #[test]
+    fn peak_normalisation_lands_under_the_ceiling_after_dither() {
+        let mut x = sine(0.1, 1.0);
+        let g = peak_gain_db(&x, -1.0, Dither::Tpdf).unwrap();
+        apply_gain(&mut x, g);
+        let (q, _) = quantize(&x, Dither::Tpdf, 9);
+        let p = q.iter().map(|s| i32::from(*s).abs()).max().unwrap();
+        let ceiling = db_to_gain(-1.0) * 32_768.0;
+        assert!(f64::from(p) <= ceiling, "{p} > {ceiling}");
+        assert!(f64::from(p) > ceiling - 3.0, "{p}");
+        assert_eq!(peak_gain_db(&[0.0; 10], -1.0, Dither::Tpdf), None);
+    }
+
+    #[test]
+    fn loudness_of_a_sine_matches_bs1770() {
+        // A 997 Hz sine at amplitude A measures 20·log10(A) − 3.01 + 0.69 (K-weighting at 1 kHz)
+        // −0.691 = 20·log10(A) − 3.01 LUFS for one channel.
+        let l = measure(&sine(0.5, 3.0));
+        let lufs = l.integrated_lufs.unwrap();
+        assert!((lufs - (-6.02 - 3.01)).abs() < 0.1, "{lufs}");
+        assert!((l.true_peak_dbtp().unwrap() + 6.02).abs() < 0.05);
+        assert_eq!(measure(&sine(0.5, 0.2)).integrated_lufs, None);
+        assert_eq!(measure(&[0.0; 16_000]).true_peak_dbtp(), None);
+    }
+
+    #[test]
+    fn loudness_gain_hits_the_target_or_is_held_by_the_ceiling() {
+        let mut quiet = sine(0.05, 3.0);
+        let g = loudness_gain(&quiet, -16.0, -1.0, Dither::Tpdf).unwrap();
+        assert!(!g.limited);
+        apply_gain(&mut quiet, g.gain_db);
+        let after = measure(&quiet).integrated_lufs.unwrap();
+        assert!((after + 16.0).abs() < 0.05, "{after}");
+        // A sine at −6 LUFS would need a peak of −3 dBFS… a −4 dBTP ceiling wins.
+        let mut loud = sine(0.05, 3.0);
+        let g = loudness_gain(&loud, -6.0, -4.0, Dither::Tpdf).unwrap();
+        assert!(g.limited);
+        apply_gain(&mut loud, g.gain_db);
+        let tp = measure(&loud).true_peak_dbtp().unwrap();
+        assert!(tp <= -4.0 && tp > -4.01, "{tp}");
+        assert_eq!(
+            loudness_gain(&sine(0.5, 0.3), -16.0, -1.0, Dither::Tpdf),
+            None
+        );
+    }
+
+    #[test]
+    fn anti_clip_scales_just_enough() {
+        let mut x = sine(1.1, 1.0);
+        let g = anti_clip_gain_db(&x, Dither::Tpdf).unwrap();
+        assert!(
+            (g - gain_to_db(32_766.0 / 32_768.0 / 1.1)).abs() < 1e-3,
+            "{g}"
+        );
+        apply_gain(&mut x, g);
+        let (q, stats) = quantize(&x, Dither::Tpdf, 3);
+        assert_eq!(stats.clipped, 0);
+        assert!(
+            q.iter().any(|&s| s >= 32_765),
+            "peak lands just under full scale"
+        );
+        // Nothing to do for a signal under full scale, or one on the grid at full scale.
+        assert_eq!(anti_clip_gain_db(&sine(0.9, 0.1), Dither::Tpdf), None);
+        let grid = [32_767.0 / 32_768.0, -1.0, 0.0];
+        assert_eq!(anti_clip_gain_db(&grid, Dither::Tpdf), None);
+        // Off the grid just under full scale, dither could clip: scale.
+        assert!(anti_clip_gain_db(&[32_766.7 / 32_768.0], Dither::Tpdf).is_some());
+        assert_eq!(
+            anti_clip_gain_db(&[32_766.7 / 32_768.0], Dither::None),
+            None
+        );
+    }
+}
