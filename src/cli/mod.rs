@@ -1,6 +1,7 @@
 //! Command-line definitions (clap) and dispatch to the subcommands.
 
 mod convert;
+mod limits;
 mod output;
 
 use std::path::PathBuf;
@@ -69,6 +70,8 @@ pub struct ConvertArgs {
     /// Print only errors and warnings (no progress bar, no summary).
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub limits: limits::LimitArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
