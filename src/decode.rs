@@ -340,11 +340,19 @@ impl<'s> Decoder<'s> {
     }
 }
 
-/// Replaces NaN and infinities (possible in float WAV files) by silence and full scale.
+/// Largest sample magnitude passed on, 60 dB over full scale. Float files may hold overs, which
+/// the quantizer clips and counts; values far beyond (a damaged float file holds anything up to
+/// 3.4e38) would overflow the resampler's FFT into NaN.
+const MAX_SAMPLE_MAGNITUDE: f32 = 1024.0;
+
+/// Replaces NaN and infinities (possible in float WAV files) by silence and full scale, and
+/// clamps finite magnitudes beyond [`MAX_SAMPLE_MAGNITUDE`].
 fn sanitize(planes: &mut [Vec<f32>]) {
     for s in planes.iter_mut().flatten() {
         if !s.is_finite() {
             *s = if s.is_nan() { 0.0 } else { s.signum() };
+        } else if s.abs() > MAX_SAMPLE_MAGNITUDE {
+            *s = MAX_SAMPLE_MAGNITUDE.copysign(*s);
         }
     }
 }
