@@ -1,5 +1,7 @@
 //! Property tests of the pure stages: the quantizer, the downmix, tone ids and display names,
 //! and the escaping of every value written into a manifest.
+//!
+//! 256 cases per property by default; `PROPTEST_CASES=5000 cargo test --test properties` for more.
 
 #[path = "support/readback.rs"]
 mod readback;
@@ -48,7 +50,6 @@ fn nasty_text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// Any input, any seed: no panic, one sample out per sample in, every sample within one
     /// rounding step plus one LSB of dither of the exact value, and clamped samples counted.
