@@ -101,28 +101,37 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>) {
         for entry in walker {
             match entry {
                 Err(e) => {
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.clone());
                     let is_loop = e.loop_ancestor().is_some();
                     skipped.push(Skipped {
                         path,
                         reason: if is_loop {
                             "symbolic link loop; not followed".into()
                         } else {
-                            format!("cannot read: {}", e.io_error().map_or(e.to_string(), |io| io.to_string()))
+                            format!(
+                                "cannot read: {}",
+                                e.io_error().map_or(e.to_string(), |io| io.to_string())
+                            )
                         },
                         is_error: !is_loop,
                     });
                 }
                 Ok(e) if e.file_type().is_dir() => {}
                 Ok(e) => {
-                    let relative = e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf();
+                    let relative = e
+                        .path()
+                        .strip_prefix(root)
+                        .unwrap_or(e.path())
+                        .to_path_buf();
                     if !e.file_type().is_file() {
                         // A FIFO would block the reader forever; devices and sockets are not
                         // audio files whatever their name.
                         skipped.push(Skipped {
                             path: e.path().to_path_buf(),
-                            reason: "not a regular file (a FIFO, socket or device); skipped"
-                                .into(),
+                            reason: "not a regular file (a FIFO, socket or device); skipped".into(),
                             is_error: has_audio_extension(e.path()),
                         });
                     } else if has_audio_extension(e.path()) {
@@ -251,7 +260,11 @@ pub struct BatchOptions {
 /// Converts every job in parallel and writes each tone atomically to the output folder. Returns
 /// one outcome per job, in the jobs' order, whatever the thread count. `on_done` is called (from
 /// worker threads) as each file finishes, for progress display.
-pub fn run(jobs: Vec<Job>, opts: &BatchOptions, on_done: &(dyn Fn(&Outcome) + Sync)) -> Vec<Outcome> {
+pub fn run(
+    jobs: Vec<Job>,
+    opts: &BatchOptions,
+    on_done: &(dyn Fn(&Outcome) + Sync),
+) -> Vec<Outcome> {
     let work = |job: Job| {
         let start = Instant::now();
         // Conversion is already guarded; this also contains anything after it, so a panic can
@@ -265,7 +278,9 @@ pub fn run(jobs: Vec<Job>, opts: &BatchOptions, on_done: &(dyn Fn(&Outcome) + Sy
         on_done(&outcome);
         outcome
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs).build();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build();
     match pool {
         Ok(pool) => pool.install(|| jobs.into_par_iter().map(work).collect()),
         Err(_) => jobs.into_iter().map(work).collect(),

@@ -266,7 +266,10 @@ fn mp4_edit<R: Read + Seek + ?Sized>(r: &mut R, end: u64) -> Option<Found> {
             let (duration, media_time) = if version == 1 {
                 (be_u64(&all, e)?, be_u64(&all, e + 8)? as i64)
             } else {
-                (u64::from(be_u32(&all, e)?), i64::from(be_u32(&all, e + 4)? as i32))
+                (
+                    u64::from(be_u32(&all, e)?),
+                    i64::from(be_u32(&all, e + 4)? as i32),
+                )
             };
             if media_time >= 0 {
                 return Some(Found::Mp4Edit {
@@ -289,7 +292,12 @@ mod tests {
 
     #[test]
     fn garbage_and_truncation_yield_nothing() {
-        for bytes in [&b""[..], b"RIFF", b"RIFF\0\0\0\0WAVEfact\xff\xff", b"\0\0\0\x08ftyp\0\0\0\x01moov"] {
+        for bytes in [
+            &b""[..],
+            b"RIFF",
+            b"RIFF\0\0\0\0WAVEfact\xff\xff",
+            b"\0\0\0\x08ftyp\0\0\0\x01moov",
+        ] {
             assert_eq!(scan(&mut Cursor::new(bytes)), Found::Nothing);
         }
     }
@@ -301,7 +309,11 @@ mod tests {
         let f = wav_format(&mut c).unwrap();
         assert_eq!((f.channels, f.sample_rate), (2, 22_050));
         assert_eq!(c.position(), 0);
-        for bad in [&b""[..], b"RIFF\0\0\0\0WAVE", b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0"] {
+        for bad in [
+            &b""[..],
+            b"RIFF\0\0\0\0WAVE",
+            b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0",
+        ] {
             assert_eq!(wav_format(&mut Cursor::new(bad)), None);
         }
     }
@@ -321,6 +333,12 @@ mod tests {
             segment_duration: 1000,
             movie_timescale: 1000,
         };
-        assert_eq!(f.trim(44_100, "aac"), Trim { skip: 1024, keep: Some(44_100) });
+        assert_eq!(
+            f.trim(44_100, "aac"),
+            Trim {
+                skip: 1024,
+                keep: Some(44_100)
+            }
+        );
     }
 }

@@ -75,9 +75,15 @@ fn bounded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static
 }
 
 /// Converts in-memory bytes within the deadline and checks the result is sane.
-fn convert_in_memory(what: &str, bytes: Vec<u8>, hint: Option<&'static str>) -> Result<Tone, Error> {
+fn convert_in_memory(
+    what: &str,
+    bytes: Vec<u8>,
+    hint: Option<&'static str>,
+) -> Result<Tone, Error> {
     let label = what.to_string();
-    let result = bounded(what, move || convert_bytes(&bytes, hint, &Options::default()));
+    let result = bounded(what, move || {
+        convert_bytes(&bytes, hint, &Options::default())
+    });
     check_result(&label, &result);
     result
 }
@@ -95,7 +101,10 @@ fn check_result(what: &str, result: &Result<Tone, Error>) {
             let n = tone.samples().len() as u64;
             assert!(n > 0, "{what}: empty tone");
             assert_eq!(tone.sln_bytes().len() as u64, 2 * n);
-            assert!(2 * n < Options::default().max_bytes, "{what}: tone over the cap");
+            assert!(
+                2 * n < Options::default().max_bytes,
+                "{what}: tone over the cap"
+            );
         }
     }
 }
@@ -110,7 +119,12 @@ struct Run {
 
 impl Run {
     fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, Some(code), "unexpected exit status; stderr:\n{}", self.stderr);
+        assert_eq!(
+            self.code,
+            Some(code),
+            "unexpected exit status; stderr:\n{}",
+            self.stderr
+        );
         assert!(
             !self.stderr.contains("panicked at"),
             "a panic escaped:\n{}",
@@ -194,7 +208,11 @@ fn good_bytes() -> Vec<u8> {
 /// The good file's tone was written, whole and right.
 fn assert_good_tone(out: &Path) {
     let written = fs::read(out.join("good.sln")).expect("good.sln written");
-    assert!(written == good_bytes(), "good.sln holds other bytes ({} bytes)", written.len());
+    assert!(
+        written == good_bytes(),
+        "good.sln holds other bytes ({} bytes)",
+        written.len()
+    );
 }
 
 /// A temporary folder holding `good.wav` (a copy of [`GOOD`]) in an `in` folder, and an `out`
@@ -243,7 +261,14 @@ fn patch(wav: &[u8], offset: usize, value: &[u8]) -> Vec<u8> {
 
 #[test]
 fn zero_byte_input_fails_for_every_format() {
-    for hint in [None, Some("wav"), Some("mp3"), Some("flac"), Some("ogg"), Some("m4a")] {
+    for hint in [
+        None,
+        Some("wav"),
+        Some("mp3"),
+        Some("flac"),
+        Some("ogg"),
+        Some("m4a"),
+    ] {
         let err = convert_in_memory("empty", Vec::new(), hint).unwrap_err();
         assert!(
             matches!(err, Error::UnsupportedFormat { .. }) && err.to_string().contains("empty"),
@@ -289,10 +314,12 @@ fn every_format_truncated_at_many_points_fails_or_warns() {
     for name in FORMATS {
         let full = read_fixture(name);
         let len = full.len();
-        let mut cuts: BTreeSet<usize> = [1, 2, 3, 4, 8, 11, 12, 16, 20, 36, 44, 45, 64, 100, 512, 1000]
-            .into_iter()
-            .filter(|&c| c < len)
-            .collect();
+        let mut cuts: BTreeSet<usize> = [
+            1, 2, 3, 4, 8, 11, 12, 16, 20, 36, 44, 45, 64, 100, 512, 1000,
+        ]
+        .into_iter()
+        .filter(|&c| c < len)
+        .collect();
         cuts.extend((1..10).map(|k| len * k / 10));
         cuts.insert(len - 1);
         for cut in cuts {
@@ -303,11 +330,10 @@ fn every_format_truncated_at_many_points_fails_or_warns() {
             if let Ok(tone) = &result {
                 let declared = tone.report().source.declared_seconds.unwrap_or(0.0);
                 let short = tone.report().source.decoded_seconds() + 0.1 < declared;
-                let warned = tone
-                    .report()
-                    .warnings
-                    .iter()
-                    .any(|w| matches!(w, Warning::Truncated { .. } | Warning::PacketErrors { .. }));
+                let warned =
+                    tone.report().warnings.iter().any(|w| {
+                        matches!(w, Warning::Truncated { .. } | Warning::PacketErrors { .. })
+                    });
                 assert!(
                     warned || !short,
                     "{what}: {:.3} s of {declared:.3} s decoded without a warning",
@@ -340,9 +366,19 @@ fn wav_headers_that_lie() {
     let u32le = |v: u32| v.to_le_bytes().to_vec();
     // (what, offset, value, a word the message must contain; "" when any clear error will do)
     let cases: Vec<(&str, usize, Vec<u8>, &str)> = vec![
-        ("data size 1 MB over the file", 40, u32le(16_000 + 1_000_000), ""),
+        (
+            "data size 1 MB over the file",
+            40,
+            u32le(16_000 + 1_000_000),
+            "",
+        ),
         ("data size 4 GiB", 40, u32le(u32::MAX), ""),
-        ("RIFF and data size 4 GiB (streaming writer)", 4, u32le(u32::MAX), ""),
+        (
+            "RIFF and data size 4 GiB (streaming writer)",
+            4,
+            u32le(u32::MAX),
+            "",
+        ),
         ("RIFF size 0", 4, u32le(0), ""),
         ("0 channels", 22, u16le(0), "channel"),
         ("65,535 channels", 22, u16le(u16::MAX), "channel"),
@@ -387,12 +423,20 @@ fn limits_are_named_with_the_flag_that_raises_them() {
     );
     check(
         "65,535 channels",
-        convert_bytes(&patch(&wav, 22, &u16::MAX.to_le_bytes()), Some("wav"), &Options::default()),
+        convert_bytes(
+            &patch(&wav, 22, &u16::MAX.to_le_bytes()),
+            Some("wav"),
+            &Options::default(),
+        ),
         "--max-channels",
     );
     let mut opts = Options::default();
     opts.limits.max_input_bytes = 1_000;
-    check("size", convert_bytes(&wav, Some("wav"), &opts), "--max-input-bytes");
+    check(
+        "size",
+        convert_bytes(&wav, Some("wav"), &opts),
+        "--max-input-bytes",
+    );
 
     // Ten seconds of audio against a one-second limit: decoding stops at the limit.
     let long = ringforge::signal::wav_i16(
@@ -402,7 +446,11 @@ fn limits_are_named_with_the_flag_that_raises_them() {
     );
     let mut opts = Options::default();
     opts.limits.max_decoded_seconds = 1;
-    check("duration", convert_bytes(&long, Some("wav"), &opts), "--max-seconds");
+    check(
+        "duration",
+        convert_bytes(&long, Some("wav"), &opts),
+        "--max-seconds",
+    );
     opts.limits.max_decoded_seconds = 10;
     assert!(convert_bytes(&long, Some("wav"), &opts).is_ok());
 }
@@ -442,7 +490,10 @@ fn an_mp3_that_is_only_tags_or_text_fails_cleanly() {
     for name in ["bad/id3_only.mp3", "bad/text.mp3", "bad/random_bytes.mp3"] {
         let err = convert_in_memory(name, read_fixture(name), Some("mp3")).unwrap_err();
         assert!(
-            matches!(err, Error::UnsupportedFormat { .. } | Error::NoAudioTrack | Error::Empty),
+            matches!(
+                err,
+                Error::UnsupportedFormat { .. } | Error::NoAudioTrack | Error::Empty
+            ),
             "{name}: {err}"
         );
     }
@@ -511,7 +562,11 @@ fn a_known_decoder_panic_fails_only_its_file() {
     let r = run(cmd);
     // Without overflow checks the decoder wraps instead of panicking and may make noise of it.
     assert!(matches!(r.code, Some(0 | 1)), "{r:?}");
-    assert!(!r.stderr.contains("panicked at"), "the panic was not contained:\n{}", r.stderr);
+    assert!(
+        !r.stderr.contains("panicked at"),
+        "the panic was not contained:\n{}",
+        r.stderr
+    );
     if r.code == Some(1) {
         assert!(r.line_about(name).starts_with("error"), "{}", r.stderr);
     }
@@ -561,15 +616,17 @@ fn a_panic_during_conversion_becomes_that_files_error() {
 fn the_release_profile_keeps_unwinding() {
     // Containing decoder panics needs unwinding; `panic = "abort"` would turn every decoder
     // bug into a crash of the whole batch.
-    let manifest = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .unwrap();
+    let manifest =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
     let release = manifest
         .split("[profile.release]")
         .nth(1)
         .expect("a [profile.release] section");
     let release = release.split("\n[").next().unwrap();
     assert!(
-        release.lines().any(|l| l.replace(' ', "") == "panic=\"unwind\""),
+        release
+            .lines()
+            .any(|l| l.replace(' ', "") == "panic=\"unwind\""),
         "[profile.release] must say panic = \"unwind\":\n{release}"
     );
     assert!(!manifest.contains("panic = \"abort\""));
@@ -585,7 +642,11 @@ fn a_folder_of_hostile_files_converts_the_good_ones_and_fails_the_rest() {
     // truncations of each format.
     for e in ["wav", "mp3", "flac", "ogg", "m4a"] {
         fs::write(input.join(format!("zero-{e}.{e}")), b"").unwrap();
-        fs::write(input.join(format!("noise-{e}.{e}")), lcg_bytes(e.len() as u32, 5000)).unwrap();
+        fs::write(
+            input.join(format!("noise-{e}.{e}")),
+            lcg_bytes(e.len() as u32, 5000),
+        )
+        .unwrap();
     }
     for entry in fs::read_dir(fixture("bad")).unwrap() {
         let path = entry.unwrap().path();
@@ -599,7 +660,10 @@ fn a_folder_of_hostile_files_converts_the_good_ones_and_fails_the_rest() {
         }
     }
     let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(&out).args(["--report", "json", "--jobs", "2"]);
+    cmd.arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--report", "json", "--jobs", "2"]);
     let r = run(cmd);
     r.expect_code(1);
     let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("a JSON report");
@@ -684,7 +748,11 @@ fn symlink_loops_are_reported_and_skipped() {
     let r = run(cmd);
     r.expect_code(1);
     assert!(r.line_about("up").contains("loop"), "{}", r.stderr);
-    assert!(r.line_about("self.wav").starts_with("error"), "{}", r.stderr);
+    assert!(
+        r.line_about("self.wav").starts_with("error"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(entries(&out), names(&["good.sln"]));
     assert_good_tone(&out);
 }
@@ -711,7 +779,11 @@ fn an_unreadable_file_fails_alone() {
     cmd.arg(&input).arg("-o").arg(&out);
     let r = run(cmd);
     r.expect_code(1);
-    assert!(r.line_about("locked.wav").contains("denied"), "{}", r.stderr);
+    assert!(
+        r.line_about("locked.wav").contains("denied"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(entries(&out), names(&["good.sln"]));
 }
 
@@ -760,14 +832,36 @@ fn odd_file_names_get_safe_ids_or_fail_alone() {
     );
     // The refusals, one message each, naming the file; one line per message even for a name
     // with a newline.
-    assert!(r.line_about("Digium.wav").contains("built-in"), "{}", r.stderr);
-    assert!(r.line_about("1.wav").contains("both map to the id"), "{}", r.stderr);
-    assert!(r.line_about("2.wav").contains("both map to the id"), "{}", r.stderr);
-    assert!(r.stderr.contains("no letters or digits"), "{}", r.stderr);
-    assert!(r.line_about("broken\\nname.mp3").contains("not a supported audio file"));
-    assert_eq!(r.stderr.lines().filter(|l| l.starts_with("error")).count(), 5, "{}", r.stderr);
     assert!(
-        r.stderr.lines().all(|l| l.starts_with("error") || l.starts_with("warning") || l.starts_with("note") || l.contains(" converted ")),
+        r.line_about("Digium.wav").contains("built-in"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.line_about("1.wav").contains("both map to the id"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.line_about("2.wav").contains("both map to the id"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("no letters or digits"), "{}", r.stderr);
+    assert!(r
+        .line_about("broken\\nname.mp3")
+        .contains("not a supported audio file"));
+    assert_eq!(
+        r.stderr.lines().filter(|l| l.starts_with("error")).count(),
+        5,
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.lines().all(|l| l.starts_with("error")
+            || l.starts_with("warning")
+            || l.starts_with("note")
+            || l.contains(" converted ")),
         "every message on one line:\n{}",
         r.stderr
     );
@@ -793,7 +887,11 @@ fn an_output_folder_that_is_a_file_is_a_usage_error() {
     cmd.arg(&input).arg("-o").arg(file.join("sub"));
     let r = run(cmd);
     r.expect_code(2);
-    assert!(r.stderr.contains("cannot create the output folder"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot create the output folder"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[cfg(target_os = "linux")]
@@ -815,9 +913,21 @@ fn an_unwritable_output_folder_fails_every_file_cleanly() {
         cmd.arg(&input).arg("-o").arg(&out);
         let r = run(cmd);
         r.expect_code(1);
-        assert!(r.line_about("good.wav").starts_with("error"), "{}", r.stderr);
-        assert!(r.line_about("second.wav").starts_with("error"), "{}", r.stderr);
-        assert!(r.stderr.contains(&out.display().to_string()), "{}", r.stderr);
+        assert!(
+            r.line_about("good.wav").starts_with("error"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.line_about("second.wav").starts_with("error"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains(&out.display().to_string()),
+            "{}",
+            r.stderr
+        );
     }
 }
 
@@ -830,7 +940,11 @@ fn a_folder_where_a_tone_goes_fails_that_file_alone() {
     cmd.arg(&input).arg("-o").arg(&out);
     let r = run(cmd);
     r.expect_code(1);
-    assert!(r.line_about("good.wav").starts_with("error"), "{}", r.stderr);
+    assert!(
+        r.line_about("good.wav").starts_with("error"),
+        "{}",
+        r.stderr
+    );
     assert!(out.join("good.sln").join("keep").is_dir());
     assert_eq!(entries(&out), names(&["good.sln", "other.sln"]));
 }
@@ -841,7 +955,9 @@ fn a_folder_where_a_tone_goes_fails_that_file_alone() {
 fn ringforge_with_file_size_limit(blocks: u32) -> Command {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
-        .arg(format!("trap '' XFSZ; ulimit -f {blocks} && exec \"$0\" convert \"$@\""))
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {blocks} && exec \"$0\" convert \"$@\""
+        ))
         .arg(env!("CARGO_BIN_EXE_ringforge"));
     cmd
 }
@@ -858,9 +974,20 @@ fn a_failed_replacement_keeps_the_old_tone_intact() {
     cmd.arg(&input).arg("-o").arg(&out);
     let r = run(cmd);
     r.expect_code(1);
-    assert!(r.line_about("good.wav").contains("too large"), "{}", r.stderr);
-    assert!(fs::read(out.join("good.sln")).unwrap() == old, "the old tone was damaged");
-    assert_eq!(entries(&out), names(&["good.sln"]), "a temporary file was left");
+    assert!(
+        r.line_about("good.wav").contains("too large"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        fs::read(out.join("good.sln")).unwrap() == old,
+        "the old tone was damaged"
+    );
+    assert_eq!(
+        entries(&out),
+        names(&["good.sln"]),
+        "a temporary file was left"
+    );
 
     // With room to write, the replacement happens.
     let mut cmd = ringforge();
@@ -884,7 +1011,10 @@ fn write_sln_failures_leave_the_target_and_folder_as_they_were() {
     let file = tmp.path().join("f");
     fs::write(&file, b"keep").unwrap();
     let err = tone.write_sln(file.join("a.sln")).unwrap_err();
-    assert!(err.to_string().contains(&file.display().to_string()), "{err}");
+    assert!(
+        err.to_string().contains(&file.display().to_string()),
+        "{err}"
+    );
     assert_eq!(fs::read(&file).unwrap(), b"keep");
     // An existing tone is replaced whole.
     let ok = tmp.path().join("b.sln");
@@ -900,11 +1030,23 @@ fn write_sln_failures_leave_the_target_and_folder_as_they_were() {
 #[test]
 fn limit_flags_refuse_and_allow() {
     let (_tmp, input, out) = workspace();
-    fs::copy(fixture("sine1k_48k_s16_stereo.wav"), input.join("stereo48.wav")).unwrap();
+    fs::copy(
+        fixture("sine1k_48k_s16_stereo.wav"),
+        input.join("stereo48.wav"),
+    )
+    .unwrap();
     let cases: &[(&[&str], &str, &str)] = &[
-        (&["--max-input-bytes", "20000"], "stereo48.wav", "--max-input-bytes"),
+        (
+            &["--max-input-bytes", "20000"],
+            "stereo48.wav",
+            "--max-input-bytes",
+        ),
         (&["--max-channels", "1"], "stereo48.wav", "--max-channels"),
-        (&["--max-sample-rate", "44100"], "stereo48.wav", "--max-sample-rate"),
+        (
+            &["--max-sample-rate", "44100"],
+            "stereo48.wav",
+            "--max-sample-rate",
+        ),
     ];
     for (flags, failing, named) in cases {
         let out = out.join(named.trim_start_matches('-'));
@@ -917,10 +1059,17 @@ fn limit_flags_refuse_and_allow() {
     }
     // A 0.5 s file against a limit of 0 s, then the default.
     let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(out.join("s")).args(["--max-seconds", "0"]);
+    cmd.arg(&input)
+        .arg("-o")
+        .arg(out.join("s"))
+        .args(["--max-seconds", "0"]);
     let r = run(cmd);
     r.expect_code(1);
-    assert!(r.line_about("good.wav").contains("--max-seconds"), "{}", r.stderr);
+    assert!(
+        r.line_about("good.wav").contains("--max-seconds"),
+        "{}",
+        r.stderr
+    );
     let mut cmd = ringforge();
     cmd.arg(&input).arg("-o").arg(out.join("ok"));
     run(cmd).expect_code(0);

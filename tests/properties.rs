@@ -206,7 +206,10 @@ fn check_id(path: &std::path::Path) -> Result<(), TestCaseError> {
         Ok(id) => {
             prop_assert!(!id.is_empty() && id.len() <= MAX_ID_LEN, "{id:?}");
             prop_assert!(
-                id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'),
+                id.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'-'
+                    || b == b'_'),
                 "{id:?} from {path:?}"
             );
             prop_assert!(!id.starts_with('-') && !id.ends_with('-'), "{id:?}");

@@ -36,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
 
     let text = String::from_utf8_lossy(data);
     let stem = id::display_from_stem(&text);
-    assert!(stem.is_empty() || id::validate_display(&stem).is_ok(), "{stem:?}");
+    assert!(
+        stem.is_empty() || id::validate_display(&stem).is_ok(),
+        "{stem:?}"
+    );
 
     // Display names: refused, or read back exactly.
     if let Ok(tone) = ManifestTone::new("t", text.to_string(), "t.sln", &[0, 0], None, None) {
@@ -47,7 +50,10 @@ fuzz_target!(|data: &[u8]| {
             Some(&*text)
         );
         let conf = set.dpma_conf().unwrap();
-        assert_eq!(readback::dpma_value(&conf, "t", "alias").as_deref(), Some(&*text));
+        assert_eq!(
+            readback::dpma_value(&conf, "t", "alias").as_deref(),
+            Some(&*text)
+        );
     } else {
         assert!(id::validate_display(&text).is_err());
     }
@@ -64,7 +70,11 @@ fuzz_target!(|data: &[u8]| {
                 .unwrap()
                 .into_iter()
                 .filter(|(n, _)| n == "alert")
-                .filter_map(|(_, a)| a.into_iter().find(|(k, _)| k == "alert_info").map(|(_, v)| v))
+                .filter_map(|(_, a)| {
+                    a.into_iter()
+                        .find(|(k, _)| k == "alert_info")
+                        .map(|(_, v)| v)
+                })
                 .collect();
             assert!(infos.iter().any(|i| *i == *text), "{infos:?}");
             assert!(infos.contains(&alert.dpma_alert_info()));

@@ -15,8 +15,7 @@ pub fn progress(len: usize, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
-            .expect("valid template"),
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}").expect("valid template"),
     );
     bar
 }
@@ -89,7 +88,14 @@ pub fn json_report(outcomes: &[Outcome]) -> String {
                 md5: written.map(|w| w.md5.as_str()),
                 report: written.map(|w| w.tone.report()),
                 warnings_text: written
-                    .map(|w| w.tone.report().warnings.iter().map(|w| w.to_string()).collect())
+                    .map(|w| {
+                        w.tone
+                            .report()
+                            .warnings
+                            .iter()
+                            .map(|w| w.to_string())
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 error: o.result.as_ref().err().map(|e| e.to_string()),
             }

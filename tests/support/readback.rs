@@ -43,10 +43,19 @@ pub fn xml_elements(xml: &str) -> Result<Vec<Element>, String> {
 
 /// The value of attribute `key` on the first `element` whose attribute `match_key` is
 /// `match_value`.
-pub fn xml_attr(xml: &str, element: &str, match_key: &str, match_value: &str, key: &str) -> Option<String> {
+pub fn xml_attr(
+    xml: &str,
+    element: &str,
+    match_key: &str,
+    match_value: &str,
+    key: &str,
+) -> Option<String> {
     let elements = xml_elements(xml).ok()?;
     let (_, attrs) = elements.iter().find(|(name, attrs)| {
-        name == element && attrs.iter().any(|(k, v)| k == match_key && v == match_value)
+        name == element
+            && attrs
+                .iter()
+                .any(|(k, v)| k == match_key && v == match_value)
     })?;
     attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
 }
@@ -104,7 +113,11 @@ pub fn dpma_values(conf: &str) -> Vec<(String, String, String)> {
         }
         if let Some((key, value)) = line.split_once('=') {
             let value = value.strip_prefix('>').unwrap_or(value);
-            out.push((section.clone(), strip(key).to_string(), strip(value).to_string()));
+            out.push((
+                section.clone(),
+                strip(key).to_string(),
+                strip(value).to_string(),
+            ));
         }
     }
     out
