@@ -260,6 +260,15 @@ fx $B/no_frames.wav "valid WAV PCM s16, 16000 Hz, 1 ch, empty data chunk" "no fr
 fx $B/truncated_header.wav "first 30 bytes of a WAV: RIFF header, fmt chunk cut short" "no audio" \
   "a decode error; no panic" \
   "head -c 30 $F/sine1k_16k_s16_mono.wav > $B/truncated_header.wav"
+# Inputs found by fuzzing (fuzz/, scripts/fuzz.sh), minimised with cargo fuzz tmin; kept as bytes.
+fx $B/fuzz_msadpcm_delta_overflow.wav "WAV MS ADPCM, 22050 Hz, 1 ch, 96 bytes; block preamble with a huge delta" \
+  "noise; found by the convert_bytes fuzz target" \
+  "an error or a short noisy tone; no crash. symphonia 0.6.1's MS ADPCM decoder overflows i32 multiplying the delta: a panic in builds with overflow checks (contained: the file's error says the decoder failed), wrapping arithmetic in release builds" \
+  "printf %s UklGRlIWAABXQVZFZm10IDIAAAACAAEAIlYAAJQrAAAAAgQAIAD0AwcAAAEAAAACAP8AAAD/////////OQDMATD/iAEYAGRhdGEAFgAABVM0/b2+7v6AgICAgICAEzYk | base64 -d > $B/fuzz_msadpcm_delta_overflow.wav"
+fx $B/fuzz_float_huge_sample.wav "WAV IEEE float 32, 48000 Hz, 1 ch, 74 bytes; fact chunk; a sample of 3.5e13" \
+  "a few absurd float samples; found by the convert_bytes fuzz target" \
+  "a tone (clipped, with a warning) or an error; no panic. The resampler's FFT overflowed to NaN and rubato panicked until decoding clamped float samples to ±1024 (60 dB over full scale)" \
+  "printf %s UklGRrK7AABXQVZFZm10IBIAAAADAAEAgLsAAAD/9QAEACAAAABmYWN0BAAAAOAuAABkYXRhgLsAAAAAAP//Vc/9vgAA//+ohb0= | base64 -d > $B/fuzz_float_huge_sample.wav"
 
 # --- sanity checks on what the tools made -------------------------------------------------------------
 frames() { ffmpeg -nostdin -v error -i "$1" -f s16le -ac 1 - | wc -c | awk '{print $1/2}'; }

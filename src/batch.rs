@@ -126,7 +126,15 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>) {
                         .strip_prefix(root)
                         .unwrap_or(e.path())
                         .to_path_buf();
-                    if has_audio_extension(e.path()) {
+                    if !e.file_type().is_file() {
+                        // A FIFO would block the reader forever; devices and sockets are not
+                        // audio files whatever their name.
+                        skipped.push(Skipped {
+                            path: e.path().to_path_buf(),
+                            reason: "not a regular file (a FIFO, socket or device); skipped".into(),
+                            is_error: has_audio_extension(e.path()),
+                        });
+                    } else if has_audio_extension(e.path()) {
                         found.push(Input {
                             path: e.path().to_path_buf(),
                             relative,
@@ -259,7 +267,9 @@ pub fn run(
 ) -> Vec<Outcome> {
     let work = |job: Job| {
         let start = Instant::now();
-        let result = convert_one(&job, opts);
+        // Conversion is already guarded; this also contains anything after it, so a panic can
+        // never cross into rayon and take the other files down.
+        let result = crate::convert::guarded(|| convert_one(&job, opts));
         let outcome = Outcome {
             job,
             result,

@@ -112,6 +112,59 @@ fn wav_fact<R: Read + Seek + ?Sized>(r: &mut R, end: u64) -> Option<Found> {
     None
 }
 
+/// What a WAV file's `fmt ` chunk declares, read before any decoder sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WavFormat {
+    /// Channels per frame.
+    pub channels: u16,
+    /// Frames per second.
+    pub sample_rate: u32,
+}
+
+/// Reads the `fmt ` chunk of a RIFF/WAVE file from the start of `r` (and seeks back to the
+/// start). `None` for anything else, or a file without a readable `fmt ` before `data`.
+///
+/// The decoders do arithmetic on these fields before checking them (symphonia's WAV reader
+/// multiplies the channel count in 16 bits), so they are checked against the limits first.
+pub fn wav_format<R: Read + Seek + ?Sized>(r: &mut R) -> Option<WavFormat> {
+    let found = wav_format_inner(r);
+    let _ = r.seek(SeekFrom::Start(0));
+    found
+}
+
+fn wav_format_inner<R: Read + Seek + ?Sized>(r: &mut R) -> Option<WavFormat> {
+    r.seek(SeekFrom::Start(0)).ok()?;
+    let mut head = [0u8; 12];
+    r.read_exact(&mut head).ok()?;
+    if &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+        return None;
+    }
+    let end = r.seek(SeekFrom::End(0)).ok()?;
+    let mut pos = 12u64;
+    for _ in 0..MAX_ITEMS {
+        if pos + 8 > end {
+            return None;
+        }
+        r.seek(SeekFrom::Start(pos)).ok()?;
+        let mut hdr = [0u8; 8];
+        r.read_exact(&mut hdr).ok()?;
+        let len = u64::from(u32::from_le_bytes(hdr[4..8].try_into().ok()?));
+        match &hdr[0..4] {
+            b"fmt " if len >= 8 => {
+                let mut fmt = [0u8; 8];
+                r.read_exact(&mut fmt).ok()?;
+                return Some(WavFormat {
+                    channels: u16::from_le_bytes([fmt[2], fmt[3]]),
+                    sample_rate: u32::from_le_bytes(fmt[4..8].try_into().ok()?),
+                });
+            }
+            b"data" => return None,
+            _ => pos += 8 + len + (len & 1),
+        }
+    }
+    None
+}
+
 /// One box: its type and the byte range of its payload.
 struct Mp4Box {
     kind: [u8; 4],
@@ -246,6 +299,22 @@ mod tests {
             b"\0\0\0\x08ftyp\0\0\0\x01moov",
         ] {
             assert_eq!(scan(&mut Cursor::new(bytes)), Found::Nothing);
+        }
+    }
+
+    #[test]
+    fn wav_format_reads_channels_and_rate_and_rewinds() {
+        let wav = crate::signal::wav_i16(22_050, 2, &[0.0; 8]);
+        let mut c = Cursor::new(&wav);
+        let f = wav_format(&mut c).unwrap();
+        assert_eq!((f.channels, f.sample_rate), (2, 22_050));
+        assert_eq!(c.position(), 0);
+        for bad in [
+            &b""[..],
+            b"RIFF\0\0\0\0WAVE",
+            b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0",
+        ] {
+            assert_eq!(wav_format(&mut Cursor::new(bad)), None);
         }
     }
 

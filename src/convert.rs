@@ -66,16 +66,26 @@ impl Tone {
 /// decoded, plus the few milliseconds the resampler needs to settle.
 pub fn convert_path(path: impl AsRef<Path>, opts: &Options) -> Result<Tone> {
     let path = path.as_ref();
+    // Look before opening: opening a FIFO would wait for a writer forever.
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    check_regular_file(path, &meta)?;
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    // The path may have been swapped between the two looks; check what was opened too.
     let meta = file.metadata().map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::io(
-            path,
-            std::io::Error::other("is a directory, not an audio file"),
-        ));
-    }
+    check_regular_file(path, &meta)?;
     let hint = path.extension().and_then(|e| e.to_str());
     guarded(|| convert_source(Box::new(file), hint, opts))
+}
+
+fn check_regular_file(path: &Path, meta: &std::fs::Metadata) -> Result<()> {
+    let what = if meta.is_file() {
+        return Ok(());
+    } else if meta.is_dir() {
+        "is a directory, not an audio file"
+    } else {
+        "is not a regular file (a FIFO, socket or device) — give an audio file"
+    };
+    Err(Error::io(path, std::io::Error::other(what)))
 }
 
 /// Converts audio held in memory; `hint` is the file extension (`"mp3"`), if known.
@@ -459,6 +469,12 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
     if info.sample_rate < TARGET_RATE && !opts.allow_upsample {
         warnings.push(Warning::Upsampled {
             from: info.sample_rate,
+        });
+    }
+    if info.truncated {
+        warnings.push(Warning::Truncated {
+            decoded_seconds: info.decoded_seconds(),
+            declared_seconds: info.declared_seconds,
         });
     }
     if info.packet_errors > 0 {

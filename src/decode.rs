@@ -18,6 +18,10 @@ use crate::options::Limits;
 use crate::report::SourceInfo;
 use crate::{Error, Result};
 
+/// A stream may end this much (or 5 %) short of its declared length before it is called
+/// truncated: encoder padding, priming and edit lists make declared lengths approximate.
+const TRUNCATION_TOLERANCE_SECONDS: f64 = 0.1;
+
 /// After this many consecutive undecodable packets the stream is declared corrupt.
 const MAX_CONSECUTIVE_PACKET_ERRORS: u32 = 32;
 
@@ -72,6 +76,16 @@ impl<'s> Decoder<'s> {
             }
         }
         let found = if source.is_seekable() {
+            // Declared values some decoders compute with before checking them: check first.
+            if let Some(fmt) = container::wav_format(&mut source) {
+                check_channels(u64::from(fmt.channels), limits)?;
+                if fmt.channels == 0 {
+                    return Err(Error::Corrupt {
+                        reason: "the header says the stream has 0 channels".into(),
+                    });
+                }
+                check_rate(fmt.sample_rate, limits)?;
+            }
             container::scan(&mut source)
         } else {
             Found::Nothing
@@ -94,6 +108,11 @@ impl<'s> Decoder<'s> {
                         reason: "no known audio container found".into(),
                     }
                 }
+                // The container was recognised but its structure is broken: say so, rather
+                // than calling a damaged WAV an unsupported format.
+                e @ (SymError::DecodeError(_) | SymError::LimitError(_)) => Error::Corrupt {
+                    reason: e.to_string(),
+                },
                 other => Error::UnsupportedFormat {
                     reason: other.to_string(),
                 },
@@ -123,6 +142,16 @@ impl<'s> Decoder<'s> {
         check_rate(sample_rate, limits)?;
         let channels = params.channels.as_ref().map_or(0, Channels::count);
         check_channels(channels as u64, limits)?;
+        if params.channels.is_some() && channels == 0 {
+            return Err(Error::Corrupt {
+                reason: "the header says the stream has 0 channels".into(),
+            });
+        }
+        // Some decoders size their output buffer from this declared value: check it before
+        // one is made.
+        if let Some(frames) = params.max_frames_per_packet {
+            check_packet_frames(frames, limits)?;
+        }
 
         let decoder = symphonia::default::get_codecs()
             .make_audio_decoder(&params, &AudioDecoderOptions::default())
@@ -189,6 +218,7 @@ impl<'s> Decoder<'s> {
                 }
                 // A stream cut short ends where the data ends.
                 Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    self.info.truncated = true;
                     self.finished = true;
                     break;
                 }
@@ -238,8 +268,11 @@ impl<'s> Decoder<'s> {
                     if buf.frames() == 0 {
                         continue;
                     }
-                    buf.copy_to_vecs_planar::<f32>(&mut self.planes);
                     let mut frames = buf.frames() as u64;
+                    // Limits first, before the packet's samples are copied anywhere.
+                    check_packet_frames(frames, &self.limits)?;
+                    check_duration(self.raw_frames, frames, self.info.sample_rate, &self.limits)?;
+                    buf.copy_to_vecs_planar::<f32>(&mut self.planes);
                     // Container trims: drop encoder priming, stop at the stated length.
                     let raw_start = self.raw_frames;
                     self.raw_frames += frames;
@@ -274,6 +307,7 @@ impl<'s> Decoder<'s> {
                     self.count_packet_error(&mut consecutive_errors, msg)?;
                 }
                 Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    self.info.truncated = true;
                     self.count_packet_error(&mut consecutive_errors, "truncated packet")?;
                 }
                 Err(e) => {
@@ -283,6 +317,7 @@ impl<'s> Decoder<'s> {
                 }
             }
         }
+        self.check_declared_length();
         Ok(false)
     }
 
@@ -311,6 +346,18 @@ impl<'s> Decoder<'s> {
         Some(at)
     }
 
+    /// At the end of the stream: a stream that ends well before the length its container
+    /// declares was cut short, even when it ends cleanly on a packet boundary (MP3 frames).
+    fn check_declared_length(&mut self) {
+        let Some(declared) = self.info.declared_seconds else {
+            return;
+        };
+        let decoded = self.info.decoded_seconds();
+        if decoded + (0.05 * declared).max(TRUNCATION_TOLERANCE_SECONDS) < declared {
+            self.info.truncated = true;
+        }
+    }
+
     /// Marks that decoding stopped before the end because the rest is not needed.
     pub fn stop_early(&mut self) {
         if !self.finished {
@@ -333,11 +380,19 @@ impl<'s> Decoder<'s> {
     }
 }
 
-/// Replaces NaN and infinities (possible in float WAV files) by silence and full scale.
+/// Largest sample magnitude passed on, 60 dB over full scale. Float files may hold overs, which
+/// the quantizer clips and counts; values far beyond (a damaged float file holds anything up to
+/// 3.4e38) would overflow the resampler's FFT into NaN.
+const MAX_SAMPLE_MAGNITUDE: f32 = 1024.0;
+
+/// Replaces NaN and infinities (possible in float WAV files) by silence and full scale, and
+/// clamps finite magnitudes beyond [`MAX_SAMPLE_MAGNITUDE`].
 fn sanitize(planes: &mut [Vec<f32>]) {
     for s in planes.iter_mut().flatten() {
         if !s.is_finite() {
             *s = if s.is_nan() { 0.0 } else { s.signum() };
+        } else if s.abs() > MAX_SAMPLE_MAGNITUDE {
+            *s = MAX_SAMPLE_MAGNITUDE.copysign(*s);
         }
     }
 }
@@ -357,6 +412,35 @@ fn check_rate(rate: u32, limits: &Limits) -> Result<()> {
                 "sample rate {rate} Hz is below {} Hz; the header is probably damaged",
                 limits.min_sample_rate
             ),
+        });
+    }
+    Ok(())
+}
+
+/// Fails when decoding `frames` more after `decoded` would pass [`Limits::max_decoded_seconds`].
+fn check_duration(decoded: u64, frames: u64, rate: u32, limits: &Limits) -> Result<()> {
+    let rate = u64::from(rate.max(1));
+    let max_frames = limits.max_decoded_seconds.saturating_mul(rate);
+    let total = decoded.saturating_add(frames);
+    if total > max_frames {
+        return Err(Error::LimitExceeded {
+            what: "decoded audio in seconds",
+            value: total.div_ceil(rate),
+            limit: limits.max_decoded_seconds,
+            hint: "raise Limits::max_decoded_seconds (--max-seconds) if the file is genuine",
+        });
+    }
+    Ok(())
+}
+
+fn check_packet_frames(frames: u64, limits: &Limits) -> Result<()> {
+    if frames > limits.max_frames_per_packet {
+        return Err(Error::LimitExceeded {
+            what: "frames in one packet",
+            value: frames,
+            limit: limits.max_frames_per_packet,
+            hint: "raise Limits::max_frames_per_packet if the file is genuine; \
+                   the header is more likely damaged",
         });
     }
     Ok(())

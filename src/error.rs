@@ -51,7 +51,10 @@ pub enum Error {
         /// The cap, in bytes (exclusive).
         max_bytes: u64,
     },
-    /// A configured safety limit was exceeded before work started.
+    /// A configured safety limit ([`crate::Limits`]) was exceeded: checked when the file is
+    /// opened (size, rate, channels, declared packet size) or as packets are decoded (duration,
+    /// packet size), before the memory the limit protects is committed. The message names the
+    /// option that raises it.
     #[error("{what} is {value}, over the limit of {limit} — {hint}")]
     LimitExceeded {
         /// The quantity that was checked ("input size", "sample rate", …).

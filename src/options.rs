@@ -15,27 +15,54 @@ pub enum Dither {
 }
 
 /// Safety limits checked before memory is committed, so hostile input fails early and cheaply.
+///
+/// Every limit is checked before the memory it protects is allocated: the input size and the
+/// stream's rate, channel count and packet size when the file is opened (before any decoder
+/// exists), the decoded duration as each packet comes out of the decoder (before its samples
+/// are kept). A file over a limit fails with [`crate::Error::LimitExceeded`], whose message names
+/// the limit and the option that raises it. Nothing in the pipeline allocates from a size a file
+/// declares: buffers grow with the audio actually decoded.
+///
+/// ```
+/// let mut limits = ringforge::Limits::default();
+/// limits.max_decoded_seconds = 3_600; // allow hour-long sources
+/// let mut opts = ringforge::Options::default();
+/// opts.limits = limits;
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Limits {
     /// Largest input accepted, in bytes. Default: 2 GiB (2,147,483,648), enough for an hour of
     /// 96 kHz 24-bit stereo WAV; decoding streams, so this bounds reading, not memory.
     pub max_input_bytes: u64,
+    /// Longest source decoded, in seconds of audio at the source's rate (frames a container
+    /// asks to skip count too, as decoding them costs the same). Default: 600 (ten minutes,
+    /// longer than nearly any song). Decoding stops with an error as soon as a packet would
+    /// pass it, so it bounds both the decoding time and the memory that holds the mono source
+    /// (4 bytes per frame: 115 MB for ten minutes at 48 kHz).
+    pub max_decoded_seconds: u64,
     /// Most channels a source may have. Default: 32.
     pub max_channels: u16,
     /// Highest source sample rate accepted, in Hz. Default: 768,000.
     pub max_sample_rate: u32,
     /// Lowest source sample rate accepted, in Hz. Default: 1,000.
     pub min_sample_rate: u32,
+    /// Most frames one packet may declare or decode to. Some decoders allocate their output
+    /// buffer from the frames-per-packet a header declares, so a hostile header could ask for
+    /// gigabytes. Default: 262,144 (four times FLAC's largest block, 65,535; MP3 uses 1,152,
+    /// AAC 1,024, Vorbis at most 8,192).
+    pub max_frames_per_packet: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_input_bytes: 2 * 1024 * 1024 * 1024,
+            max_decoded_seconds: 600,
             max_channels: 32,
             max_sample_rate: 768_000,
             min_sample_rate: 1_000,
+            max_frames_per_packet: 262_144,
         }
     }
 }

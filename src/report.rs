@@ -30,6 +30,9 @@ pub struct SourceInfo {
     pub stopped_early: bool,
     /// Packets the decoder could not decode and skipped (recoverable errors).
     pub packet_errors: u64,
+    /// Whether the data ended in the middle of a packet or before the length the container
+    /// declares: the file was cut short (an interrupted copy or download).
+    pub truncated: bool,
 }
 
 impl SourceInfo {
@@ -130,6 +133,13 @@ pub enum Warning {
     /// Loudness normalisation was asked for but the tone is too short (under 0.4 s) to measure
     /// its integrated loudness; its level was left as it was.
     NotNormalized,
+    /// The file ends early, in the middle of its audio: only what was there was converted.
+    Truncated {
+        /// Seconds of audio decoded.
+        decoded_seconds: f64,
+        /// Seconds the container declares, when it declares a length.
+        declared_seconds: Option<f64>,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -218,6 +228,21 @@ impl fmt::Display for Warning {
                 f,
                 "tone is too short (under 0.4 s) to measure its loudness; level left unchanged \
                  — use --normalize peak for very short tones"
+            ),
+            Warning::Truncated {
+                decoded_seconds,
+                declared_seconds: Some(declared),
+            } => write!(
+                f,
+                "the file is cut short: {decoded_seconds:.2} s of the {declared:.2} s it declares \
+                 could be decoded — copy or download the file again"
+            ),
+            Warning::Truncated {
+                decoded_seconds, ..
+            } => write!(
+                f,
+                "the file is cut short after {decoded_seconds:.2} s of audio \
+                 — copy or download the file again"
             ),
         }
     }

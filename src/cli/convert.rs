@@ -35,6 +35,7 @@ pub fn run(args: ConvertArgs) -> u8 {
     let mut convert = Options::default();
     convert.max_bytes = args.max_bytes;
     convert.allow_upsample = args.allow_upsample;
+    convert.limits = args.limits.to_limits();
     convert.dither = match args.dither {
         DitherArg::Tpdf => Dither::Tpdf,
         DitherArg::None => Dither::None,
@@ -69,15 +70,15 @@ pub fn run(args: ConvertArgs) -> u8 {
     for s in &skipped {
         if s.is_error {
             failed += 1;
-            eprintln!("error: {}: {}", s.path.display(), s.reason);
+            eprintln!("{}", output::line("error", &s.path, &s.reason));
         } else if !args.quiet {
-            eprintln!("note: {}: {}", s.path.display(), s.reason);
+            eprintln!("{}", output::line("note", &s.path, &s.reason));
         }
     }
     let (jobs, refused) = batch::plan(inputs, ext);
     for (input, e) in &refused {
         failed += 1;
-        eprintln!("error: {}: {e}", input.path.display());
+        eprintln!("{}", output::line("error", &input.path, &e.to_string()));
     }
 
     if let Err(e) = manifest_config.check_against(&jobs) {

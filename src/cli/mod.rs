@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod convert;
 mod inspect;
+mod limits;
 mod output;
 mod sound;
 
@@ -113,6 +114,8 @@ pub struct ConvertArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub sound: sound::SoundArgs,
+    #[command(flatten)]
+    pub limits: limits::LimitArgs,
 }
 
 /// Flags of `ringforge inspect`.

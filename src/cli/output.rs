@@ -22,7 +22,33 @@ pub fn progress(len: usize, quiet: bool) -> ProgressBar {
 
 /// `path: message` on standard error, above the progress bar.
 pub fn file_message(bar: &ProgressBar, kind: &str, path: &Path, message: &str) {
-    bar.suspend(|| eprintln!("{kind}: {}: {message}", path.display()));
+    bar.suspend(|| eprintln!("{}", line(kind, path, message)));
+}
+
+/// `kind: path: message` as one line, whatever the file is called: control characters in the
+/// path or the message (a file name holding a newline) are shown escaped (`\n`), so each
+/// message stays on one line for people and for scripts reading the log.
+pub fn line(kind: &str, path: &Path, message: &str) -> String {
+    format!(
+        "{kind}: {}: {}",
+        one_line(&path.display().to_string()),
+        one_line(message)
+    )
+}
+
+fn one_line(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// One file of the `--report json` output.
