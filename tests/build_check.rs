@@ -546,3 +546,28 @@ fn the_repositorys_own_config_is_valid() {
     assert_eq!(config.output.dir_in_config, "out");
     assert!(config.tones.iter().all(|t| t.source.is_file()));
 }
+
+#[test]
+fn the_readme_config_example_is_valid() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let example = readme
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml block in the README");
+    let dir = tempfile::tempdir().unwrap();
+    for src in ["sources/front-desk.mp3", "sources/summer hit.flac", "sources/legacy/old-pbx-8k.wav"] {
+        let p = dir.path().join(src);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, source(440.0, 16_000)).unwrap();
+    }
+    fs::write(dir.path().join("ringforge.toml"), example).unwrap();
+    let config = ringforge::config::Config::load(&dir.path().join("ringforge.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.tones.len(), 3);
+    let hit = config.tones.iter().find(|t| t.id == "summer-hit").unwrap();
+    assert_eq!(hit.options.start, Some(62.5));
+    assert_eq!(hit.options.length, Some(20.0));
+    assert!(hit.options.normalize.is_some(), "[defaults] applies");
+    assert_eq!(hit.display, "Summer Hit");
+}
