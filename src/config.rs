@@ -494,7 +494,7 @@ impl Config {
                 fix: if e.kind() == std::io::ErrorKind::NotFound {
                     format!(
                         "run from the folder holding {CONFIG_FILE}, pass --config PATH, or \
-                         create one (see docs/BUILD_AND_CHECK.md)"
+                         create one (see the ringforge.toml section of the README)"
                     )
                 } else {
                     String::new()
@@ -572,7 +572,7 @@ impl Config {
 /// A fix for a TOML syntax or schema error, from toml's message.
 fn syntax_fix(message: &str) -> String {
     if message.starts_with("unknown field") {
-        "remove it or correct its spelling (the keys are listed in docs/BUILD_AND_CHECK.md)".into()
+        "remove it or correct its spelling (the keys are listed in the README, section ringforge.toml)".into()
     } else if message.starts_with("missing field") {
         "add it".into()
     } else if message.contains("invalid type") {
