@@ -549,14 +549,19 @@ fn the_repositorys_own_config_is_valid() {
 
 #[test]
 fn the_readme_config_example_is_valid() {
-    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let example = readme
         .split("```toml\n")
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .expect("a toml block in the README");
     let dir = tempfile::tempdir().unwrap();
-    for src in ["sources/front-desk.mp3", "sources/summer hit.flac", "sources/legacy/old-pbx-8k.wav"] {
+    for src in [
+        "sources/front-desk.mp3",
+        "sources/summer hit.flac",
+        "sources/legacy/old-pbx-8k.wav",
+    ] {
         let p = dir.path().join(src);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
         fs::write(p, source(440.0, 16_000)).unwrap();
