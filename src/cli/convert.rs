@@ -110,7 +110,7 @@ pub fn run(args: ConvertArgs) -> u8 {
         .iter()
         .filter_map(|o| o.report())
         .map(|r| r.duration_seconds)
-        .sum();
+        .fold(0.0, |a, b| a + b); // not `sum()`: an empty f64 sum is -0.0
 
     match manifest_config.write(&args.output, &outcomes) {
         Ok(messages) => {
