@@ -12,7 +12,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use rubato::audioadapter_buffers::direct::InterleavedSlice;
+use rubato::audioadapter_buffers::direct::SequentialSlice;
 use rubato::{Fft, FixedSync, Resampler, WindowFunction};
 
 use crate::{Error, Result};
@@ -83,11 +83,11 @@ fn build(rate: u32) -> Result<Fft<f32>> {
 
 fn run(resampler: &mut Fft<f32>, mono: &[f32]) -> Result<Vec<f32>> {
     resampler.reset();
-    let input = InterleavedSlice::new(mono, 1, mono.len())
+    let input = SequentialSlice::new(mono, 1, mono.len())
         .map_err(|e| Error::Invalid(format!("resampler input: {e}")))?;
     let needed = resampler.process_all_needed_output_len(mono.len());
     let mut out = vec![0.0f32; needed];
-    let mut adapter = InterleavedSlice::new_mut(&mut out, 1, needed)
+    let mut adapter = SequentialSlice::new_mut(&mut out, 1, needed)
         .map_err(|e| Error::Invalid(format!("resampler output: {e}")))?;
     let (_, produced) = resampler
         .process_all_into_buffer(&input, &mut adapter, mono.len(), None)
