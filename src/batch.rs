@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::convert::hex;
-use crate::{convert_path, id, Error, Options, Report, Tone};
+use crate::{convert_path, id, Error, Options, Report};
 
 /// File extensions the decoders understand (lowercase).
 pub const AUDIO_EXTENSIONS: &[&str] = &[
@@ -198,14 +198,21 @@ pub fn plan(inputs: Vec<Input>, ext: Extension) -> (Vec<Job>, Vec<(Input, Error)
 }
 
 /// A tone that was converted and written.
+///
+/// It keeps what manifests and reports need, not the samples: a batch holds one of these per
+/// file until it ends, so its memory must not grow with the audio (the samples are on disk).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Written {
-    /// The tone.
-    pub tone: Tone,
+    /// What the conversion found and did.
+    pub report: Report,
     /// Where it was written.
     pub output: PathBuf,
+    /// Size of the file in bytes.
+    pub bytes: u64,
     /// Lowercase hex MD5 of the file's bytes.
     pub md5: String,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
 }
 
 /// The outcome of one file of a batch.
@@ -222,7 +229,7 @@ pub struct Outcome {
 impl Outcome {
     /// The conversion report, when the conversion succeeded.
     pub fn report(&self) -> Option<&Report> {
-        self.result.as_ref().ok().map(|w| w.tone.report())
+        self.result.as_ref().ok().map(|w| &w.report)
     }
 }
 
@@ -271,9 +278,17 @@ fn convert_one(job: &Job, opts: &BatchOptions) -> Result<Written, Error> {
     let output = opts.out_dir.join(&job.file_name);
     let bytes = tone.sln_bytes();
     crate::sln::write_atomic(&output, &bytes)?;
-    let md5 = {
+    // Digests here, in the worker: in parallel, and while the bytes are at hand.
+    let (md5, sha256) = {
         use md5::{Digest, Md5};
-        hex(&Md5::digest(&bytes))
+        use sha2::Sha256;
+        (hex(&Md5::digest(&bytes)), hex(&Sha256::digest(&bytes)))
     };
-    Ok(Written { tone, output, md5 })
+    Ok(Written {
+        report: tone.report().clone(),
+        output,
+        bytes: bytes.len() as u64,
+        md5,
+        sha256,
+    })
 }
