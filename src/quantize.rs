@@ -26,34 +26,36 @@ pub struct QuantizeStats {
 
 /// Quantizes `signal` to 16-bit with the given dither, seeded by `seed`.
 pub fn quantize(signal: &[f32], dither: Dither, seed: u64) -> (Vec<i16>, QuantizeStats) {
+    // Plain locals and an index loop keep the generator state and the counters in registers.
     let mut rng = SplitMix64::new(seed);
-    let mut stats = QuantizeStats::default();
+    let mut clipped = 0u64;
+    let mut dithered = false;
     let tpdf = dither == Dither::Tpdf;
-    let mut out = Vec::with_capacity(signal.len());
-    out.extend(signal.iter().map(|&x| {
+    let mut out = vec![0i16; signal.len()];
+    for (o, &x) in out.iter_mut().zip(signal) {
         let v = x * SCALE;
         let noise = if tpdf && !is_integer(v) && v.abs() >= SILENCE_LSB {
-            stats.dithered = true;
+            dithered = true;
             rng.tpdf()
         } else {
             0.0
         };
         let r = v + noise;
         // round(r) > 32767 exactly when r ≥ 32767.5, and round(r) < −32768 when r ≤ −32768.5.
-        if r >= 32_767.5 {
-            stats.clipped += 1;
+        *o = if r >= 32_767.5 {
+            clipped += 1;
             i16::MAX
         } else if r <= -32_768.5 {
-            stats.clipped += 1;
+            clipped += 1;
             i16::MIN
         } else if r.is_nan() {
             0 // as `NaN.round() as i16` gives
         } else {
             // SAFETY: −32768.5 < r < 32767.5.
             unsafe { round_half_away(r) as i16 }
-        }
-    }));
-    (out, stats)
+        };
+    }
+    (out, QuantizeStats { clipped, dithered })
 }
 
 /// Whether `v` is a whole number (`v == v.round()`), without a call into libm: the baseline

@@ -122,6 +122,15 @@ impl FastPcm {
         self.buf.grow_capacity(frames);
         self.buf.resize_uninit(frames);
         let data = &data[..frames * frame_bytes];
+        if self.encoding == Encoding::S16 && channels == 2 {
+            // The commonest case (CD-style stereo) in one pass over the bytes.
+            let (l, r) = self.buf.plane_pair_mut(0, 1).expect("two channels");
+            for ((l, r), b) in l.iter_mut().zip(r.iter_mut()).zip(data.chunks_exact(4)) {
+                *l = f32::from(i16::from_le_bytes([b[0], b[1]])) / 32_768.0;
+                *r = f32::from(i16::from_le_bytes([b[2], b[3]])) / 32_768.0;
+            }
+            return;
+        }
         for ch in 0..channels {
             let plane = self.buf.plane_mut(ch).expect("channel exists");
             deinterleave(self.encoding, data, channels, ch, plane);
