@@ -18,11 +18,13 @@
 # Peak memory is GNU time's %M: the largest resident set of any single process of the command.
 # For `xargs -P N` that is one tool process; N of them run at once, so their sum is up to N times.
 #
-# Usage: scripts/compare.sh [--files N] [--rounds N] [--jobs N] [--dir DIR] [--no-extra] [--markdown]
+# Usage: scripts/compare.sh [--files N] [--rounds N] [--jobs N] [--dir DIR] [--no-extra | --only-extra]
+#                           [--markdown]
 #   --files N   sources in the batch (default 120, at least 100 for the published table)
 #   --rounds N  interleaved rounds; the median is reported (default 3)
 #   --jobs N    parallel processes/threads for every tool (default: nproc)
 #   --dir DIR   work folder (default target/compare; it is git-ignored)
+#   --no-extra / --only-extra   skip step 5 / run only step 5
 #   --markdown  also print the table as Markdown (for docs/PERFORMANCE.md)
 set -euo pipefail
 
@@ -34,6 +36,7 @@ ROUNDS=3
 JOBS=$(nproc)
 DIR=target/compare
 EXTRA=1
+COMPARE=1
 MARKDOWN=0
 while (($#)); do
   case $1 in
@@ -42,6 +45,7 @@ while (($#)); do
     --jobs) JOBS=$2; shift 2 ;;
     --dir) DIR=$2; shift 2 ;;
     --no-extra) EXTRA=0; shift ;;
+    --only-extra) COMPARE=0; shift ;;
     --markdown) MARKDOWN=1; shift ;;
     -h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -156,13 +160,18 @@ timed() {
   (cd "$DATA" && /usr/bin/time -f '%e %U %S %M' -o "$t" bash -c "$fn \"\$1\"" _ "$out") || {
     echo "command failed: $fn (exit $?)" >&2
   }
-  awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$t"
+  tail -n 1 "$t" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
   rm -f "$t"
 }
 
+# median "1 3 2" → 2
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
 declare -A WALL CPU MEM COUNT
+status=0
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo "batch: $NIN files, $AUDIO_S s of audio; $ROUNDS interleaved rounds" >&2
+if ((COMPARE)); then
 for ((round = 1; round <= ROUNDS; round++)); do
   for tool in "${TOOLS[@]}"; do
     out=$DIR/out-$tool
@@ -177,9 +186,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 rf_wall=$(median "${WALL[ringforge]}")
-status=0
 printf '\n%-34s %9s %9s %10s %8s %12s %8s\n' tool "wall s" "cpu s" "peak MB" outputs "× realtime" "÷ rf"
 rows=()
 for tool in "${TOOLS[@]}"; do
@@ -201,6 +208,7 @@ if ((MARKDOWN)); then
   echo "| tool | wall s | CPU s | peak MB (one process) | outputs | audio s per wall s | wall ÷ ringforge |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
+fi
 fi
 
 # --- extra: memory against batch size, and a one-hour source ------------------------------------
@@ -224,7 +232,7 @@ if ((EXTRA)); then
     for ((round = 1; round <= ROUNDS; round++)); do
       rm -rf "$DIR/out-many"
       /usr/bin/time -f '%e %U %S %M' -o "$DIR/t" "$RF" convert -q -j "$JOBS" -o "$DIR/out-many" "$set_dir"
-      read -r w u s m <"$DIR/t"
+      read -r w u s m < <(tail -n 1 "$DIR/t")
       ws+="$w " cs+="$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }') " ms+="$m "
     done
     got=$(find "$DIR/out-many" -name '*.sln' | wc -l)
@@ -243,23 +251,28 @@ if ((EXTRA)); then
     mkdir -p "$DIR/short"
     sox -R -n -r 48000 -c 2 -b 16 "$short" synth 31 sine 200-6000 pinknoise gain -6
   fi
-  fit=()
+  # With fit-to-size (`--on-oversize fit`) the hour is cut to the cap; without it, or with
+  # `--on-oversize error`, the file is refused once the decoded part passes the cap.
+  runs=("$hour|" "$short|")
   if "$RF" convert --help | grep -q -- '--on-oversize'; then
-    fit=(--on-oversize fit)
+    runs=("$hour|--on-oversize fit" "$hour|--on-oversize error" "$short|--on-oversize fit")
   fi
-  for src in "$hour" "$short"; do
+  for run in "${runs[@]}"; do
+    src=${run%%|*}
+    read -r -a flags <<<"${run#*|}"
     ws="" cs="" ms="" rc=0
     for ((round = 1; round <= ROUNDS; round++)); do
       rm -rf "$DIR/out-one"
-      /usr/bin/time -f '%e %U %S %M' -o "$DIR/t" "$RF" convert -q -j 1 "${fit[@]}" -o "$DIR/out-one" "$src" 2>"$DIR/err" || rc=$?
-      read -r w u s m <"$DIR/t"
+      rc=0
+      /usr/bin/time -f '%e %U %S %M' -o "$DIR/t" "$RF" convert -q -j 1 "${flags[@]}" -o "$DIR/out-one" "$src" 2>"$DIR/err" || rc=$?
+      read -r w u s m < <(tail -n 1 "$DIR/t")
       ws+="$w " cs+="$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }') " ms+="$m "
     done
     bytes=$(find "$DIR/out-one" -name '*.sln' -printf '%s' 2>/dev/null || true)
-    printf '  %s %s: wall %5.2f s  cpu %5.2f s  peak %6.1f MB  exit %d  output %s bytes %s\n' \
-      "$(basename "$src")" "${fit[*]}" "$(median "$ws")" "$(median "$cs")" \
-      "$(awk -v m="$(median "$ms")" 'BEGIN { print m / 1024 }')" "$rc" "${bytes:-no}" \
-      "$(head -c 200 "$DIR/err" | tr '\n' ' ')"
+    printf '  %s %s: wall %5.2f s  cpu %5.2f s  peak %6.1f MB  exit %d  output %s bytes\n' \
+      "$(basename "$src")" "${flags[*]}" "$(median "$ws")" "$(median "$cs")" \
+      "$(awk -v m="$(median "$ms")" 'BEGIN { print m / 1024 }')" "$rc" "${bytes:-no}"
+    [[ -s $DIR/err ]] && sed 's/^/      /' "$DIR/err" | head -3
   done
 fi
 exit $status
