@@ -11,8 +11,8 @@ use std::time::Instant;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::manifest::{hex, ManifestTone};
-use crate::{convert_path, id, Error, Options, Report, Tone};
+use crate::manifest::{Digests, ManifestTone};
+use crate::{convert_path, id, Error, Options, Report};
 
 /// File extensions the decoders understand (lowercase).
 pub const AUDIO_EXTENSIONS: &[&str] = &[
@@ -216,14 +216,21 @@ pub fn plan(inputs: Vec<Input>, ext: Extension) -> (Vec<Job>, Vec<(Input, Error)
 }
 
 /// A tone that was converted and written.
+///
+/// It keeps what manifests and reports need, not the samples: a batch holds one of these per
+/// file until it ends, so its memory must not grow with the audio (the samples are on disk).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Written {
-    /// The tone.
-    pub tone: Tone,
+    /// What the conversion found and did.
+    pub report: Report,
     /// Where it was written.
     pub output: PathBuf,
+    /// Size of the file in bytes.
+    pub bytes: u64,
     /// Lowercase hex MD5 of the file's bytes.
     pub md5: String,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
 }
 
 /// The outcome of one file of a batch.
@@ -240,7 +247,7 @@ pub struct Outcome {
 impl Outcome {
     /// The conversion report, when the conversion succeeded.
     pub fn report(&self) -> Option<&Report> {
-        self.result.as_ref().ok().map(|w| w.tone.report())
+        self.result.as_ref().ok().map(|w| &w.report)
     }
 }
 
@@ -297,11 +304,19 @@ fn convert_one(job: &Job, opts: &BatchOptions) -> Result<Written, Error> {
     let output = opts.out_dir.join(&job.file_name);
     let bytes = tone.sln_bytes();
     crate::sln::write_atomic(&output, &bytes)?;
-    let md5 = {
-        use md5::{Digest, Md5};
-        hex(&Md5::digest(&bytes))
-    };
-    Ok(Written { tone, output, md5 })
+    // Digests here, in the worker: in parallel, and while the bytes are at hand.
+    let Digests {
+        bytes: len,
+        md5,
+        sha256,
+    } = Digests::of(&bytes);
+    Ok(Written {
+        report: tone.report().clone(),
+        output,
+        bytes: len,
+        md5,
+        sha256,
+    })
 }
 
 /// The display name of a tone: an override when given, else made from the input's file stem
@@ -334,12 +349,16 @@ pub fn manifest_tones(
         .iter()
         .filter_map(|o| o.result.as_ref().ok().map(|w| (o, w)))
         .map(|(o, w)| {
-            ManifestTone::new(
+            ManifestTone::with_digests(
                 o.job.id.clone(),
                 display_name(&o.job, overrides),
                 o.job.file_name.clone(),
-                &w.tone.sln_bytes(),
-                Some(w.tone.report().clone()),
+                Digests {
+                    bytes: w.bytes,
+                    md5: w.md5.clone(),
+                    sha256: w.sha256.clone(),
+                },
+                Some(w.report.clone()),
                 Some(o.job.input.path.to_string_lossy().into_owned()),
             )
         })

@@ -13,6 +13,8 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::Timestamp;
 
+mod pcm;
+
 use crate::container::{self, Found, Trim};
 use crate::options::Limits;
 use crate::report::SourceInfo;
@@ -158,6 +160,7 @@ impl<'s> Decoder<'s> {
             .map_err(|e| Error::UnsupportedFormat {
                 reason: e.to_string(),
             })?;
+        let decoder = pcm::wrap(decoder, &params);
         let info = SourceInfo {
             container: format.format_info().short_name.to_string(),
             codec: decoder.codec_info().short_name.to_string(),
@@ -388,11 +391,20 @@ const MAX_SAMPLE_MAGNITUDE: f32 = 1024.0;
 /// Replaces NaN and infinities (possible in float WAV files) by silence and full scale, and
 /// clamps finite magnitudes beyond [`MAX_SAMPLE_MAGNITUDE`].
 fn sanitize(planes: &mut [Vec<f32>]) {
-    for s in planes.iter_mut().flatten() {
-        if !s.is_finite() {
-            *s = if s.is_nan() { 0.0 } else { s.signum() };
-        } else if s.abs() > MAX_SAMPLE_MAGNITUDE {
-            *s = MAX_SAMPLE_MAGNITUDE.copysign(*s);
+    for plane in planes.iter_mut() {
+        // A branch-free scan first (it vectorises); nearly every block is clean.
+        if plane
+            .iter()
+            .fold(true, |ok, s| ok & (s.abs() <= MAX_SAMPLE_MAGNITUDE))
+        {
+            continue;
+        }
+        for s in plane.iter_mut() {
+            if !s.is_finite() {
+                *s = if s.is_nan() { 0.0 } else { s.signum() };
+            } else if s.abs() > MAX_SAMPLE_MAGNITUDE {
+                *s = MAX_SAMPLE_MAGNITUDE.copysign(*s);
+            }
         }
     }
 }

@@ -68,10 +68,15 @@ impl MonoMix {
         );
         let frames = planes.first().map_or(0, Vec::len);
         let start = out.len();
+        // Slice loops over a pre-sized output (rather than `extend` over an iterator) so the
+        // compiler vectorises them: this runs once per decoded sample.
         match (planes, self.weights.as_slice()) {
             ([mono], _) => out.extend_from_slice(mono),
-            ([l, r], [wl, wr]) => {
-                out.extend(l.iter().zip(r).map(|(a, b)| a * wl + b * wr));
+            ([l, r], &[wl, wr]) => {
+                out.resize(start + frames, 0.0);
+                for ((o, a), b) in out[start..].iter_mut().zip(l).zip(r) {
+                    *o = a * wl + b * wr;
+                }
             }
             _ => {
                 out.resize(start + frames, 0.0);
@@ -99,6 +104,13 @@ impl Energy {
     fn add(&mut self, planes: &[Vec<f32>], mono: &[f32]) {
         if self.channels.len() != planes.len() {
             self.channels.resize(planes.len(), 0.0);
+        }
+        if let [only] = planes {
+            // A single channel is copied as the mix: measure it once.
+            let e = sum_squares(only);
+            self.channels[0] += e;
+            self.mono += e;
+            return;
         }
         for (acc, plane) in self.channels.iter_mut().zip(planes) {
             *acc += sum_squares(plane);
@@ -141,9 +153,21 @@ impl Energy {
 }
 
 fn sum_squares(x: &[f32]) -> f64 {
-    // Chunked f32 accumulation vectorises; f64 between chunks keeps long sums exact enough.
-    x.chunks(1024)
-        .map(|c| f64::from(c.iter().map(|s| s * s).sum::<f32>()))
+    // Eight independent f32 accumulators vectorise (a single running sum cannot be reordered,
+    // so it would not); f64 between chunks keeps long sums exact enough.
+    const LANES: usize = 8;
+    x.chunks(4096)
+        .map(|c| {
+            let mut lanes = [0.0f32; LANES];
+            let exact = c.chunks_exact(LANES);
+            let tail: f32 = exact.remainder().iter().map(|s| s * s).sum();
+            for v in exact {
+                for (acc, s) in lanes.iter_mut().zip(v) {
+                    *acc += s * s;
+                }
+            }
+            lanes.iter().map(|&l| f64::from(l)).sum::<f64>() + f64::from(tail)
+        })
         .sum()
 }
 

@@ -26,32 +26,62 @@ pub struct QuantizeStats {
 
 /// Quantizes `signal` to 16-bit with the given dither, seeded by `seed`.
 pub fn quantize(signal: &[f32], dither: Dither, seed: u64) -> (Vec<i16>, QuantizeStats) {
+    // Plain locals and an index loop keep the generator state and the counters in registers.
     let mut rng = SplitMix64::new(seed);
-    let mut stats = QuantizeStats::default();
-    let out = signal
-        .iter()
-        .map(|&x| {
-            let v = x * SCALE;
-            let on_grid = v == v.round();
-            let noise = if dither == Dither::Tpdf && !on_grid && v.abs() >= SILENCE_LSB {
-                stats.dithered = true;
-                rng.tpdf()
-            } else {
-                0.0
-            };
-            let r = (v + noise).round();
-            if r > f32::from(i16::MAX) {
-                stats.clipped += 1;
-                i16::MAX
-            } else if r < f32::from(i16::MIN) {
-                stats.clipped += 1;
-                i16::MIN
-            } else {
-                r as i16
-            }
-        })
-        .collect();
-    (out, stats)
+    let mut clipped = 0u64;
+    let mut dithered = false;
+    let tpdf = dither == Dither::Tpdf;
+    let mut out = vec![0i16; signal.len()];
+    for (o, &x) in out.iter_mut().zip(signal) {
+        let v = x * SCALE;
+        let noise = if tpdf && !is_integer(v) && v.abs() >= SILENCE_LSB {
+            dithered = true;
+            rng.tpdf()
+        } else {
+            0.0
+        };
+        let r = v + noise;
+        // round(r) > 32767 exactly when r ≥ 32767.5, and round(r) < −32768 when r ≤ −32768.5.
+        *o = if r >= 32_767.5 {
+            clipped += 1;
+            i16::MAX
+        } else if r <= -32_768.5 {
+            clipped += 1;
+            i16::MIN
+        } else if r.is_nan() {
+            0 // as `NaN.round() as i16` gives
+        } else {
+            // SAFETY: −32768.5 < r < 32767.5.
+            unsafe { round_half_away(r) as i16 }
+        };
+    }
+    (out, QuantizeStats { clipped, dithered })
+}
+
+/// Whether `v` is a whole number (`v == v.round()`), without a call into libm: the baseline
+/// x86-64 target has no rounding instruction, and `f32::round` costs a function call per sample.
+#[inline(always)]
+fn is_integer(v: f32) -> bool {
+    if v.abs() < 8_388_608.0 {
+        // SAFETY: |v| < 2^23, so v is finite and its truncation fits an i32.
+        v == unsafe { v.to_int_unchecked::<i32>() } as f32
+    } else {
+        // Every f32 of magnitude 2^23 or more is a whole number (and NaN is never dithered).
+        true
+    }
+}
+
+/// `r.round()` (halfway cases away from zero) for |r| < 32,769, as an integer, without libm
+/// and without branches (the rounding direction of audio samples is unpredictable).
+///
+/// # Safety
+/// `r` must be finite with |r| < 2^31.
+#[inline(always)]
+unsafe fn round_half_away(r: f32) -> i32 {
+    // SAFETY: the caller guarantees r is finite and in range.
+    let t = unsafe { r.to_int_unchecked::<i32>() }; // truncates toward zero
+    let frac = r - t as f32; // exact for |r| < 2^23
+    t + i32::from(frac >= 0.5) - i32::from(frac <= -0.5)
 }
 
 /// SplitMix64: tiny, fast and fully specified, so the dither sequence never changes.
@@ -163,6 +193,101 @@ mod tests {
         assert!(mean.abs() < 0.01, "mean {mean}");
         assert!((var - 1.0 / 6.0).abs() < 0.01, "variance {var}");
         assert!(v.iter().all(|x| x.abs() < 1.0));
+    }
+
+    #[test]
+    fn rounding_matches_f32_round() {
+        let mut r = SplitMix64::new(3);
+        let mut values: Vec<f32> = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            -2.5,
+            0.49999997,
+            -0.49999997,
+            32_767.0,
+            32_767.49,
+            -32_768.0,
+            -32_768.49,
+            12_345.5,
+            -12_345.5,
+            0.999_999_94,
+        ];
+        values.extend((0..100_000).map(|_| (r.next_u64() as i64 as f32) / 2f32.powi(48)));
+        for v in values {
+            assert!(v.abs() < 32_768.5);
+            assert_eq!(unsafe { round_half_away(v) }, v.round() as i32, "{v}");
+            assert_eq!(is_integer(v), v == v.round(), "{v}");
+        }
+        for v in [
+            1e9f32,
+            -1e9,
+            8_388_608.5,
+            f32::MAX,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ] {
+            assert_eq!(is_integer(v), v == v.round(), "{v}");
+        }
+    }
+
+    #[test]
+    fn matches_the_reference_quantizer() {
+        // The straightforward definition, with f32::round, must give the same bytes.
+        fn reference(signal: &[f32], dither: Dither, seed: u64) -> (Vec<i16>, QuantizeStats) {
+            let mut rng = SplitMix64::new(seed);
+            let mut stats = QuantizeStats::default();
+            let out = signal
+                .iter()
+                .map(|&x| {
+                    let v = x * SCALE;
+                    let on_grid = v == v.round();
+                    let noise = if dither == Dither::Tpdf && !on_grid && v.abs() >= SILENCE_LSB {
+                        stats.dithered = true;
+                        rng.tpdf()
+                    } else {
+                        0.0
+                    };
+                    let r = (v + noise).round();
+                    if r > f32::from(i16::MAX) {
+                        stats.clipped += 1;
+                        i16::MAX
+                    } else if r < f32::from(i16::MIN) {
+                        stats.clipped += 1;
+                        i16::MIN
+                    } else {
+                        r as i16
+                    }
+                })
+                .collect();
+            (out, stats)
+        }
+        let mut r = SplitMix64::new(9);
+        let mut x: Vec<f32> = (0..200_000)
+            .map(|i| ((i as f32) * 0.0137).sin() * 1.2 + (r.tpdf() * 1e-3))
+            .collect();
+        x.extend([
+            0.0,
+            1e-9,
+            -1e-9,
+            0.5 / SCALE,
+            1.0,
+            -1.0,
+            1.00002,
+            -1.00002,
+            f32::NAN,
+            3.0,
+        ]);
+        for dither in [Dither::Tpdf, Dither::None] {
+            let a = quantize(&x, dither, 77);
+            let b = reference(&x, dither, 77);
+            assert!(a.0 == b.0, "{dither:?}: samples differ");
+            assert_eq!(a.1, b.1, "{dither:?}");
+        }
     }
 
     #[test]

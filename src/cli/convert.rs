@@ -90,7 +90,7 @@ pub fn run(args: ConvertArgs) -> u8 {
     let outcomes = batch::run(jobs, &opts, &|o| {
         match &o.result {
             Ok(w) => {
-                for warning in &w.tone.report().warnings {
+                for warning in &w.report.warnings {
                     output::file_message(&bar, "warning", &o.job.input.path, &warning.to_string());
                 }
             }

@@ -68,7 +68,7 @@ struct FileReport<'a> {
 /// Status word of an outcome: `ok`, `warned` or `failed`.
 pub fn status(o: &Outcome) -> &'static str {
     match &o.result {
-        Ok(w) if w.tone.report().warnings.is_empty() => "ok",
+        Ok(w) if w.report.warnings.is_empty() => "ok",
         Ok(_) => "warned",
         Err(_) => "failed",
     }
@@ -86,16 +86,9 @@ pub fn json_report(outcomes: &[Outcome]) -> String {
                 status: status(o),
                 output: written.map(|w| w.output.display().to_string()),
                 md5: written.map(|w| w.md5.as_str()),
-                report: written.map(|w| w.tone.report()),
+                report: written.map(|w| &w.report),
                 warnings_text: written
-                    .map(|w| {
-                        w.tone
-                            .report()
-                            .warnings
-                            .iter()
-                            .map(|w| w.to_string())
-                            .collect()
-                    })
+                    .map(|w| w.report.warnings.iter().map(|w| w.to_string()).collect())
                     .unwrap_or_default(),
                 error: o.result.as_ref().err().map(|e| e.to_string()),
             }

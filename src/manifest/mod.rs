@@ -96,14 +96,38 @@ impl ManifestTone {
         report: Option<Report>,
         source_path: Option<String>,
     ) -> Result<Self> {
+        Self::with_digests(
+            id,
+            display,
+            file_name,
+            Digests::of(sln_bytes),
+            report,
+            source_path,
+        )
+    }
+
+    /// Like [`ManifestTone::new`], for a file whose size and digests were computed already
+    /// (for example by the worker that wrote it), so the bytes need not be kept.
+    ///
+    /// # Errors
+    ///
+    /// As [`ManifestTone::new`].
+    pub fn with_digests(
+        id: impl Into<String>,
+        display: impl Into<String>,
+        file_name: impl Into<String>,
+        digests: Digests,
+        report: Option<Report>,
+        source_path: Option<String>,
+    ) -> Result<Self> {
         let tone = ManifestTone {
             id: id.into(),
             display: display.into(),
             file_name: file_name.into(),
-            bytes: sln_bytes.len() as u64,
-            md5: hex(&Md5::digest(sln_bytes)),
-            sha256: hex(&Sha256::digest(sln_bytes)),
-            duration_seconds: sln_bytes.len() as f64 / BYTES_PER_SECOND as f64,
+            bytes: digests.bytes,
+            md5: digests.md5,
+            sha256: digests.sha256,
+            duration_seconds: digests.bytes as f64 / BYTES_PER_SECOND as f64,
             source_path,
             report,
         };
@@ -122,6 +146,34 @@ impl ManifestTone {
         match &self.source_path {
             Some(p) => format!("tone `{}` (from {p})", self.id),
             None => format!("tone `{}` ({})", self.id, self.file_name),
+        }
+    }
+}
+
+/// Size and digests of a tone file: what the manifests say about its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digests {
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Lowercase hex MD5.
+    pub md5: String,
+    /// Lowercase hex SHA-256.
+    pub sha256: String,
+}
+
+impl Digests {
+    /// Measures `bytes`.
+    ///
+    /// ```
+    /// let d = ringforge::manifest::Digests::of(b"");
+    /// assert_eq!(d.md5, "d41d8cd98f00b204e9800998ecf8427e");
+    /// assert_eq!(d.bytes, 0);
+    /// ```
+    pub fn of(bytes: &[u8]) -> Digests {
+        Digests {
+            bytes: bytes.len() as u64,
+            md5: hex(&Md5::digest(bytes)),
+            sha256: hex(&Sha256::digest(bytes)),
         }
     }
 }

@@ -1,0 +1,127 @@
+//! One bench per pipeline stage: decode (per format), downmix, resample (per source rate),
+//! quantize and encode.
+//!
+//! Throughput is in milliseconds of audio, so `Kelem/s` reads as "× realtime" on one core (see
+//! `benches/common/mod.rs`). Run with `cargo bench --bench stages`; one group with
+//! `cargo bench --bench stages -- resample`.
+
+use std::hint::black_box;
+use std::io::Cursor;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use ringforge::decode::Decoder;
+use ringforge::downmix::{Energy, MonoMix};
+use ringforge::{quantize, resample, sln, Dither, Limits};
+
+mod common;
+use common::{audio, programme, quick, Clock, SECONDS};
+
+/// Decodes a whole file; returns the frames decoded (and their rate).
+fn decode_all(bytes: &'static [u8], hint: &str) -> (usize, u32) {
+    let mut d = Decoder::open(Box::new(Cursor::new(bytes)), Some(hint), &Limits::default())
+        .expect("bench input opens");
+    let mut frames = 0;
+    while d.next_block().expect("bench input decodes") {
+        frames += d.planes()[0].len();
+    }
+    (frames, d.info().sample_rate)
+}
+
+fn decode(c: &mut Criterion<Clock>) {
+    // WAV: 30 s of 48 kHz 16-bit stereo, made in memory; the others are the committed samples
+    // (5–10 s of music-like material each).
+    let wav: &'static [u8] = Box::leak(common::wav_stereo(48_000, SECONDS).into_boxed_slice());
+    let inputs: [(&str, &'static [u8], &str); 5] = [
+        ("wav-s16-48k-stereo", wav, "wav"),
+        ("mp3-vbr-44k1-stereo", common::MP3, "mp3"),
+        ("flac-24bit-48k-stereo", common::FLAC, "flac"),
+        ("ogg-vorbis-48k-stereo", common::OGG, "ogg"),
+        ("m4a-aac-44k1-stereo", common::M4A, "m4a"),
+    ];
+    let mut g = c.benchmark_group("decode");
+    quick(&mut g);
+    for (name, bytes, hint) in inputs {
+        let (frames, rate) = decode_all(bytes, hint);
+        g.throughput(audio(frames, rate));
+        g.bench_with_input(BenchmarkId::from_parameter(name), &bytes, |b, bytes| {
+            b.iter(|| decode_all(black_box(bytes), hint))
+        });
+    }
+    g.finish();
+}
+
+fn downmix(c: &mut Criterion<Clock>) {
+    let rate = 48_000;
+    let frames = rate as usize * SECONDS;
+    // Decoders hand out packets of about a thousand frames: mix in such blocks.
+    const BLOCK: usize = 1152;
+    let mut g = c.benchmark_group("downmix");
+    quick(&mut g);
+    for channels in [2usize, 6] {
+        let planes: Vec<Vec<f32>> = (0..channels)
+            .map(|i| programme(rate, frames, i as u32))
+            .collect();
+        let blocks: Vec<Vec<Vec<f32>>> = (0..frames)
+            .step_by(BLOCK)
+            .map(|s| {
+                planes
+                    .iter()
+                    .map(|p| p[s..(s + BLOCK).min(frames)].to_vec())
+                    .collect()
+            })
+            .collect();
+        let mix = MonoMix::for_layout(None, channels);
+        let mut out = Vec::with_capacity(frames);
+        g.throughput(audio(frames, rate));
+        g.bench_function(BenchmarkId::new("48k", format!("{channels}ch")), |b| {
+            b.iter(|| {
+                out.clear();
+                let mut energy = Energy::default();
+                for block in &blocks {
+                    mix.mix_into(black_box(block), &mut out, &mut energy);
+                }
+                black_box((&out, energy.loss_db(mix.weights())));
+            })
+        });
+    }
+    g.finish();
+}
+
+fn resample(c: &mut Criterion<Clock>) {
+    let mut g = c.benchmark_group("resample");
+    quick(&mut g);
+    for rate in [8_000u32, 22_050, 44_100, 48_000, 96_000] {
+        let frames = rate as usize * SECONDS;
+        let mono = programme(rate, frames, 0);
+        g.throughput(audio(frames, rate));
+        g.bench_with_input(BenchmarkId::new("to-16k", rate), &mono, |b, mono| {
+            b.iter(|| resample::to_16k(black_box(mono), rate).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn quantize_and_encode(c: &mut Criterion<Clock>) {
+    let frames = 16_000 * SECONDS;
+    let x = programme(16_000, frames, 0);
+    let mut g = c.benchmark_group("quantize");
+    quick(&mut g);
+    g.throughput(audio(frames, 16_000));
+    for (name, dither) in [("tpdf", Dither::Tpdf), ("none", Dither::None)] {
+        g.bench_with_input(BenchmarkId::from_parameter(name), &x, |b, x| {
+            b.iter(|| quantize::quantize(black_box(x), dither, 42))
+        });
+    }
+    let (q, _) = quantize::quantize(&x, Dither::Tpdf, 42);
+    g.bench_with_input(BenchmarkId::from_parameter("sln-encode"), &q, |b, q| {
+        b.iter(|| sln::encode(black_box(q)))
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = decode, downmix, resample, quantize_and_encode
+}
+criterion_main!(benches);
