@@ -144,8 +144,8 @@ export RF JOBS DATA DIR FILES
 TOOLS=(ringforge sox_h sox_v ffmpeg ffmpeg_soxr)
 declare -A LABEL=(
   [ringforge]="ringforge convert -j $JOBS"
-  [sox_h]="sox … rate -h (xargs -P $JOBS)"
-  [sox_v]="sox … rate -v (xargs -P $JOBS)"
+  [sox_h]="sox ... rate -h (xargs -P $JOBS)"
+  [sox_v]="sox ... rate -v (xargs -P $JOBS)"
   [ffmpeg]="ffmpeg swr (xargs -P $JOBS)"
   [ffmpeg_soxr]="ffmpeg soxr p28 (xargs -P $JOBS)"
 )
@@ -187,7 +187,8 @@ done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 rf_wall=$(median "${WALL[ringforge]}")
-printf '\n%-34s %9s %9s %10s %8s %12s %8s\n' tool "wall s" "cpu s" "peak MB" outputs "× realtime" "÷ rf"
+rf_cpu=$(median "${CPU[ringforge]}")
+printf '\n%-34s %8s %8s %8s %8s %10s %10s %10s\n' tool "wall s" "cpu s" "peak MB" outputs "audio/wall" "wall/rf" "cpu/rf"
 rows=()
 for tool in "${TOOLS[@]}"; do
   w=$(median "${WALL[$tool]}")
@@ -196,8 +197,9 @@ for tool in "${TOOLS[@]}"; do
   mb=$(awk -v m="$m" 'BEGIN { printf "%.1f", m / 1024 }')
   rt=$(awk -v a="$AUDIO_S" -v w="$w" 'BEGIN { printf "%.0f", a / w }')
   ratio=$(awk -v w="$w" -v r="$rf_wall" 'BEGIN { printf "%.2f", w / r }')
-  printf '%-34s %9.2f %9.2f %10s %8d %12s %8s\n' "${LABEL[$tool]}" "$w" "$c" "$mb" "${COUNT[$tool]}" "$rt" "$ratio"
-  rows+=("| ${LABEL[$tool]} | $w | $c | $mb | ${COUNT[$tool]} | $rt× | $ratio |")
+  cratio=$(awk -v c="$c" -v r="$rf_cpu" 'BEGIN { printf "%.2f", c / r }')
+  printf '%-34s %8.2f %8.2f %8s %8d %9s× %10s %10s\n' "${LABEL[$tool]}" "$w" "$c" "$mb" "${COUNT[$tool]}" "$rt" "$ratio" "$cratio"
+  rows+=("| ${LABEL[$tool]} | $w | $c | $mb | ${COUNT[$tool]} | $rt× | $ratio | $cratio |")
   if [[ ${COUNT[$tool]} -ne $NIN ]]; then
     echo "error: $tool wrote ${COUNT[$tool]} outputs for $NIN inputs" >&2
     status=1
@@ -205,8 +207,8 @@ for tool in "${TOOLS[@]}"; do
 done
 if ((MARKDOWN)); then
   echo
-  echo "| tool | wall s | CPU s | peak MB (one process) | outputs | audio s per wall s | wall ÷ ringforge |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| tool | wall s | CPU s | peak MB (one process) | outputs | audio s per wall s | wall ÷ ringforge | CPU ÷ ringforge |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
 fi
 fi
