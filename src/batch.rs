@@ -101,21 +101,31 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>) {
         for entry in walker {
             match entry {
                 Err(e) => {
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.clone());
                     let is_loop = e.loop_ancestor().is_some();
                     skipped.push(Skipped {
                         path,
                         reason: if is_loop {
                             "symbolic link loop; not followed".into()
                         } else {
-                            format!("cannot read: {}", e.io_error().map_or(e.to_string(), |io| io.to_string()))
+                            format!(
+                                "cannot read: {}",
+                                e.io_error().map_or(e.to_string(), |io| io.to_string())
+                            )
                         },
                         is_error: !is_loop,
                     });
                 }
                 Ok(e) if e.file_type().is_dir() => {}
                 Ok(e) => {
-                    let relative = e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf();
+                    let relative = e
+                        .path()
+                        .strip_prefix(root)
+                        .unwrap_or(e.path())
+                        .to_path_buf();
                     if has_audio_extension(e.path()) {
                         found.push(Input {
                             path: e.path().to_path_buf(),
@@ -249,7 +259,11 @@ pub struct BatchOptions {
 /// Converts every job in parallel and writes each tone atomically to the output folder. Returns
 /// one outcome per job, in the jobs' order, whatever the thread count. `on_done` is called (from
 /// worker threads) as each file finishes, for progress display.
-pub fn run(jobs: Vec<Job>, opts: &BatchOptions, on_done: &(dyn Fn(&Outcome) + Sync)) -> Vec<Outcome> {
+pub fn run(
+    jobs: Vec<Job>,
+    opts: &BatchOptions,
+    on_done: &(dyn Fn(&Outcome) + Sync),
+) -> Vec<Outcome> {
     let work = |job: Job| {
         let start = Instant::now();
         let result = convert_one(&job, opts);
@@ -261,7 +275,9 @@ pub fn run(jobs: Vec<Job>, opts: &BatchOptions, on_done: &(dyn Fn(&Outcome) + Sy
         on_done(&outcome);
         outcome
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs).build();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build();
     match pool {
         Ok(pool) => pool.install(|| jobs.into_par_iter().map(work).collect()),
         Err(_) => jobs.into_iter().map(work).collect(),

@@ -213,7 +213,10 @@ fn mp4_edit<R: Read + Seek + ?Sized>(r: &mut R, end: u64) -> Option<Found> {
             let (duration, media_time) = if version == 1 {
                 (be_u64(&all, e)?, be_u64(&all, e + 8)? as i64)
             } else {
-                (u64::from(be_u32(&all, e)?), i64::from(be_u32(&all, e + 4)? as i32))
+                (
+                    u64::from(be_u32(&all, e)?),
+                    i64::from(be_u32(&all, e + 4)? as i32),
+                )
             };
             if media_time >= 0 {
                 return Some(Found::Mp4Edit {
@@ -236,7 +239,12 @@ mod tests {
 
     #[test]
     fn garbage_and_truncation_yield_nothing() {
-        for bytes in [&b""[..], b"RIFF", b"RIFF\0\0\0\0WAVEfact\xff\xff", b"\0\0\0\x08ftyp\0\0\0\x01moov"] {
+        for bytes in [
+            &b""[..],
+            b"RIFF",
+            b"RIFF\0\0\0\0WAVEfact\xff\xff",
+            b"\0\0\0\x08ftyp\0\0\0\x01moov",
+        ] {
             assert_eq!(scan(&mut Cursor::new(bytes)), Found::Nothing);
         }
     }
@@ -256,6 +264,12 @@ mod tests {
             segment_duration: 1000,
             movie_timescale: 1000,
         };
-        assert_eq!(f.trim(44_100, "aac"), Trim { skip: 1024, keep: Some(44_100) });
+        assert_eq!(
+            f.trim(44_100, "aac"),
+            Trim {
+                skip: 1024,
+                keep: Some(44_100)
+            }
+        );
     }
 }

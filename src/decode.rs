@@ -247,7 +247,9 @@ impl<'s> Decoder<'s> {
                             break;
                         }
                         if frames > room {
-                            self.planes.iter_mut().for_each(|p| p.truncate(room as usize));
+                            self.planes
+                                .iter_mut()
+                                .for_each(|p| p.truncate(room as usize));
                             frames = room;
                         }
                     }

@@ -127,7 +127,12 @@ impl Energy {
         if self.channels.len() < 2 || self.channels.len() != weights.len() {
             return None;
         }
-        let weighted: f64 = self.channels.iter().zip(weights).map(|(p, w)| p * f64::from(*w)).sum();
+        let weighted: f64 = self
+            .channels
+            .iter()
+            .zip(weights)
+            .map(|(p, w)| p * f64::from(*w))
+            .sum();
         let unrelated: f64 = self
             .channels
             .iter()
@@ -249,7 +254,10 @@ mod tests {
         let (_, e) = mix(&m, &[l.clone(), l.clone(), l]);
         let (lost, cancelled) = e.loss_db(m.weights()).unwrap();
         assert!(lost.abs() < 1e-4);
-        assert!((cancelled + 10.0 * 3f64.log10()).abs() < 1e-3, "{cancelled}");
+        assert!(
+            (cancelled + 10.0 * 3f64.log10()).abs() < 1e-3,
+            "{cancelled}"
+        );
     }
 
     #[test]

@@ -199,8 +199,23 @@ mod tests {
     fn rounding_matches_f32_round() {
         let mut r = SplitMix64::new(3);
         let mut values: Vec<f32> = vec![
-            0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999997, -0.49999997, 32_767.0,
-            32_767.49, -32_768.0, -32_768.49, 12_345.5, -12_345.5, 0.999_999_94,
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            -2.5,
+            0.49999997,
+            -0.49999997,
+            32_767.0,
+            32_767.49,
+            -32_768.0,
+            -32_768.49,
+            12_345.5,
+            -12_345.5,
+            0.999_999_94,
         ];
         values.extend((0..100_000).map(|_| (r.next_u64() as i64 as f32) / 2f32.powi(48)));
         for v in values {
@@ -208,7 +223,14 @@ mod tests {
             assert_eq!(unsafe { round_half_away(v) }, v.round() as i32, "{v}");
             assert_eq!(is_integer(v), v == v.round(), "{v}");
         }
-        for v in [1e9f32, -1e9, 8_388_608.5, f32::MAX, f32::INFINITY, f32::NEG_INFINITY] {
+        for v in [
+            1e9f32,
+            -1e9,
+            8_388_608.5,
+            f32::MAX,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ] {
             assert_eq!(is_integer(v), v == v.round(), "{v}");
         }
     }
@@ -248,7 +270,18 @@ mod tests {
         let mut x: Vec<f32> = (0..200_000)
             .map(|i| ((i as f32) * 0.0137).sin() * 1.2 + (r.tpdf() * 1e-3))
             .collect();
-        x.extend([0.0, 1e-9, -1e-9, 0.5 / SCALE, 1.0, -1.0, 1.00002, -1.00002, f32::NAN, 3.0]);
+        x.extend([
+            0.0,
+            1e-9,
+            -1e-9,
+            0.5 / SCALE,
+            1.0,
+            -1.0,
+            1.00002,
+            -1.00002,
+            f32::NAN,
+            3.0,
+        ]);
         for dither in [Dither::Tpdf, Dither::None] {
             let a = quantize(&x, dither, 77);
             let b = reference(&x, dither, 77);

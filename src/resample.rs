@@ -171,13 +171,23 @@ mod tests {
     fn each_thread_builds_one_resampler_per_rate() {
         use rayon::prelude::*;
         // Rates no other test uses, so the count is this test's own.
-        let builds = |rate| BUILDS.lock().unwrap().iter().filter(|&&r| r == rate).count();
+        let builds = |rate| {
+            BUILDS
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|&&r| r == rate)
+                .count()
+        };
         let x = vec![0.25f32; 5_000];
         for _ in 0..3 {
             to_16k(&x, 37_000).unwrap();
         }
         assert_eq!(builds(37_000), 1, "one thread, three conversions");
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
         pool.install(|| {
             (0..16).into_par_iter().for_each(|_| {
                 to_16k(&x, 41_000).unwrap();

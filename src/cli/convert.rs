@@ -22,7 +22,10 @@ pub fn run(args: ConvertArgs) -> u8 {
         return EXIT_USAGE;
     }
     if let Err(e) = std::fs::create_dir_all(&args.output) {
-        eprintln!("error: {}: cannot create the output folder: {e}", args.output.display());
+        eprintln!(
+            "error: {}: cannot create the output folder: {e}",
+            args.output.display()
+        );
         return EXIT_USAGE;
     }
 
@@ -76,7 +79,10 @@ pub fn run(args: ConvertArgs) -> u8 {
     bar.finish_and_clear();
 
     let converted = outcomes.iter().filter(|o| o.result.is_ok()).count();
-    let warned = outcomes.iter().filter(|o| output::status(o) == "warned").count();
+    let warned = outcomes
+        .iter()
+        .filter(|o| output::status(o) == "warned")
+        .count();
     failed += outcomes.len() - converted;
     let audio_seconds: f64 = outcomes
         .iter()

@@ -19,7 +19,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// under 1 MB) and write the phone XML, DPMA and JSON manifests that list them.
 #[derive(Debug, Parser)]
 #[command(name = "ringforge", version, about, long_about = None)]
-#[command(after_help = "Exit status: 0 all good (warnings allowed), 1 a file or check failed, 2 usage or configuration error.")]
+#[command(
+    after_help = "Exit status: 0 all good (warnings allowed), 1 a file or check failed, 2 usage or configuration error."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -46,7 +48,13 @@ pub struct ConvertArgs {
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
     /// Worker threads (default: one per core). Output is identical whatever the value.
-    #[arg(short, long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
     pub jobs: usize,
     /// Treat every warning as an error: the file fails and nothing is written for it.
     #[arg(long)]
