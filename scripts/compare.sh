@@ -19,12 +19,14 @@
 # For `xargs -P N` that is one tool process; N of them run at once, so their sum is up to N times.
 #
 # Usage: scripts/compare.sh [--files N] [--rounds N] [--jobs N] [--dir DIR] [--no-extra | --only-extra]
-#                           [--markdown]
+#                           [--per-format] [--markdown]
 #   --files N   sources in the batch (default 120, at least 100 for the published table)
 #   --rounds N  interleaved rounds; the median is reported (default 3)
 #   --jobs N    parallel processes/threads for every tool (default: nproc)
 #   --dir DIR   work folder (default target/compare; it is git-ignored)
 #   --no-extra / --only-extra   skip step 5 / run only step 5
+#   --per-format  also time each format alone on one core: ringforge (one process, -j 1) against
+#               sox -h (one process per file), CPU milliseconds per file
 #   --markdown  also print the table as Markdown (for docs/PERFORMANCE.md)
 set -euo pipefail
 
@@ -37,6 +39,7 @@ JOBS=$(nproc)
 DIR=target/compare
 EXTRA=1
 COMPARE=1
+PER_FORMAT=0
 MARKDOWN=0
 while (($#)); do
   case $1 in
@@ -47,6 +50,7 @@ while (($#)); do
     --no-extra) EXTRA=0; shift ;;
     --only-extra) COMPARE=0; shift ;;
     --markdown) MARKDOWN=1; shift ;;
+    --per-format) PER_FORMAT=1; shift ;;
     -h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -211,6 +215,32 @@ if ((MARKDOWN)); then
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
 fi
+fi
+
+# --- per format, one core ----------------------------------------------------------------------
+if ((PER_FORMAT)); then
+  echo
+  echo "one core, CPU ms per 30 s file (median of $ROUNDS; user + system):"
+  for ext in wav flac mp3; do
+    list=$DIR/list-$FILES-$ext
+    grep "\.$ext\$" "$DIR/list-$FILES" >"$list"
+    n=$(wc -l <"$list")
+    fdir=$DIR/fmt-$ext
+    rm -rf "$fdir" && mkdir -p "$fdir"
+    i=0
+    while read -r f; do ln "$DATA/$f" "$fdir/t$i.$ext"; i=$((i + 1)); done <"$list"
+    rs="" ss=""
+    for ((round = 1; round <= ROUNDS; round++)); do
+      rm -rf "$DIR/out-fmt" && mkdir -p "$DIR/out-fmt"
+      /usr/bin/time -f '%U %S' -o "$DIR/t" "$RF" convert -q -j 1 -o "$DIR/out-fmt" "$fdir"
+      rs+="$(tail -n 1 "$DIR/t" | awk -v n="$n" '{ print ($1 + $2) * 1000 / n }') "
+      /usr/bin/time -f '%U %S' -o "$DIR/t" bash -c 'for f in "$1"/*; do sox "$f" -t raw -L -r 16000 -e signed-integer -b 16 -c 1 "$2/x.sln" rate -h; done' _ "$fdir" "$DIR/out-fmt"
+      ss+="$(tail -n 1 "$DIR/t" | awk -v n="$n" '{ print ($1 + $2) * 1000 / n }') "
+    done
+    r=$(median "$rs") s=$(median "$ss")
+    printf '  %-5s %3d files: ringforge %6.1f ms  sox -h %6.1f ms  ratio %.2f\n' "$ext" "$n" "$r" "$s" \
+      "$(awk -v r="$r" -v s="$s" 'BEGIN { print s / r }')"
+  done
 fi
 
 # --- extra: memory against batch size, and a one-hour source ------------------------------------
