@@ -19,12 +19,14 @@
 # For `xargs -P N` that is one tool process; N of them run at once, so their sum is up to N times.
 #
 # Usage: scripts/compare.sh [--files N] [--rounds N] [--jobs N] [--dir DIR] [--no-extra | --only-extra]
-#                           [--markdown]
+#                           [--per-format] [--markdown]
 #   --files N   sources in the batch (default 120, at least 100 for the published table)
 #   --rounds N  interleaved rounds; the median is reported (default 3)
 #   --jobs N    parallel processes/threads for every tool (default: nproc)
 #   --dir DIR   work folder (default target/compare; it is git-ignored)
 #   --no-extra / --only-extra   skip step 5 / run only step 5
+#   --per-format  also time each format alone on one core: ringforge (one process, -j 1) against
+#               sox -h (one process per file), CPU milliseconds per file
 #   --markdown  also print the table as Markdown (for docs/PERFORMANCE.md)
 set -euo pipefail
 
@@ -37,6 +39,7 @@ JOBS=$(nproc)
 DIR=target/compare
 EXTRA=1
 COMPARE=1
+PER_FORMAT=0
 MARKDOWN=0
 while (($#)); do
   case $1 in
@@ -47,6 +50,7 @@ while (($#)); do
     --no-extra) EXTRA=0; shift ;;
     --only-extra) COMPARE=0; shift ;;
     --markdown) MARKDOWN=1; shift ;;
+    --per-format) PER_FORMAT=1; shift ;;
     -h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -144,8 +148,8 @@ export RF JOBS DATA DIR FILES
 TOOLS=(ringforge sox_h sox_v ffmpeg ffmpeg_soxr)
 declare -A LABEL=(
   [ringforge]="ringforge convert -j $JOBS"
-  [sox_h]="sox … rate -h (xargs -P $JOBS)"
-  [sox_v]="sox … rate -v (xargs -P $JOBS)"
+  [sox_h]="sox ... rate -h (xargs -P $JOBS)"
+  [sox_v]="sox ... rate -v (xargs -P $JOBS)"
   [ffmpeg]="ffmpeg swr (xargs -P $JOBS)"
   [ffmpeg_soxr]="ffmpeg soxr p28 (xargs -P $JOBS)"
 )
@@ -187,7 +191,8 @@ done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 rf_wall=$(median "${WALL[ringforge]}")
-printf '\n%-34s %9s %9s %10s %8s %12s %8s\n' tool "wall s" "cpu s" "peak MB" outputs "× realtime" "÷ rf"
+rf_cpu=$(median "${CPU[ringforge]}")
+printf '\n%-34s %8s %8s %8s %8s %10s %10s %10s\n' tool "wall s" "cpu s" "peak MB" outputs "audio/wall" "wall/rf" "cpu/rf"
 rows=()
 for tool in "${TOOLS[@]}"; do
   w=$(median "${WALL[$tool]}")
@@ -196,8 +201,9 @@ for tool in "${TOOLS[@]}"; do
   mb=$(awk -v m="$m" 'BEGIN { printf "%.1f", m / 1024 }')
   rt=$(awk -v a="$AUDIO_S" -v w="$w" 'BEGIN { printf "%.0f", a / w }')
   ratio=$(awk -v w="$w" -v r="$rf_wall" 'BEGIN { printf "%.2f", w / r }')
-  printf '%-34s %9.2f %9.2f %10s %8d %12s %8s\n' "${LABEL[$tool]}" "$w" "$c" "$mb" "${COUNT[$tool]}" "$rt" "$ratio"
-  rows+=("| ${LABEL[$tool]} | $w | $c | $mb | ${COUNT[$tool]} | $rt× | $ratio |")
+  cratio=$(awk -v c="$c" -v r="$rf_cpu" 'BEGIN { printf "%.2f", c / r }')
+  printf '%-34s %8.2f %8.2f %8s %8d %9s× %10s %10s\n' "${LABEL[$tool]}" "$w" "$c" "$mb" "${COUNT[$tool]}" "$rt" "$ratio" "$cratio"
+  rows+=("| ${LABEL[$tool]} | $w | $c | $mb | ${COUNT[$tool]} | $rt× | $ratio | $cratio |")
   if [[ ${COUNT[$tool]} -ne $NIN ]]; then
     echo "error: $tool wrote ${COUNT[$tool]} outputs for $NIN inputs" >&2
     status=1
@@ -205,10 +211,36 @@ for tool in "${TOOLS[@]}"; do
 done
 if ((MARKDOWN)); then
   echo
-  echo "| tool | wall s | CPU s | peak MB (one process) | outputs | audio s per wall s | wall ÷ ringforge |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| tool | wall s | CPU s | peak MB (one process) | outputs | audio s per wall s | wall ÷ ringforge | CPU ÷ ringforge |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
 fi
+fi
+
+# --- per format, one core ----------------------------------------------------------------------
+if ((PER_FORMAT)); then
+  echo
+  echo "one core, CPU ms per 30 s file (median of $ROUNDS; user + system):"
+  for ext in wav flac mp3; do
+    list=$DIR/list-$FILES-$ext
+    grep "\.$ext\$" "$DIR/list-$FILES" >"$list"
+    n=$(wc -l <"$list")
+    fdir=$DIR/fmt-$ext
+    rm -rf "$fdir" && mkdir -p "$fdir"
+    i=0
+    while read -r f; do ln "$DATA/$f" "$fdir/t$i.$ext"; i=$((i + 1)); done <"$list"
+    rs="" ss=""
+    for ((round = 1; round <= ROUNDS; round++)); do
+      rm -rf "$DIR/out-fmt" && mkdir -p "$DIR/out-fmt"
+      /usr/bin/time -f '%U %S' -o "$DIR/t" "$RF" convert -q -j 1 -o "$DIR/out-fmt" "$fdir"
+      rs+="$(tail -n 1 "$DIR/t" | awk -v n="$n" '{ print ($1 + $2) * 1000 / n }') "
+      /usr/bin/time -f '%U %S' -o "$DIR/t" bash -c 'for f in "$1"/*; do sox "$f" -t raw -L -r 16000 -e signed-integer -b 16 -c 1 "$2/x.sln" rate -h; done' _ "$fdir" "$DIR/out-fmt"
+      ss+="$(tail -n 1 "$DIR/t" | awk -v n="$n" '{ print ($1 + $2) * 1000 / n }') "
+    done
+    r=$(median "$rs") s=$(median "$ss")
+    printf '  %-5s %3d files: ringforge %6.1f ms  sox -h %6.1f ms  ratio %.2f\n' "$ext" "$n" "$r" "$s" \
+      "$(awk -v r="$r" -v s="$s" 'BEGIN { print s / r }')"
+  done
 fi
 
 # --- extra: memory against batch size, and a one-hour source ------------------------------------
