@@ -17,8 +17,6 @@
 //! assert_eq!(*x.last().unwrap(), 0.0); // faded to exactly zero
 //! ```
 
-use ebur128::{EbuR128, Mode};
-
 use crate::options::Dither;
 use crate::resample::TARGET_RATE;
 
@@ -56,7 +54,20 @@ pub fn gain_to_db(gain: f64) -> f64 {
 
 /// Largest magnitude in `x` (0 for an empty signal).
 pub fn peak(x: &[f32]) -> f32 {
-    x.iter().fold(0.0f32, |m, s| m.max(s.abs()))
+    // Eight running maxima, one per lane, so the loop vectorises (a single running maximum is a
+    // chain the compiler must keep in order). NaN is ignored, as by `f32::max`.
+    let mut lanes = [0.0f32; 8];
+    let mut chunks = x.chunks_exact(8);
+    for chunk in &mut chunks {
+        for (m, s) in lanes.iter_mut().zip(chunk) {
+            *m = m.max(s.abs());
+        }
+    }
+    let tail = chunks
+        .remainder()
+        .iter()
+        .fold(0.0f32, |m, s| m.max(s.abs()));
+    lanes.iter().fold(tail, |m, &l| m.max(l))
 }
 
 /// What [`trim_silence`] removed, in samples.
@@ -162,48 +173,7 @@ pub fn peak_gain_db(x: &[f32], ceiling_dbfs: f64, dither: Dither) -> Option<f64>
     Some(gain_to_db(target / p))
 }
 
-/// Loudness measurements of a mono 16 kHz signal.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Loudness {
-    /// Integrated loudness (EBU R128 / ITU-R BS.1770, gated) in LUFS; `None` when the signal is
-    /// shorter than one 400 ms block or silent.
-    pub integrated_lufs: Option<f64>,
-    /// True peak (4× oversampled) as a linear level, full scale = 1.0.
-    pub true_peak: f64,
-}
-
-impl Loudness {
-    /// The true peak in dBTP; `None` for digital silence.
-    pub fn true_peak_dbtp(&self) -> Option<f64> {
-        (self.true_peak > 0.0).then(|| gain_to_db(self.true_peak))
-    }
-}
-
-fn meter() -> EbuR128 {
-    EbuR128::new(1, TARGET_RATE, Mode::I | Mode::TRUE_PEAK).expect("mono 16 kHz is supported")
-}
-
-fn read(m: &EbuR128) -> Loudness {
-    let lufs = m.loudness_global().ok().filter(|v| v.is_finite());
-    Loudness {
-        integrated_lufs: lufs,
-        true_peak: m.true_peak(0).unwrap_or(0.0),
-    }
-}
-
-/// Measures a mono 16 kHz `f32` signal.
-pub fn measure(x: &[f32]) -> Loudness {
-    let mut m = meter();
-    m.add_frames_f32(x).expect("mono frames");
-    read(&m)
-}
-
-/// Measures mono 16 kHz 16-bit samples (a finished tone).
-pub fn measure_i16(x: &[i16]) -> Loudness {
-    let mut m = meter();
-    m.add_frames_i16(x).expect("mono frames");
-    read(&m)
-}
+pub use crate::loudness::{measure, measure_i16, Loudness};
 
 /// What loudness normalisation decided.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -254,6 +224,13 @@ pub fn loudness_gain(
 /// the 16-bit grid are not dithered, so a 16-bit source at full scale passes untouched.
 pub fn anti_clip_gain_db(x: &[f32], dither: Dither) -> Option<f64> {
     let margin = dither_margin(dither);
+    let p = peak(x);
+    // Nearly every tone is below full scale by more than the dither: one vectorised pass over
+    // the peak settles it. The largest value any sample can round from is fl(p·32768 + reach),
+    // and rounding goes out of range only from ≥ 32767.5 (or, mirrored, ≤ −32768.5).
+    if p * 32_768.0 + margin * 32_768.0 < 32_767.5 {
+        return None;
+    }
     let would_clip = x.iter().any(|&s| {
         let v = s * 32_768.0;
         let on_grid = v == v.round();
@@ -263,9 +240,8 @@ pub fn anti_clip_gain_db(x: &[f32], dither: Dither) -> Option<f64> {
     if !would_clip {
         return None;
     }
-    let p = f64::from(peak(x));
     let target = f64::from(FULL_SCALE) - f64::from(margin);
-    Some(gain_to_db(target / p).min(0.0))
+    Some(gain_to_db(target / f64::from(p)).min(0.0))
 }
 
 #[cfg(test)]

@@ -290,10 +290,20 @@ fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
         let planes = decoder.planes();
         let m = mix.get_or_insert_with(|| mono_mix(opts.channel, decoder.layout(), planes.len()));
         let w = *window.get_or_insert_with(|| Window::new(decoder.info().sample_rate, opts));
-        block.clear();
-        m.mix_into(planes, &mut block, &mut energy);
+        // Without trimming, nothing looks at a block before it is kept: mix straight into the
+        // part (and give back what is not kept), sparing a copy of every sample.
+        let direct = threshold.is_none();
+        let mixed = if direct {
+            let before = mono.len();
+            m.mix_into(planes, &mut mono, &mut energy);
+            mono.len() - before
+        } else {
+            block.clear();
+            m.mix_into(planes, &mut block, &mut energy);
+            block.len()
+        };
         let block_start = total;
-        total += block.len() as u64;
+        total += mixed as u64;
 
         let selection_end = w.end_out.map(|e| w.src_ceil(e));
         if let Some(t) = threshold {
@@ -338,13 +348,17 @@ fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
             head = Vec::new();
         }
         // Keep the block, up to what can be used.
-        let keep = store_end.map_or(block.len() as u64, |e| {
-            e.saturating_sub(block_start).min(block.len() as u64)
+        let keep = store_end.map_or(mixed as u64, |e| {
+            e.saturating_sub(block_start).min(mixed as u64)
         });
-        if keep < block.len() as u64 {
+        if keep < mixed as u64 {
             dropped_after = true;
         }
-        mono.extend_from_slice(&block[..keep as usize]);
+        if direct {
+            mono.truncate(mono.len() - (mixed - keep as usize));
+        } else {
+            mono.extend_from_slice(&block[..keep as usize]);
+        }
         // Forget what lies before the part (keeping the resampler's run-up).
         let anchor = content_start.unwrap_or(total.saturating_sub(w.margin_src));
         let keep_from = w

@@ -13,6 +13,7 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::Timestamp;
 
+mod mpeg;
 mod pcm;
 
 use crate::container::{self, Found, Trim};
@@ -27,11 +28,21 @@ const TRUNCATION_TOLERANCE_SECONDS: f64 = 0.1;
 /// After this many consecutive undecodable packets the stream is declared corrupt.
 const MAX_CONSECUTIVE_PACKET_ERRORS: u32 = 32;
 
+/// Where the blocks come from.
+enum Stream<'s> {
+    /// symphonia's packets and decoder: every container and codec but native MPEG audio.
+    Packets {
+        format: Box<dyn FormatReader + 's>,
+        decoder: Box<dyn AudioDecoder>,
+        track_id: u32,
+    },
+    /// A native MP1/MP2/MP3 stream (see [`mpeg`]).
+    Mpeg(Box<mpeg::Mpeg<'s>>),
+}
+
 /// An open source, ready to hand out blocks of decoded audio.
 pub struct Decoder<'s> {
-    format: Box<dyn FormatReader + 's>,
-    decoder: Box<dyn AudioDecoder>,
-    track_id: u32,
+    stream: Stream<'s>,
     info: SourceInfo,
     layout: Option<Channels>,
     planes: Vec<Vec<f32>>,
@@ -155,20 +166,49 @@ impl<'s> Decoder<'s> {
             check_packet_frames(frames, limits)?;
         }
 
-        let decoder = symphonia::default::get_codecs()
-            .make_audio_decoder(&params, &AudioDecoderOptions::default())
-            .map_err(|e| Error::UnsupportedFormat {
-                reason: e.to_string(),
-            })?;
-        let decoder = pcm::wrap(decoder, &params);
-        let info = SourceInfo {
-            container: format.format_info().short_name.to_string(),
-            codec: decoder.codec_info().short_name.to_string(),
-            sample_rate,
-            channels: channels as u16,
-            bits_per_sample: params.bits_per_sample,
-            declared_seconds: num_frames.map(|n| n as f64 / f64::from(sample_rate)),
-            ..SourceInfo::default()
+        let container = format.format_info().short_name.to_string();
+        let (stream, info) = if mpeg::CONTAINERS.contains(&container.as_str()) {
+            let (m, header) = mpeg::Mpeg::open(Box::new(format.into_inner()))?;
+            if header.channels == 0 {
+                return Err(Error::Corrupt {
+                    reason: "no decodable MPEG audio frame found".into(),
+                });
+            }
+            check_rate(header.sample_rate, limits)?;
+            check_channels(header.channels as u64, limits)?;
+            let info = SourceInfo {
+                codec: container.clone(),
+                container,
+                sample_rate: header.sample_rate,
+                channels: header.channels as u16,
+                declared_seconds: header
+                    .frames
+                    .map(|n| n as f64 / f64::from(header.sample_rate)),
+                ..SourceInfo::default()
+            };
+            (Stream::Mpeg(Box::new(m)), info)
+        } else {
+            let decoder = symphonia::default::get_codecs()
+                .make_audio_decoder(&params, &AudioDecoderOptions::default())
+                .map_err(|e| Error::UnsupportedFormat {
+                    reason: e.to_string(),
+                })?;
+            let decoder = pcm::wrap(decoder, &params);
+            let info = SourceInfo {
+                container,
+                codec: decoder.codec_info().short_name.to_string(),
+                sample_rate,
+                channels: channels as u16,
+                bits_per_sample: params.bits_per_sample,
+                declared_seconds: num_frames.map(|n| n as f64 / f64::from(sample_rate)),
+                ..SourceInfo::default()
+            };
+            let stream = Stream::Packets {
+                format,
+                decoder,
+                track_id,
+            };
+            (stream, info)
         };
         let trim = found.trim(sample_rate, &info.codec);
         let exact_seek =
@@ -177,9 +217,7 @@ impl<'s> Decoder<'s> {
             exact_seek,
             trim,
             raw_frames: 0,
-            format,
-            decoder,
-            track_id,
+            stream,
             info,
             layout: params.channels.clone(),
             planes: Vec::new(),
@@ -211,19 +249,94 @@ impl<'s> Decoder<'s> {
 
     /// Decodes the next packet into [`Decoder::planes`]. Returns `false` at the end of the stream.
     pub fn next_block(&mut self) -> Result<bool> {
-        let mut consecutive_errors = 0u32;
         while !self.finished {
-            let packet = match self.format.next_packet() {
+            let frames = match &mut self.stream {
+                Stream::Mpeg(m) => match m.next_into(&mut self.planes)? {
+                    Some(frames) => {
+                        let (rate, frames) = (self.info.sample_rate, frames as u64);
+                        check_block(
+                            &mut self.info,
+                            &mut self.layout,
+                            &self.limits,
+                            rate,
+                            self.planes.len(),
+                            None,
+                        )?;
+                        check_duration(self.raw_frames, frames, rate, &self.limits)?;
+                        frames
+                    }
+                    None => {
+                        self.finished = true;
+                        break;
+                    }
+                },
+                Stream::Packets { .. } => match self.next_packet()? {
+                    Some(frames) => frames,
+                    None => break,
+                },
+            };
+            if frames == 0 {
+                continue;
+            }
+            let mut frames = frames;
+            // Container trims: drop encoder priming, stop at the stated length.
+            let raw_start = self.raw_frames;
+            self.raw_frames += frames;
+            if raw_start < self.trim.skip {
+                let drop = (self.trim.skip - raw_start).min(frames);
+                self.planes.iter_mut().for_each(|p| {
+                    p.drain(..drop as usize);
+                });
+                frames -= drop;
+            }
+            if let Some(keep) = self.trim.keep {
+                let room = keep.saturating_sub(self.info.frames_decoded);
+                if room == 0 {
+                    self.finished = true;
+                    break;
+                }
+                if frames > room {
+                    self.planes
+                        .iter_mut()
+                        .for_each(|p| p.truncate(room as usize));
+                    frames = room;
+                }
+            }
+            if frames == 0 {
+                continue;
+            }
+            sanitize(&mut self.planes);
+            self.info.frames_decoded += frames;
+            return Ok(true);
+        }
+        self.check_declared_length();
+        Ok(false)
+    }
+
+    /// Decodes packets with symphonia until one gives audio, copying it into the planes.
+    /// Returns its frames, or `None` (and marks the stream finished) at the end.
+    fn next_packet(&mut self) -> Result<Option<u64>> {
+        let mut consecutive_errors = 0u32;
+        loop {
+            let Stream::Packets {
+                format,
+                decoder,
+                track_id,
+            } = &mut self.stream
+            else {
+                unreachable!("next_packet is only called on packet streams");
+            };
+            let packet = match format.next_packet() {
                 Ok(Some(p)) => p,
                 Ok(None) | Err(SymError::ResetRequired) => {
                     self.finished = true;
-                    break;
+                    return Ok(None);
                 }
                 // A stream cut short ends where the data ends.
                 Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
                     self.info.truncated = true;
                     self.finished = true;
-                    break;
+                    return Ok(None);
                 }
                 Err(SymError::DecodeError(msg)) => {
                     self.count_packet_error(&mut consecutive_errors, msg)?;
@@ -235,76 +348,31 @@ impl<'s> Decoder<'s> {
                     })
                 }
             };
-            if packet.track_id != self.track_id {
+            if packet.track_id != *track_id {
                 continue;
             }
-            match self.decoder.decode(&packet) {
+            match decoder.decode(&packet) {
                 Ok(buf) => {
                     let rate = buf.spec().rate();
-                    let channels = buf.spec().channels().count();
-                    if rate != self.info.sample_rate {
-                        check_rate(rate, &self.limits)?;
-                        if self.info.frames_decoded > 0 {
-                            return Err(Error::Corrupt {
-                                reason: format!(
-                                    "sample rate changed mid-stream from {} Hz to {rate} Hz",
-                                    self.info.sample_rate
-                                ),
-                            });
-                        }
-                        self.info.sample_rate = rate;
-                    }
-                    if self.info.frames_decoded == 0 {
-                        check_channels(channels as u64, &self.limits)?;
-                        self.info.channels = channels as u16;
-                        self.layout = Some(buf.spec().channels().clone());
-                    } else if channels != usize::from(self.info.channels) {
-                        return Err(Error::Corrupt {
-                            reason: "channel count changed mid-stream".into(),
-                        });
-                    }
-                    if channels == 0 {
-                        return Err(Error::Corrupt {
-                            reason: "the stream has no channels".into(),
-                        });
-                    }
-                    if buf.frames() == 0 {
-                        continue;
-                    }
-                    let mut frames = buf.frames() as u64;
-                    // Limits first, before the packet's samples are copied anywhere.
-                    check_packet_frames(frames, &self.limits)?;
-                    check_duration(self.raw_frames, frames, self.info.sample_rate, &self.limits)?;
-                    buf.copy_to_vecs_planar::<f32>(&mut self.planes);
-                    // Container trims: drop encoder priming, stop at the stated length.
-                    let raw_start = self.raw_frames;
-                    self.raw_frames += frames;
-                    if raw_start < self.trim.skip {
-                        let drop = (self.trim.skip - raw_start).min(frames);
-                        self.planes.iter_mut().for_each(|p| {
-                            p.drain(..drop as usize);
-                        });
-                        frames -= drop;
-                    }
-                    if let Some(keep) = self.trim.keep {
-                        let room = keep.saturating_sub(self.info.frames_decoded);
-                        if room == 0 {
-                            self.finished = true;
-                            break;
-                        }
-                        if frames > room {
-                            self.planes
-                                .iter_mut()
-                                .for_each(|p| p.truncate(room as usize));
-                            frames = room;
-                        }
-                    }
+                    let layout = buf.spec().channels().clone();
+                    let channels = layout.count();
+                    let frames = buf.frames() as u64;
+                    check_block(
+                        &mut self.info,
+                        &mut self.layout,
+                        &self.limits,
+                        rate,
+                        channels,
+                        Some(&layout),
+                    )?;
                     if frames == 0 {
                         continue;
                     }
-                    sanitize(&mut self.planes);
-                    self.info.frames_decoded += frames;
-                    return Ok(true);
+                    // Limits first, before the packet's samples are copied anywhere.
+                    check_packet_frames(frames, &self.limits)?;
+                    check_duration(self.raw_frames, frames, rate, &self.limits)?;
+                    buf.copy_to_vecs_planar::<f32>(&mut self.planes);
+                    return Ok(Some(frames));
                 }
                 Err(SymError::DecodeError(msg)) => {
                     self.count_packet_error(&mut consecutive_errors, msg)?;
@@ -320,8 +388,6 @@ impl<'s> Decoder<'s> {
                 }
             }
         }
-        self.check_declared_length();
-        Ok(false)
     }
 
     /// Before the first block, jumps ahead so decoding starts at source frame `frame` or a little
@@ -333,13 +399,21 @@ impl<'s> Decoder<'s> {
         if !self.exact_seek || self.raw_frames > 0 || self.info.frames_decoded > 0 || frame == 0 {
             return None;
         }
+        let Stream::Packets {
+            format,
+            decoder,
+            track_id,
+        } = &mut self.stream
+        else {
+            return None;
+        };
         let ts = Timestamp::new(i64::try_from(frame).ok()?);
         let to = SeekTo::Timestamp {
             ts,
-            track_id: self.track_id,
+            track_id: *track_id,
         };
-        let seeked = self.format.seek(SeekMode::Accurate, to).ok()?;
-        self.decoder.reset();
+        let seeked = format.seek(SeekMode::Accurate, to).ok()?;
+        decoder.reset();
         let at = u64::try_from(seeked.actual_ts.get()).ok()?;
         if at > frame {
             // Not where it was asked to be: decoding from here would lose audio.
@@ -381,6 +455,48 @@ impl<'s> Decoder<'s> {
         }
         Ok(())
     }
+}
+
+/// Checks a decoded block's rate and channel count against the stream's (they may not change)
+/// and the limits; the first block sets them. `layout` is the block's layout, when the decoder
+/// states one.
+fn check_block(
+    info: &mut SourceInfo,
+    stream_layout: &mut Option<Channels>,
+    limits: &Limits,
+    rate: u32,
+    channels: usize,
+    layout: Option<&Channels>,
+) -> Result<()> {
+    if rate != info.sample_rate {
+        check_rate(rate, limits)?;
+        if info.frames_decoded > 0 {
+            return Err(Error::Corrupt {
+                reason: format!(
+                    "sample rate changed mid-stream from {} Hz to {rate} Hz",
+                    info.sample_rate
+                ),
+            });
+        }
+        info.sample_rate = rate;
+    }
+    if info.frames_decoded == 0 {
+        check_channels(channels as u64, limits)?;
+        info.channels = channels as u16;
+        if let Some(layout) = layout {
+            *stream_layout = Some(layout.clone());
+        }
+    } else if channels != usize::from(info.channels) {
+        return Err(Error::Corrupt {
+            reason: "channel count changed mid-stream".into(),
+        });
+    }
+    if channels == 0 {
+        return Err(Error::Corrupt {
+            reason: "the stream has no channels".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Largest sample magnitude passed on, 60 dB over full scale. Float files may hold overs, which

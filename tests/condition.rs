@@ -625,3 +625,62 @@ fn a_long_silent_source_is_fitted_and_warned_even_when_trimming() {
     assert!(has(&tone, |w| matches!(w, Warning::Silent { .. })));
     assert!(has(&tone, |w| matches!(w, Warning::Fitted { .. })));
 }
+
+/// The per-tone meter (`ringforge::loudness`) is a specialised re-implementation for speed: it
+/// must agree with the ebur128 crate on every kind of signal a tone can be.
+#[test]
+fn the_fast_meter_agrees_with_the_ebur128_crate() {
+    let n = 16_000 * 5;
+    let mut noise = ringforge::quantize::SplitMix64::new(5);
+    let mut white = || (noise.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0;
+    let sig = |f: f64, a: f64| signal::sine(f, a, 16_000, n);
+    let mut cases: Vec<(&str, Vec<f32>)> = vec![
+        ("997 Hz −6 dB", sig(997.0, 0.5)),
+        ("60 Hz full", sig(60.0, 0.999)),
+        ("7.5 kHz −20 dB", sig(7_500.0, 0.1)),
+        ("4 kHz near fs/4, inter-sample peaks", sig(3_999.0, 0.9)),
+        ("white noise", (0..n).map(|_| 0.3 * white()).collect()),
+        ("square", signal::square(440.0, 0.8, 16_000, n)),
+        ("very quiet: under the absolute gate", sig(1_000.0, 0.000_1)),
+        ("2 s", signal::sine(500.0, 0.4, 16_000, 32_000)),
+        ("0.45 s: one block", signal::sine(500.0, 0.4, 16_000, 7_200)),
+    ];
+    // Loud and quiet halves: the relative gate drops the quiet part.
+    let mut gated = sig(1_000.0, 0.5);
+    gated[n / 2..].iter_mut().for_each(|s| *s *= 0.001);
+    cases.push(("loud then −60 dB", gated));
+    // A hot master: full-scale samples, overshoot between them.
+    cases.push((
+        "clipped sum",
+        sig(2_000.0, 0.8)
+            .iter()
+            .zip(sig(5_300.0, 0.8))
+            .map(|(a, b)| (a + b).clamp(-1.0, 1.0))
+            .collect(),
+    ));
+    for (what, x) in cases {
+        let q: Vec<i16> = x
+            .iter()
+            .map(|&s| (s * 32_768.0).round().clamp(-32_768.0, 32_767.0) as i16)
+            .collect();
+        let ours = ringforge::loudness::measure_i16(&q);
+        let mut m =
+            ebur128::EbuR128::new(1, 16_000, ebur128::Mode::I | ebur128::Mode::TRUE_PEAK).unwrap();
+        m.add_frames_i16(&q).unwrap();
+        let theirs_lufs = m.loudness_global().ok().filter(|v| v.is_finite());
+        let theirs_tp = m.true_peak(0).unwrap();
+        eprintln!(
+            "{what}: ours {:?} LUFS {:.6} TP, crate {theirs_lufs:?} LUFS {theirs_tp:.6} TP",
+            ours.integrated_lufs, ours.true_peak
+        );
+        match (ours.integrated_lufs, theirs_lufs) {
+            (Some(a), Some(b)) => assert!((a - b).abs() < 1e-6, "{what}: {a} vs {b} LUFS"),
+            (a, b) => assert_eq!(a, b, "{what}"),
+        }
+        assert!(
+            (ours.true_peak - theirs_tp).abs() < 1e-6,
+            "{what}: true peak {} vs {theirs_tp}",
+            ours.true_peak
+        );
+    }
+}
