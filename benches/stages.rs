@@ -1,5 +1,7 @@
 //! One bench per pipeline stage: decode (per format), downmix, resample (per source rate),
-//! quantize and encode.
+//! measure (loudness and true peak), quantize and encode. Two reference rows show why two stages
+//! are not the crates the rest of the pipeline uses: MP3 through symphonia's own decoder, and the
+//! tone meter through the ebur128 crate.
 //!
 //! Throughput is in milliseconds of audio, so `Kelem/s` reads as "× realtime" on one core (see
 //! `benches/common/mod.rs`). Run with `cargo bench --bench stages`; one group with
@@ -11,7 +13,7 @@ use std::io::Cursor;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use ringforge::decode::Decoder;
 use ringforge::downmix::{Energy, MonoMix};
-use ringforge::{quantize, resample, sln, Dither, Limits};
+use ringforge::{loudness, quantize, resample, sln, Dither, Limits};
 
 mod common;
 use common::{audio, programme, quick, Clock, SECONDS};
@@ -47,6 +49,71 @@ fn decode(c: &mut Criterion<Clock>) {
             b.iter(|| decode_all(black_box(bytes), hint))
         });
     }
+    // Reference: the same MP3 through symphonia's decoder, which the pipeline does not use for
+    // native MPEG audio (see `src/decode/mpeg.rs`).
+    let (frames, rate) = decode_all(common::MP3, "mp3");
+    g.throughput(audio(frames, rate));
+    g.bench_with_input(
+        BenchmarkId::from_parameter("mp3-vbr-44k1-stereo-symphonia-reference"),
+        &common::MP3,
+        |b, bytes| b.iter(|| symphonia_frames(black_box(bytes))),
+    );
+    g.finish();
+}
+
+/// Decodes a file with symphonia's own format reader and decoder; returns the frames.
+fn symphonia_frames(bytes: &'static [u8]) -> usize {
+    use symphonia::core::formats::{probe::Hint, TrackType};
+    use symphonia::core::io::MediaSourceStream;
+    let mss = MediaSourceStream::new(Box::new(Cursor::new(bytes)), Default::default());
+    let mut format = symphonia::default::get_probe()
+        .probe(&Hint::new(), mss, Default::default(), Default::default())
+        .expect("bench input opens");
+    let track = format.default_track(TrackType::Audio).expect("audio track");
+    let params = track
+        .codec_params
+        .as_ref()
+        .and_then(|p| p.audio())
+        .expect("audio parameters")
+        .clone();
+    let mut decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(&params, &Default::default())
+        .expect("decoder");
+    let mut frames = 0;
+    while let Ok(Some(packet)) = format.next_packet() {
+        frames += decoder
+            .decode(&packet)
+            .expect("bench input decodes")
+            .frames();
+    }
+    frames
+}
+
+fn measure(c: &mut Criterion<Clock>) {
+    let frames = 16_000 * SECONDS;
+    let x = programme(16_000, frames, 0);
+    let (q, _) = quantize::quantize(&x, Dither::Tpdf, 42);
+    let mut g = c.benchmark_group("measure");
+    quick(&mut g);
+    g.throughput(audio(frames, 16_000));
+    g.bench_with_input(BenchmarkId::from_parameter("tone-meter"), &q, |b, q| {
+        b.iter(|| loudness::measure_i16(black_box(q)))
+    });
+    // Reference: the ebur128 crate measuring the same (the pipeline's meter agrees with it to
+    // 1e-6 LU and 1e-6 in true peak; `tests/condition.rs`).
+    g.bench_with_input(
+        BenchmarkId::from_parameter("ebur128-reference"),
+        &q,
+        |b, q| {
+            b.iter(|| {
+                let mut m =
+                    ebur128::EbuR128::new(1, 16_000, ebur128::Mode::I | ebur128::Mode::TRUE_PEAK)
+                        .expect("mono 16 kHz");
+                m.add_frames_i16(black_box(q)).expect("frames");
+                (m.loudness_global().ok(), m.true_peak(0).ok())
+            })
+        },
+    );
     g.finish();
 }
 
@@ -122,6 +189,6 @@ fn quantize_and_encode(c: &mut Criterion<Clock>) {
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = decode, downmix, resample, quantize_and_encode
+    targets = decode, downmix, resample, measure, quantize_and_encode
 }
 criterion_main!(benches);

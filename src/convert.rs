@@ -293,6 +293,17 @@ fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
         // Without trimming, nothing looks at a block before it is kept: mix straight into the
         // part (and give back what is not kept), sparing a copy of every sample.
         let direct = threshold.is_none();
+        if direct && mono.capacity() == 0 {
+            // Room for all the part will hold, when the source states its length: growing
+            // by doubling would copy it over and over. Never more than the cap lets in.
+            let declared = decoder.info().declared_seconds;
+            if let Some(frames) = declared.map(|s| (s * f64::from(w.rate)).ceil() as u64) {
+                let cap = w.cap_end_src(w.start_src, max_out, 0);
+                let end = w.selection_end_src().map_or(cap, |e| e.min(cap));
+                let planned = frames.min(end).saturating_sub(first_frame);
+                mono.reserve(planned as usize + planes.first().map_or(0, Vec::len));
+            }
+        }
         let mixed = if direct {
             let before = mono.len();
             m.mix_into(planes, &mut mono, &mut energy);

@@ -2,9 +2,10 @@
 //!
 //! Samples are scaled by 32,768, given triangular (TPDF) dither of ±1 LSB, rounded to nearest and
 //! clamped to the 16-bit range, counting every sample that had to be clamped. The dither noise
-//! comes from a small hand-written generator (SplitMix64) seeded by the caller — never the clock —
-//! so the same input gives the same bytes on every run. It is hand-written on purpose: the bytes
-//! of every tone depend on its exact sequence, which must not change when a dependency updates.
+//! comes from a small hand-written counter-based generator ([`DitherNoise`]) seeded by the
+//! caller — never the clock — so the same input gives the same bytes on every run. It is
+//! hand-written on purpose: the bytes of every tone depend on its exact sequence, which must not
+//! change when a dependency updates.
 //!
 //! Dither is skipped for samples that already lie on the 16-bit grid (a 16-bit source passes
 //! bit-exact) and for near-silence below 1/1024 LSB (digital silence stays digital silence).
@@ -26,9 +27,9 @@ pub struct QuantizeStats {
 
 /// Quantizes `signal` to 16-bit with the given dither, seeded by `seed`.
 ///
-/// Sample `i`'s dither is the `i`-th output of a [`SplitMix64`] started at `seed`, whether or
-/// not the samples before it were dithered: each sample's noise depends only on its index, so
-/// the loop has no chain from one sample to the next and compiles to straight-line code.
+/// Sample `i`'s dither is [`DitherNoise::at`]`(i)`, whether or not the samples before it were
+/// dithered: each sample's noise depends only on its index, so the loop has no chain from one
+/// sample to the next and compiles to straight-line vector code.
 pub fn quantize(signal: &[f32], dither: Dither, seed: u64) -> (Vec<i16>, QuantizeStats) {
     let tpdf = dither == Dither::Tpdf;
     let mut out = vec![0i16; signal.len()];
@@ -52,16 +53,19 @@ unsafe fn quantize_avx2(signal: &[f32], out: &mut [i16], tpdf: bool, seed: u64) 
 
 #[inline(always)]
 fn quantize_into(signal: &[f32], out: &mut [i16], tpdf: bool, seed: u64) -> QuantizeStats {
+    let noise = DitherNoise::new(seed);
     let mut clipped = 0u64;
     let mut dithered = false;
-    let mut counter = seed;
-    for (o, &x) in out.iter_mut().zip(signal) {
-        counter = counter.wrapping_add(SplitMix64::GAMMA);
-        let v = x * SCALE;
+    let n = out.len().min(signal.len());
+    let (out, signal) = (&mut out[..n], &signal[..n]);
+    for i in 0..n {
+        let v = signal[i] * SCALE;
         let wants = tpdf && !is_integer(v) && v.abs() >= SILENCE_LSB;
         dithered |= wants;
-        let noise = tpdf_from(SplitMix64::mix(counter));
-        let r = v + if wants { noise } else { 0.0 };
+        // Computed for every sample and then selected: a branch around it would stop the
+        // loop from vectorising.
+        let d = noise.at(i as u32);
+        let r = v + if wants { d } else { 0.0 };
         // round(r) > 32767 exactly when r ≥ 32767.5, and round(r) < −32768 when r ≤ −32768.5.
         clipped += u64::from(r >= 32_767.5) + u64::from(r <= -32_768.5);
         // NaN becomes 0 (as `NaN.round() as i16` gives); the rest is held inside the range,
@@ -69,17 +73,52 @@ fn quantize_into(signal: &[f32], out: &mut [i16], tpdf: bool, seed: u64) -> Quan
         let r = if r.is_nan() { 0.0 } else { r };
         let r = r.clamp(-32_768.0, 32_767.0);
         // SAFETY: r is finite and within −32768..=32767.
-        *o = unsafe { round_half_away(r) } as i16;
+        out[i] = unsafe { round_half_away(r) } as i16;
     }
     QuantizeStats { clipped, dithered }
 }
 
-/// Triangular noise in (−1, 1) LSB from 64 random bits: the difference of two uniform values.
-#[inline(always)]
-fn tpdf_from(bits: u64) -> f32 {
-    let a = (bits >> 40) as f32 / (1u64 << 24) as f32;
-    let b = ((bits >> 16) & 0xFF_FFFF) as f32 / (1u64 << 24) as f32;
-    a - b
+/// The dither noise of one tone: triangular (TPDF) noise in (−1, 1) LSB, a pure function of the
+/// seed and the sample's index.
+///
+/// Sample `i` gets the 32-bit hash of `base + i × 0x9E3779B9` (a Weyl sequence, as in
+/// SplitMix, through MurmurHash3's 32-bit finaliser); its two 16-bit halves are two uniform
+/// values and their difference is the noise. All 32-bit arithmetic, so eight samples fit one
+/// vector register. Tones are far shorter than the 2³² samples after which the sequence repeats.
+///
+/// ```
+/// use ringforge::quantize::DitherNoise;
+/// let n = DitherNoise::new(42);
+/// assert_eq!(n.at(7), DitherNoise::new(42).at(7)); // a pure function
+/// assert!((0..1000).all(|i| n.at(i).abs() < 1.0));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DitherNoise {
+    base: u32,
+}
+
+impl DitherNoise {
+    /// The noise for a tone seeded `seed` (both halves of the seed count).
+    pub fn new(seed: u64) -> Self {
+        DitherNoise {
+            base: (seed ^ (seed >> 32)) as u32,
+        }
+    }
+
+    /// The noise for sample `i`, in LSB.
+    #[inline(always)]
+    pub fn at(self, i: u32) -> f32 {
+        let mut h = self.base.wrapping_add(i.wrapping_mul(0x9E37_79B9));
+        h ^= h >> 16;
+        h = h.wrapping_mul(0x85EB_CA6B);
+        h ^= h >> 13;
+        h = h.wrapping_mul(0xC2B2_AE35);
+        h ^= h >> 16;
+        // Both halves are below 2^16: through i32 the conversions are exact and vectorise.
+        let a = ((h >> 16) as i32) as f32;
+        let b = ((h & 0xFFFF) as i32) as f32;
+        (a - b) / 65_536.0
+    }
 }
 
 /// Whether `v` is a whole number (`v == v.round()`), without a call into libm: the baseline
@@ -135,10 +174,11 @@ impl SplitMix64 {
         z ^ (z >> 31)
     }
 
-    /// Triangular noise in (−1, 1) LSB: the difference of two uniform values.
+    /// Uniform noise in (−1, 1), for tests.
     #[cfg(test)]
     fn tpdf(&mut self) -> f32 {
-        tpdf_from(self.next_u64())
+        let bits = self.next_u64();
+        ((bits >> 40) as f32 - ((bits >> 16) & 0xFF_FFFF) as f32) / (1u64 << 24) as f32
     }
 }
 
@@ -214,10 +254,18 @@ mod tests {
     }
 
     #[test]
-    fn tpdf_is_triangular_and_centred() {
-        let mut r = SplitMix64::new(7);
-        let n = 200_000;
-        let v: Vec<f32> = (0..n).map(|_| r.tpdf()).collect();
+    fn tpdf_is_triangular_centred_and_white() {
+        let noise = DitherNoise::new(7);
+        let n = 200_000u32;
+        let v: Vec<f32> = (0..n).map(|i| noise.at(i)).collect();
+        let n = n as usize;
+        // Triangular: within ±0.293 of the centre lie 29.3% of uniform values on (−1, 1), but
+        // 1 − (1 − 0.293)² = 50% of triangular ones.
+        let central = v.iter().filter(|x| x.abs() < 0.293).count() as f32 / n as f32;
+        assert!((central - 0.5).abs() < 0.01, "central mass {central}");
+        // White: neighbouring values are uncorrelated.
+        let lag1 = v.windows(2).map(|w| w[0] * w[1]).sum::<f32>() / n as f32 / (1.0 / 6.0);
+        assert!(lag1.abs() < 0.01, "lag-1 correlation {lag1}");
         let mean = v.iter().sum::<f32>() / n as f32;
         let var = v.iter().map(|x| x * x).sum::<f32>() / n as f32;
         assert!(mean.abs() < 0.01, "mean {mean}");
@@ -269,14 +317,15 @@ mod tests {
     fn matches_the_reference_quantizer() {
         // The straightforward definition, with f32::round, must give the same bytes.
         fn reference(signal: &[f32], dither: Dither, seed: u64) -> (Vec<i16>, QuantizeStats) {
-            let mut rng = SplitMix64::new(seed);
+            let noise = DitherNoise::new(seed);
             let mut stats = QuantizeStats::default();
             let out = signal
                 .iter()
-                .map(|&x| {
+                .zip(0u32..)
+                .map(|(&x, i)| {
                     let v = x * SCALE;
                     let on_grid = v == v.round();
-                    let n = rng.tpdf(); // every sample has its own draw, used or not
+                    let n = noise.at(i);
                     let noise = if dither == Dither::Tpdf && !on_grid && v.abs() >= SILENCE_LSB {
                         stats.dithered = true;
                         n
