@@ -8,8 +8,9 @@
 //! the same quantities for the one case the pipeline needs, faster:
 //!
 //! - **Loudness:** the K-weighting as two biquads in `f64` (the same pre-filter and RLB
-//!   high-pass, with the same coefficients as the crate), mean square per 100 ms segment, 400 ms
-//!   gating blocks every 100 ms, the −70 LUFS absolute gate and the −10 LU relative gate.
+//!   high-pass, with the same coefficients as the crate), run over four stretches of the signal
+//!   side by side; mean square per 100 ms segment, 400 ms gating blocks every 100 ms, the
+//!   −70 LUFS absolute gate and the −10 LU relative gate.
 //! - **True peak:** the crate's 4× polyphase interpolator (48-tap Hann-windowed sinc, 12 taps
 //!   per phase, coefficients computed the same way), run as four short FIRs over blocks. A block
 //!   whose largest input magnitude times the interpolator's largest gain cannot beat the peak
@@ -106,23 +107,129 @@ fn k_weighting() -> [Biquad; 2] {
     [shelf, high_pass]
 }
 
+/// Independent stretches of the signal filtered side by side, one per vector lane.
+const LANES: usize = 4;
+/// Samples of the signal each lane but the first filters before its stretch, starting from
+/// silence, so that its state has settled into the running filter's: the slowest pole (the RLB
+/// high-pass, 0.985 per sample) leaves less than 1e-27 of the difference after 300 ms, far below
+/// the last bit of an `f64`.
+const SETTLE: usize = 3 * SEGMENT;
+
+/// The K-weighting's state for `N` independent lanes (direct form I: the last two inputs and
+/// outputs of each section).
+#[derive(Clone, Copy)]
+struct KState<const N: usize> {
+    s: [[f64; N]; 2],
+    u: [[f64; N]; 2],
+    y: [[f64; N]; 2],
+}
+
+impl<const N: usize> KState<N> {
+    const SILENT: Self = KState {
+        s: [[0.0; N]; 2],
+        u: [[0.0; N]; 2],
+        y: [[0.0; N]; 2],
+    };
+
+    /// Filters one sample per lane; returns the K-weighted outputs.
+    #[inline(always)]
+    fn step(&mut self, [p, h]: &[Biquad; 2], x: [f64; N]) -> [f64; N] {
+        let mut y = [0.0; N];
+        for l in 0..N {
+            // Only `− a1·(last output)` waits on the step before; the rest is ready early.
+            let u = (p.b[0] * x[l] + p.b[1] * self.s[0][l] + p.b[2] * self.s[1][l]
+                - p.a[1] * self.u[1][l])
+                - p.a[0] * self.u[0][l];
+            y[l] = (h.b[0] * u + h.b[1] * self.u[0][l] + h.b[2] * self.u[1][l]
+                - h.a[1] * self.y[1][l])
+                - h.a[0] * self.y[0][l];
+            self.s[1][l] = self.s[0][l];
+            self.s[0][l] = x[l];
+            self.u[1][l] = self.u[0][l];
+            self.u[0][l] = u;
+            self.y[1][l] = self.y[0][l];
+            self.y[0][l] = y[l];
+        }
+        y
+    }
+
+    /// Lane `l` alone.
+    fn lane(&self, l: usize) -> KState<1> {
+        KState {
+            s: [[self.s[0][l]], [self.s[1][l]]],
+            u: [[self.u[0][l]], [self.u[1][l]]],
+            y: [[self.y[0][l]], [self.y[1][l]]],
+        }
+    }
+}
+
 /// Mean square of the K-weighted signal in each whole 100 ms segment.
+///
+/// A recursive filter waits on its last output every sample, so one long run is bound by the
+/// latency of a multiply and an add. The signal is cut into [`LANES`] stretches of whole
+/// segments, each lane settling on the [`SETTLE`] samples before its stretch, and the stretches
+/// are filtered side by side; what is left over runs on from the last lane's state.
 fn segment_energies(x: &[f32]) -> Vec<f64> {
-    let [p, h] = k_weighting();
-    // Direct form I for both sections, each written so that only `− a1·y[n−1]` waits on the
-    // step before (the rest is ready early): the recursion is what bounds the speed here.
-    let (mut s1, mut s2, mut u1, mut u2, mut y1, mut y2) = (0.0f64, 0.0, 0.0, 0.0, 0.0, 0.0);
-    let mut out = Vec::with_capacity(x.len() / SEGMENT);
-    for segment in x.chunks_exact(SEGMENT) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU has AVX.
+        return unsafe { segment_energies_avx(x) };
+    }
+    segment_energies_portable(x)
+}
+
+/// [`segment_energies_portable`] compiled for AVX: the same operations in the same order (no
+/// fused multiply-add), so the same values, four lanes to a register.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn segment_energies_avx(x: &[f32]) -> Vec<f64> {
+    segment_energies_portable(x)
+}
+
+#[inline(always)]
+fn segment_energies_portable(x: &[f32]) -> Vec<f64> {
+    let f = k_weighting();
+    let segments = x.len() / SEGMENT;
+    let per_lane = segments / LANES;
+    let stretch = per_lane * SEGMENT;
+    let mut out = vec![0.0f64; segments];
+    let mut tail = KState::<1>::SILENT;
+    let mut done = 0;
+    if stretch >= SETTLE {
+        let mut k = KState::<LANES>::SILENT;
+        // The first lane starts at the signal's start, from silence, as a single run would:
+        // silence in keeps its state at zero while the others settle.
+        for j in 0..SETTLE {
+            k.step(
+                &f,
+                std::array::from_fn(|l| match l {
+                    0 => 0.0,
+                    _ => f64::from(x[l * stretch - SETTLE + j]),
+                }),
+            );
+        }
+        for seg in 0..per_lane {
+            let mut sums = [0.0f64; LANES];
+            for j in seg * SEGMENT..(seg + 1) * SEGMENT {
+                let y = k.step(&f, std::array::from_fn(|l| f64::from(x[l * stretch + j])));
+                for l in 0..LANES {
+                    sums[l] += y[l] * y[l];
+                }
+            }
+            for (l, sum) in sums.iter().enumerate() {
+                out[l * per_lane + seg] = sum / SEGMENT as f64;
+            }
+        }
+        tail = k.lane(LANES - 1);
+        done = LANES * per_lane;
+    }
+    for (seg, e) in out.iter_mut().enumerate().skip(done) {
         let mut sum = 0.0f64;
-        for &s in segment {
-            let s = f64::from(s);
-            let u = (p.b[0] * s + p.b[1] * s1 + p.b[2] * s2 - p.a[1] * u2) - p.a[0] * u1;
-            let y = (h.b[0] * u + h.b[1] * u1 + h.b[2] * u2 - h.a[1] * y2) - h.a[0] * y1;
-            (s2, s1, u2, u1, y2, y1) = (s1, s, u1, u, y1, y);
+        for &s in &x[seg * SEGMENT..(seg + 1) * SEGMENT] {
+            let [y] = tail.step(&f, [f64::from(s)]);
             sum += y * y;
         }
-        out.push(sum / SEGMENT as f64);
+        *e = sum / SEGMENT as f64;
     }
     out
 }
@@ -327,6 +434,34 @@ mod tests {
             .map(|_| (r.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0)
             .collect();
         assert_eq!(block_peak(&f.taps, &x), block_peak_portable(&f.taps, &x));
+    }
+
+    #[test]
+    fn lanes_give_what_one_run_gives() {
+        // 10 s of noise with a loud burst right at a lane boundary.
+        let mut r = crate::quantize::SplitMix64::new(8);
+        let mut x: Vec<f32> = (0..160_000)
+            .map(|_| ((r.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0) * 0.1)
+            .collect();
+        x[40_000 - 50..40_000 + 50]
+            .iter_mut()
+            .for_each(|s| *s *= 9.0);
+        let f = k_weighting();
+        let mut one = KState::<1>::SILENT;
+        let single: Vec<f64> = x
+            .chunks_exact(SEGMENT)
+            .map(|seg| {
+                seg.iter()
+                    .map(|&s| one.step(&f, [f64::from(s)])[0].powi(2))
+                    .sum::<f64>()
+                    / SEGMENT as f64
+            })
+            .collect();
+        let lanes = segment_energies(&x);
+        assert_eq!(lanes.len(), single.len());
+        for (i, (a, b)) in lanes.iter().zip(&single).enumerate() {
+            assert!((a - b).abs() <= 1e-12 * b, "segment {i}: {a} vs {b}");
+        }
     }
 
     #[test]
