@@ -312,29 +312,38 @@ fn interpolator() -> &'static Interpolator {
 /// larger.
 pub fn true_peak(x: &[f32]) -> f32 {
     let f = interpolator();
-    let mut best = crate::condition::peak(x);
+    // The sample peak of every block, in one pass; the true peak is at least the largest.
+    let block_peaks: Vec<f32> = x.chunks(BLOCK).map(crate::condition::peak).collect();
+    let Some((loudest, &sample_peak)) = block_peaks
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+    else {
+        return 0.0;
+    };
+    let mut best = sample_peak;
     if best == 0.0 {
         return 0.0;
     }
-    // The signal with the interpolator's history in front (silence before the first sample).
-    let mut padded = vec![0.0f32; TAPS - 1 + x.len()];
-    padded[TAPS - 1..].copy_from_slice(x);
-    let blocks = x.len().div_ceil(BLOCK);
     // The loudest block first, so the bound skips as much as it can.
-    let loudest = x
-        .iter()
-        .position(|s| s.abs() == best)
-        .map_or(0, |i| i / BLOCK);
-    for b in std::iter::once(loudest).chain((0..blocks).filter(|&b| b != loudest)) {
+    for b in std::iter::once(loudest).chain((0..block_peaks.len()).filter(|&b| b != loudest)) {
         let start = b * BLOCK;
-        let len = BLOCK.min(x.len() - start);
-        // Inputs of this block's outputs: the block and the TAPS − 1 samples before it.
-        let input = &padded[start..start + len + TAPS - 1];
-        // A little headroom over the bound for the rounding of the sums.
-        if crate::condition::peak(input) * f.gain * 1.0001 <= best {
+        let end = (start + BLOCK).min(x.len());
+        // This block's outputs also take the TAPS − 1 samples before it (silence before the
+        // first sample). A little headroom over the bound covers the rounding of the sums.
+        let history = &x[start.saturating_sub(TAPS - 1)..start];
+        let reach = block_peaks[b].max(crate::condition::peak(history));
+        if reach * f.gain * 1.0001 <= best {
             continue;
         }
-        best = best.max(block_peak(&f.taps, input));
+        let peak = if start >= TAPS - 1 {
+            block_peak(&f.taps, &x[start - (TAPS - 1)..end])
+        } else {
+            let mut padded = [0.0f32; TAPS - 1 + BLOCK];
+            padded[TAPS - 1 - start..TAPS - 1 + end - start].copy_from_slice(&x[..end]);
+            block_peak(&f.taps, &padded[..TAPS - 1 + end - start])
+        };
+        best = best.max(peak);
     }
     best
 }
