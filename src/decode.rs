@@ -1,4 +1,5 @@
-//! Reading any supported container and codec into planar `f32` blocks, with symphonia.
+//! Reading any supported container and codec into planar `f32` blocks, with symphonia (and, for
+//! native MP3/MP2/MP1 streams, nanomp3: see `src/decode/mpeg.rs`).
 //!
 //! The decoder streams: it never holds more than one packet of audio, so memory does not grow
 //! with the file, and the caller stops it as soon as it has what it needs. Recoverable packet

@@ -109,7 +109,7 @@ fn run(resampler: &mut Fft<f32>, mono: &[f32]) -> Result<Vec<f32>> {
 }
 
 /// FFT block sizes (input, output) for `rate` → 16 kHz: the smallest multiple of the minimal
-/// block pair whose output side reaches [`TARGET_BLOCK_OUT`] and whose multiplier has only the
+/// block pair whose output side reaches `TARGET_BLOCK_OUT` (1,024) and whose multiplier has only the
 /// prime factors 2, 3 and 5, so the FFTs stay fast.
 pub fn block_sizes(rate: u32) -> (usize, usize) {
     let rate = rate as usize;
