@@ -13,20 +13,9 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-missing=()
-for pair in sox:sox ffmpeg:ffmpeg lame:lame flac:flac oggenc:vorbis-tools python3:python3; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
-done
-if ((${#missing[@]})); then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    echo "installing: ${missing[*]}" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "missing tools (Debian packages): ${missing[*]}; install them and rerun" >&2
-    exit 1
-  fi
-fi
+# shellcheck source=scripts/lib/need-tools.sh
+source scripts/lib/need-tools.sh
+need_tools sox:sox ffmpeg:ffmpeg lame:lame flac:flac oggenc:vorbis-tools python3:python3
 
 A=assets
 T=$(mktemp -d)

@@ -90,26 +90,10 @@ fn scan_inner<R: Read + Seek + ?Sized>(r: &mut R) -> Option<Found> {
 }
 
 fn wav_fact<R: Read + Seek + ?Sized>(r: &mut R, end: u64) -> Option<Found> {
-    let mut pos = 12u64;
-    for _ in 0..MAX_ITEMS {
-        if pos + 8 > end {
-            return None;
-        }
-        r.seek(SeekFrom::Start(pos)).ok()?;
-        let mut hdr = [0u8; 8];
-        r.read_exact(&mut hdr).ok()?;
-        let len = u64::from(u32::from_le_bytes(hdr[4..8].try_into().ok()?));
-        match &hdr[0..4] {
-            b"fact" if len >= 4 => {
-                let mut n = [0u8; 4];
-                r.read_exact(&mut n).ok()?;
-                return Some(Found::WavFact(u64::from(u32::from_le_bytes(n))));
-            }
-            b"data" => return None,
-            _ => pos += 8 + len + (len & 1),
-        }
-    }
-    None
+    riff_chunk(r, end, b"fact", 4)?;
+    let mut n = [0u8; 4];
+    r.read_exact(&mut n).ok()?;
+    Some(Found::WavFact(u64::from(u32::from_le_bytes(n))))
 }
 
 /// What a WAV file's `fmt ` chunk declares, read before any decoder sees it.
@@ -140,75 +124,136 @@ fn wav_format_inner<R: Read + Seek + ?Sized>(r: &mut R) -> Option<WavFormat> {
         return None;
     }
     let end = r.seek(SeekFrom::End(0)).ok()?;
-    let mut pos = 12u64;
-    for _ in 0..MAX_ITEMS {
-        if pos + 8 > end {
-            return None;
+    riff_chunk(r, end, b"fmt ", 8)?;
+    let mut fmt = [0u8; 8];
+    r.read_exact(&mut fmt).ok()?;
+    Some(WavFormat {
+        channels: u16::from_le_bytes([fmt[2], fmt[3]]),
+        sample_rate: u32::from_le_bytes(fmt[4..8].try_into().ok()?),
+    })
+}
+
+/// The first chunk `kind` of a RIFF/WAVE file (of `end` bytes) whose payload is declared at least
+/// `min_len` bytes long, looked for before the `data` chunk; `r` is left at its payload.
+fn riff_chunk<R: Read + Seek + ?Sized>(
+    r: &mut R,
+    end: u64,
+    kind: &[u8; 4],
+    min_len: u64,
+) -> Option<Item> {
+    let mut walk = Walk::new(Layout::Riff, 12, end);
+    while let Some(chunk) = walk.next(r)? {
+        if &chunk.kind == kind && chunk.end - chunk.start >= min_len {
+            return Some(chunk);
         }
-        r.seek(SeekFrom::Start(pos)).ok()?;
-        let mut hdr = [0u8; 8];
-        r.read_exact(&mut hdr).ok()?;
-        let len = u64::from(u32::from_le_bytes(hdr[4..8].try_into().ok()?));
-        match &hdr[0..4] {
-            b"fmt " if len >= 8 => {
-                let mut fmt = [0u8; 8];
-                r.read_exact(&mut fmt).ok()?;
-                return Some(WavFormat {
-                    channels: u16::from_le_bytes([fmt[2], fmt[3]]),
-                    sample_rate: u32::from_le_bytes(fmt[4..8].try_into().ok()?),
-                });
-            }
-            b"data" => return None,
-            _ => pos += 8 + len + (len & 1),
+        if &chunk.kind == b"data" {
+            return None;
         }
     }
     None
 }
 
-/// One box: its type and the byte range of its payload.
-struct Mp4Box {
+/// How the header in front of each chunk or box is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    /// RIFF chunk: the id, then the payload length as a little-endian `u32`; an odd-length payload
+    /// is followed by a pad byte. The length is not checked against the file: a reader stops at
+    /// what it needs.
+    Riff,
+    /// ISO BMFF (MP4) box: the size as a big-endian `u32`, header included (0: up to the end of the
+    /// range; 1: a big-endian `u64` size follows the type), then the type. A box must lie within
+    /// the range walked.
+    Mp4,
+}
+
+/// One chunk or box: its four-character code and the byte range of its payload (as declared: a
+/// RIFF chunk's may run past the end of the file).
+struct Item {
     kind: [u8; 4],
     start: u64,
     end: u64,
 }
 
-fn boxes<R: Read + Seek + ?Sized>(r: &mut R, start: u64, end: u64) -> Option<Vec<Mp4Box>> {
-    let mut out = Vec::new();
-    let mut pos = start;
-    while pos + 8 <= end && out.len() < MAX_ITEMS {
+/// A walk over chunks or boxes laid end to end from one offset to `end`, reading only their
+/// headers, and at most [`MAX_ITEMS`] of them. Not an `Iterator`: between steps the caller may
+/// read a payload through the same reader.
+struct Walk {
+    layout: Layout,
+    pos: u64,
+    end: u64,
+    left: usize,
+}
+
+impl Walk {
+    fn new(layout: Layout, start: u64, end: u64) -> Walk {
+        Walk {
+            layout,
+            pos: start,
+            end,
+            left: MAX_ITEMS,
+        }
+    }
+
+    /// The next item, with `r` left at the start of its payload. `Some(None)` when no header
+    /// fits before `end` or [`MAX_ITEMS`] were read; `None` when reading fails or (MP4) a box
+    /// does not fit.
+    fn next<R: Read + Seek + ?Sized>(&mut self, r: &mut R) -> Option<Option<Item>> {
+        let pos = self.pos;
+        if self.left == 0 || self.end.saturating_sub(pos) < 8 {
+            return Some(None);
+        }
+        self.left -= 1;
         r.seek(SeekFrom::Start(pos)).ok()?;
         let mut hdr = [0u8; 8];
         r.read_exact(&mut hdr).ok()?;
-        let size32 = u32::from_be_bytes(hdr[0..4].try_into().ok()?);
-        let kind: [u8; 4] = hdr[4..8].try_into().ok()?;
-        let (payload, size) = match size32 {
-            0 => (pos + 8, end - pos),
-            1 => {
-                let mut big = [0u8; 8];
-                r.read_exact(&mut big).ok()?;
-                (pos + 16, u64::from_be_bytes(big))
+        let item = match self.layout {
+            Layout::Riff => {
+                let kind: [u8; 4] = hdr[0..4].try_into().ok()?;
+                let len = u64::from(u32::from_le_bytes(hdr[4..8].try_into().ok()?));
+                let start = pos.checked_add(8)?;
+                let end = start.checked_add(len)?;
+                self.pos = end.checked_add(len & 1)?;
+                Item { kind, start, end }
             }
-            n => (pos + 8, u64::from(n)),
+            Layout::Mp4 => {
+                let size32 = u32::from_be_bytes(hdr[0..4].try_into().ok()?);
+                let kind: [u8; 4] = hdr[4..8].try_into().ok()?;
+                let (start, size) = match size32 {
+                    0 => (pos + 8, self.end - pos),
+                    1 => {
+                        let mut big = [0u8; 8];
+                        r.read_exact(&mut big).ok()?;
+                        (pos + 16, u64::from_be_bytes(big))
+                    }
+                    n => (pos + 8, u64::from(n)),
+                };
+                let end = pos.checked_add(size)?;
+                if size < start - pos || end > self.end {
+                    return None;
+                }
+                self.pos = end;
+                Item { kind, start, end }
+            }
         };
-        let box_end = pos.checked_add(size)?;
-        if size < payload - pos || box_end > end {
-            return None;
-        }
-        out.push(Mp4Box {
-            kind,
-            start: payload,
-            end: box_end,
-        });
-        pos = box_end;
+        Some(Some(item))
+    }
+}
+
+/// The boxes between `start` and `end`; `None` if one does not fit.
+fn boxes<R: Read + Seek + ?Sized>(r: &mut R, start: u64, end: u64) -> Option<Vec<Item>> {
+    let mut walk = Walk::new(Layout::Mp4, start, end);
+    let mut out = Vec::new();
+    while let Some(b) = walk.next(r)? {
+        out.push(b);
     }
     Some(out)
 }
 
-fn child<'a>(list: &'a [Mp4Box], kind: &[u8; 4]) -> Option<&'a Mp4Box> {
+fn child<'a>(list: &'a [Item], kind: &[u8; 4]) -> Option<&'a Item> {
     list.iter().find(|b| &b.kind == kind)
 }
 
-fn read_at<R: Read + Seek + ?Sized>(r: &mut R, b: &Mp4Box, len: usize) -> Option<Vec<u8>> {
+fn read_at<R: Read + Seek + ?Sized>(r: &mut R, b: &Item, len: usize) -> Option<Vec<u8>> {
     if b.end - b.start < len as u64 {
         return None;
     }
@@ -227,7 +272,7 @@ fn be_u64(b: &[u8], at: usize) -> Option<u64> {
 }
 
 /// Timescale of an `mvhd` or `mdhd` box (same layout up to the timescale).
-fn timescale<R: Read + Seek + ?Sized>(r: &mut R, b: &Mp4Box) -> Option<u32> {
+fn timescale<R: Read + Seek + ?Sized>(r: &mut R, b: &Item) -> Option<u32> {
     let v = read_at(r, b, 24)?;
     if v[0] == 1 {
         be_u32(&v, 20)
@@ -316,6 +361,61 @@ mod tests {
         ] {
             assert_eq!(wav_format(&mut Cursor::new(bad)), None);
         }
+    }
+
+    /// A RIFF/WAVE header followed by `chunks`.
+    fn riff(chunks: &[u8]) -> Vec<u8> {
+        let mut v = b"RIFF\0\0\0\0WAVE".to_vec();
+        v.extend_from_slice(chunks);
+        v
+    }
+
+    #[test]
+    fn wav_walk_skips_pad_bytes_stops_at_data_and_gives_up_after_max_items() {
+        let fact = b"fact\x04\0\0\0\x11\x2b\0\0";
+        let odd = riff(&[&b"xtra\x03\0\0\0abc\0"[..], fact].concat());
+        assert_eq!(scan(&mut Cursor::new(odd)), Found::WavFact(11_025));
+        let short_fact = riff(&[&b"fact\x02\0\0\0ab"[..], fact].concat());
+        assert_eq!(scan(&mut Cursor::new(short_fact)), Found::WavFact(11_025));
+        let after_data = riff(&[&b"data\0\0\0\0"[..], fact].concat());
+        assert_eq!(scan(&mut Cursor::new(after_data)), Found::Nothing);
+        for (junk, found) in [
+            (MAX_ITEMS - 1, Found::WavFact(11_025)),
+            (MAX_ITEMS, Found::Nothing),
+        ] {
+            let mut chunks = b"junk\0\0\0\0".repeat(junk);
+            chunks.extend_from_slice(fact);
+            assert_eq!(
+                scan(&mut Cursor::new(riff(&chunks))),
+                found,
+                "{junk} chunks"
+            );
+        }
+    }
+
+    #[test]
+    fn mp4_walk_reads_all_three_size_forms_and_refuses_boxes_that_do_not_fit() {
+        let mut v = b"\0\0\0\x0cfree1234".to_vec(); // 32-bit size
+        v.extend_from_slice(b"\0\0\0\x01wide\0\0\0\0\0\0\0\x12ab"); // 64-bit size
+        v.extend_from_slice(b"\0\0\0\0mdatxyz"); // up to the end
+        let end = v.len() as u64;
+        let list = boxes(&mut Cursor::new(&v), 0, end).unwrap();
+        let got: Vec<_> = list.iter().map(|b| (&b.kind, b.start, b.end)).collect();
+        assert_eq!(
+            got,
+            [(b"free", 8, 12), (b"wide", 28, 30), (b"mdat", 38, 41)]
+        );
+        for bad in [
+            &b"\0\0\0\x04free"[..],              // smaller than its header
+            b"\0\0\0\x10free1234",               // past the end
+            b"\0\0\0\x01wide\0\0\0\0\0\0\0\x08", // 64-bit size smaller than its header
+            b"\0\0\0\x08free\0\0\0\x01wide\xff\xff\xff\xff\xff\xff\xff\xff", // overflows
+        ] {
+            assert!(boxes(&mut Cursor::new(bad), 0, bad.len() as u64).is_none());
+        }
+        // Fewer than 8 bytes left: the walk ends there.
+        let tail = b"\0\0\0\x08free\0\0\0";
+        assert_eq!(boxes(&mut Cursor::new(tail), 0, 11).unwrap().len(), 1);
     }
 
     #[test]

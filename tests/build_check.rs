@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 use ringforge::signal::{sine, wav_i16};
 use serde_json::Value;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_ringforge");
 
 const CONFIG: &str = r#"# a small ringtone repository
@@ -46,16 +48,16 @@ fn source(freq: f64, rate: u32) -> Vec<u8> {
 
 impl Repo {
     fn new() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        fs::create_dir_all(repo.path(".git")).unwrap();
-        fs::create_dir_all(repo.path("sounds/sub")).unwrap();
-        repo.write("sounds/a.wav", &source(440.0, 48_000));
-        repo.write("sounds/b.wav", &source(660.0, 44_100));
-        repo.write("sounds/sub/c-chime.wav", &source(880.0, 16_000));
-        repo.write("ringforge.toml", CONFIG.as_bytes());
-        repo
+        let dir = common::temp_folder(
+            &[".git"],
+            &[
+                ("sounds/a.wav", &source(440.0, 48_000)),
+                ("sounds/b.wav", &source(660.0, 44_100)),
+                ("sounds/sub/c-chime.wav", &source(880.0, 16_000)),
+                ("ringforge.toml", CONFIG.as_bytes()),
+            ],
+        );
+        Repo { dir }
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -556,17 +558,16 @@ fn the_readme_config_example_is_valid() {
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .expect("a toml block in the README");
-    let dir = tempfile::tempdir().unwrap();
-    for src in [
-        "sources/front-desk.mp3",
-        "sources/summer hit.flac",
-        "sources/legacy/old-pbx-8k.wav",
-    ] {
-        let p = dir.path().join(src);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, source(440.0, 16_000)).unwrap();
-    }
-    fs::write(dir.path().join("ringforge.toml"), example).unwrap();
+    let wav = source(440.0, 16_000);
+    let dir = common::temp_folder(
+        &[],
+        &[
+            ("sources/front-desk.mp3", &wav),
+            ("sources/summer hit.flac", &wav),
+            ("sources/legacy/old-pbx-8k.wav", &wav),
+            ("ringforge.toml", example.as_bytes()),
+        ],
+    );
     let config = ringforge::config::Config::load(&dir.path().join("ringforge.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.tones.len(), 3);

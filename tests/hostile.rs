@@ -22,6 +22,9 @@ use std::time::{Duration, Instant};
 
 use ringforge::{convert_bytes, convert_path, convert_reader, Error, Options, Tone, Warning};
 
+mod common;
+use common::fixture;
+
 /// No single case may take longer than this, however hostile its input.
 const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -43,12 +46,6 @@ const FORMATS: &[&str] = &[
     "sine1k_44k1_vorbis_stereo.ogg",
     "sine1k_44k1_aac_stereo.m4a",
 ];
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 fn read_fixture(name: &str) -> Vec<u8> {
     fs::read(fixture(name)).unwrap()
@@ -248,10 +245,8 @@ fn assert_good_tone(out: &Path) {
 /// A temporary folder holding `good.wav` (a copy of [`GOOD`]) in an `in` folder, and an `out`
 /// path (not created).
 fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::temp_folder(&[], &[("in/good.wav", &read_fixture(GOOD))]);
     let input = tmp.path().join("in");
-    fs::create_dir(&input).unwrap();
-    fs::copy(fixture(GOOD), input.join("good.wav")).unwrap();
     let out = tmp.path().join("out");
     (tmp, input, out)
 }

@@ -20,7 +20,7 @@ pub fn run(args: BuildArgs) -> u8 {
         }
     };
     let mut opts = BuildOptions::default();
-    opts.jobs = args.jobs;
+    opts.jobs = args.jobs.jobs;
     opts.strict = args.strict;
     let quiet = args.quiet;
     let report = build::build(&config, &opts, &|t: &ToneOutcome| {

@@ -20,7 +20,7 @@ pub fn run(args: CheckArgs) -> u8 {
         }
     };
     let mut opts = CheckOptions::default();
-    opts.jobs = args.jobs;
+    opts.jobs = args.jobs.jobs;
     let report = check::check(&config, &opts);
     match args.format {
         CheckFormat::Human => print_human(&report, started.elapsed().as_secs_f64()),

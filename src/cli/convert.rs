@@ -54,7 +54,7 @@ pub fn run(args: ConvertArgs) -> u8 {
         convert,
         out_dir: args.output.clone(),
         strict: args.strict,
-        jobs: args.jobs,
+        jobs: args.jobs.jobs,
     };
 
     let manifest_config = match ManifestConfig::from_args(&args) {

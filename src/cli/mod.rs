@@ -62,15 +62,8 @@ pub struct ConvertArgs {
     /// Folder to write the tones and manifests to (created if missing).
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
-    /// Worker threads (default: one per core). Output is identical whatever the value.
-    #[arg(
-        short,
-        long,
-        value_name = "N",
-        default_value_t = 0,
-        hide_default_value = true
-    )]
-    pub jobs: usize,
+    #[command(flatten)]
+    pub jobs: JobsArg,
     /// Treat every warning as an error: the file fails and nothing is written for it.
     #[arg(long)]
     pub strict: bool,
@@ -152,15 +145,8 @@ pub struct BuildArgs {
     /// to its folder.
     #[arg(short, long, value_name = "PATH", default_value = ringforge::config::CONFIG_FILE)]
     pub config: PathBuf,
-    /// Worker threads (default: one per core). Output is identical whatever the value.
-    #[arg(
-        short,
-        long,
-        value_name = "N",
-        default_value_t = 0,
-        hide_default_value = true
-    )]
-    pub jobs: usize,
+    #[command(flatten)]
+    pub jobs: JobsArg,
     /// Treat every warning as an error: the tone fails and nothing is written for it.
     #[arg(long)]
     pub strict: bool,
@@ -174,6 +160,8 @@ pub struct BuildArgs {
 
 /// Flags of `ringforge check`.
 #[derive(Debug, Args)]
+// check writes nothing, so its --jobs help leaves out the sentence about identical output.
+#[command(mut_arg("jobs", |a| a.help("Worker threads (default: one per core)")))]
 pub struct CheckArgs {
     /// The configuration file (or a folder holding ringforge.toml); paths in it are relative
     /// to its folder.
@@ -183,7 +171,15 @@ pub struct CheckArgs {
     /// `::error file=…::message`).
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
-    /// Worker threads (default: one per core).
+    #[command(flatten)]
+    pub jobs: JobsArg,
+}
+
+/// The `-j/--jobs` flag of `convert`, `build` and `check`.
+#[derive(Debug, Args)]
+#[group(skip)]
+pub struct JobsArg {
+    /// Worker threads (default: one per core). Output is identical whatever the value.
     #[arg(
         short,
         long,

@@ -101,6 +101,22 @@ pub fn fixture(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
+/// A fresh temporary folder to run conversions in: the (empty) folders `dirs`, then the `files`,
+/// each a path relative to the folder and its bytes (parent folders are created). Output folders
+/// are left for the code under test to make.
+pub fn temp_folder(dirs: &[&str], files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for dir in dirs {
+        std::fs::create_dir_all(tmp.path().join(dir)).unwrap();
+    }
+    for (rel, bytes) in files {
+        let path = tmp.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    tmp
+}
+
 #[allow(clippy::needless_range_loop)] // textbook elimination reads best with indices
 /// Peak amplitudes of several sines fitted jointly (least squares over the middle of `x`), so
 /// tones close together do not leak into each other's estimate on short signals.
