@@ -221,7 +221,7 @@ pub fn validate_sln(bytes: &[u8], max_bytes: u64) -> Vec<SlnProblem> {
             RUN_BUILD,
         );
     }
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         push(
             ProblemKind::OddLength,
             format!(

@@ -423,7 +423,7 @@ pub fn inspect_tone(bytes: &[u8], max_bytes: u64) -> ToneInspection {
     if bytes.is_empty() {
         problems.push(ToneProblem::Empty);
     }
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         problems.push(ToneProblem::OddLength {
             bytes: bytes.len() as u64,
         });

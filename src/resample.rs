@@ -125,7 +125,7 @@ pub fn block_sizes(rate: u32) -> (usize, usize) {
 
 fn is_smooth(mut n: usize) -> bool {
     for p in [2, 3, 5] {
-        while n % p == 0 {
+        while n.is_multiple_of(p) {
             n /= p;
         }
     }

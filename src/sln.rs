@@ -21,7 +21,7 @@ pub fn encode(samples: &[i16]) -> Vec<u8> {
 
 /// Decodes little-endian bytes into samples. Returns `None` for an odd byte count.
 pub fn decode(bytes: &[u8]) -> Option<Vec<i16>> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     Some(
