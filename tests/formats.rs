@@ -250,3 +250,27 @@ fn broken_files_fail_with_a_reason() {
         assert!(!e.to_string().is_empty());
     }
 }
+
+/// The content decides the decoder, not the name: a WAV called `.mp3` stays with the WAV reader,
+/// and an MP3 called `.wav` still goes to the MPEG decoder, with the same samples as when it is
+/// named right.
+#[test]
+fn misnamed_files_decode_by_their_content() {
+    let read = |name: &str| std::fs::read(fixture(name)).unwrap();
+    let opts = Options::default();
+    let wav = read("sine1k_44k1_s16_mono.wav");
+    let as_mp3 = ringforge::convert_bytes(&wav, Some("mp3"), &opts).unwrap();
+    assert_eq!(as_mp3.report().source.container, "wave");
+    assert_eq!(
+        as_mp3.samples(),
+        convert("sine1k_44k1_s16_mono.wav").samples()
+    );
+
+    let mp3 = read("sine1k_44k1_cbr128_stereo_id3.mp3");
+    let as_wav = ringforge::convert_bytes(&mp3, Some("wav"), &opts).unwrap();
+    let named_right = convert("sine1k_44k1_cbr128_stereo_id3.mp3");
+    assert_eq!(as_wav.report().source.container, "mp3");
+    assert_eq!(as_wav.report().source.codec, "mp3");
+    assert_eq!(as_wav.report().source.channels, 2);
+    assert_eq!(as_wav.samples(), named_right.samples());
+}
