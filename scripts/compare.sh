@@ -66,16 +66,9 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v lame >/dev/null || need+=(lame)
 command -v flac >/dev/null || need+=(flac)
 [[ -x /usr/bin/time ]] && /usr/bin/time -f %M true >/dev/null 2>&1 || need+=(time)
-if ((${#need[@]})); then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    echo "installing: ${need[*]}" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "missing tools (Debian packages): ${need[*]}; install them and rerun" >&2
-    exit 1
-  fi
-fi
+# shellcheck source=scripts/lib/need-tools.sh
+source scripts/lib/need-tools.sh
+install_packages "${need[@]}"
 if ! ffmpeg -hide_banner -h filter=aresample 2>/dev/null | grep -q soxr; then
   echo "note: this ffmpeg has no soxr; the ffmpeg+soxr rows will fail" >&2
 fi

@@ -52,6 +52,12 @@ pub fn gain_to_db(gain: f64) -> f64 {
     }
 }
 
+/// Sample peak of 16-bit samples in dBFS (full scale 32,768; −∞ for silence or no samples).
+pub fn peak_dbfs_i16(x: &[i16]) -> f64 {
+    let peak = x.iter().map(|s| i32::from(*s).abs()).max().unwrap_or(0);
+    gain_to_db(f64::from(peak) / 32_768.0)
+}
+
 /// Largest magnitude in `x` (0 for an empty signal).
 pub fn peak(x: &[f32]) -> f32 {
     // Eight running maxima, one per lane, so the loop vectorises (a single running maximum is a

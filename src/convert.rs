@@ -635,12 +635,7 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
     let (samples, stats) = quantize::quantize(&x, opts.dither, seed.finish());
     drop(x);
 
-    let peak = samples
-        .iter()
-        .map(|s| i32::from(*s).abs())
-        .max()
-        .unwrap_or(0);
-    let peak_dbfs = condition::gain_to_db(f64::from(peak) / 32_768.0);
+    let peak_dbfs = condition::peak_dbfs_i16(&samples);
     if stats.clipped > 0 {
         warnings.push(Warning::Clipped {
             samples: stats.clipped,

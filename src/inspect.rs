@@ -400,12 +400,7 @@ pub fn inspect_tone(bytes: &[u8], max_bytes: u64) -> ToneInspection {
         .collect();
     let n = samples.len();
     let rate = f64::from(TARGET_RATE);
-    let peak = samples
-        .iter()
-        .map(|s| i32::from(*s).abs())
-        .max()
-        .unwrap_or(0);
-    let peak_dbfs = condition::gain_to_db(f64::from(peak) / 32_768.0);
+    let peak_dbfs = condition::peak_dbfs_i16(&samples);
     let silent = peak_dbfs < SILENT_PEAK_DBFS;
     let threshold = (condition::db_to_gain(SILENT_PEAK_DBFS) * 32_768.0).ceil() as i32;
     let loud = |s: &i16| i32::from(*s).abs() >= threshold;

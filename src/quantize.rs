@@ -152,9 +152,6 @@ unsafe fn round_half_away(r: f32) -> i32 {
 pub struct SplitMix64(u64);
 
 impl SplitMix64 {
-    /// The step added to the state for each output.
-    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-
     /// A generator starting from `seed`.
     pub fn new(seed: u64) -> Self {
         SplitMix64(seed)
@@ -162,19 +159,15 @@ impl SplitMix64 {
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(Self::GAMMA);
-        Self::mix(self.0)
-    }
-
-    /// The output function: the bits for state `z`.
-    #[inline(always)]
-    fn mix(mut z: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
 
-    /// Uniform noise in (−1, 1), for tests.
+    /// Triangular noise in (−1, 1): the difference of two 24-bit uniform values (random test
+    /// signals).
     #[cfg(test)]
     fn tpdf(&mut self) -> f32 {
         let bits = self.next_u64();
