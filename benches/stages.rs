@@ -1,7 +1,7 @@
 //! One bench per pipeline stage: decode (per format), downmix, resample (per source rate),
 //! measure (loudness and true peak), quantize and encode. Two reference rows show why two stages
 //! are not the crates the rest of the pipeline uses: MP3 through symphonia's own decoder, and the
-//! tone meter through the ebur128 crate.
+//! tone meter through the ebur128 crate; a third shows the resampler against rubato's.
 //!
 //! Throughput is in milliseconds of audio, so `Kelem/s` reads as "× realtime" on one core (see
 //! `benches/common/mod.rs`). Run with `cargo bench --bench stages`; one group with
@@ -165,7 +165,42 @@ fn resample(c: &mut Criterion<Clock>) {
             b.iter(|| resample::to_16k(black_box(mono), rate).unwrap())
         });
     }
+    // Reference: rubato's FFT resampler, as the pipeline used it before (Blackman-Harris²
+    // windowed sinc as long as a 3,072-frame block), on the same 48 kHz input.
+    let frames = 48_000 * SECONDS;
+    let mono = programme(48_000, frames, 0);
+    g.throughput(audio(frames, 48_000));
+    let mut rubato = rubato::Fft::<f32>::new_custom(
+        48_000,
+        16_000,
+        3_072,
+        1,
+        1,
+        rubato::WindowFunction::BlackmanHarris2,
+        rubato::FixedSync::Both,
+    )
+    .expect("rubato builds");
+    g.bench_with_input(
+        BenchmarkId::new("to-16k", "48000-rubato-reference"),
+        &mono,
+        |b, mono| b.iter(|| rubato_to_16k(&mut rubato, black_box(mono))),
+    );
     g.finish();
+}
+
+fn rubato_to_16k(resampler: &mut rubato::Fft<f32>, mono: &[f32]) -> Vec<f32> {
+    use rubato::audioadapter_buffers::direct::SequentialSlice;
+    use rubato::Resampler;
+    resampler.reset();
+    let input = SequentialSlice::new(mono, 1, mono.len()).expect("input adapter");
+    let needed = resampler.process_all_needed_output_len(mono.len());
+    let mut out = vec![0.0f32; needed];
+    let mut adapter = SequentialSlice::new_mut(&mut out, 1, needed).expect("output adapter");
+    let (_, produced) = resampler
+        .process_all_into_buffer(&input, &mut adapter, mono.len(), None)
+        .expect("rubato resamples");
+    out.truncate(produced);
+    out
 }
 
 fn quantize_and_encode(c: &mut Criterion<Clock>) {
