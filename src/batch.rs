@@ -338,7 +338,7 @@ fn convert_one(job: &Job, opts: &BatchOptions) -> Result<Written, Error> {
         }
     }
     let output = opts.out_dir.join(&job.file_name);
-    let bytes = tone.sln_bytes();
+    let bytes = tone.sln();
     crate::sln::write_atomic(&output, &bytes)?;
     // Digests here, in the worker: in parallel, and while the bytes are at hand.
     let digests = opts.digests.then(|| Digests::of(&bytes));
