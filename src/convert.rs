@@ -650,7 +650,6 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
     seed.write_f32s(&x);
     seed.write(&opts.fingerprint().to_le_bytes());
     let (samples, stats) = quantize::quantize(&x, opts.dither, seed.finish());
-    drop(x);
 
     let peak_dbfs = condition::peak_dbfs_i16(&samples);
     if stats.clipped > 0 {
@@ -661,7 +660,9 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
     if peak_dbfs < condition::SILENT_PEAK_DBFS {
         warnings.push(Warning::Silent { peak_dbfs });
     }
-    let loudness = condition::measure_i16(&samples);
+    // Measured on the samples as written, in the float buffer no longer needed.
+    let loudness = condition::measure_i16_with(&samples, &mut x);
+    drop(x);
     let n = samples.len() as u64;
     let report = Report {
         source: info,
