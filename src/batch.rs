@@ -227,10 +227,16 @@ pub struct Written {
     pub output: PathBuf,
     /// Size of the file in bytes.
     pub bytes: u64,
-    /// Lowercase hex MD5 of the file's bytes.
-    pub md5: String,
-    /// Lowercase hex SHA-256 of the file's bytes.
-    pub sha256: String,
+    /// MD5 and SHA-256 of the file's bytes, when the batch computed them
+    /// ([`BatchOptions::digests`]); `None` otherwise.
+    pub digests: Option<Digests>,
+}
+
+impl Written {
+    /// Lowercase hex MD5 of the file's bytes, when the batch computed the digests.
+    pub fn md5(&self) -> Option<&str> {
+        self.digests.as_ref().map(|d| d.md5.as_str())
+    }
 }
 
 /// The outcome of one file of a batch.
@@ -252,7 +258,20 @@ impl Outcome {
 }
 
 /// How a batch runs.
-#[derive(Clone, Debug, Default)]
+///
+/// ```
+/// use ringforge::batch::BatchOptions;
+///
+/// // Converting for a folder nobody provisions from: no manifests, so no digests either.
+/// let opts = BatchOptions {
+///     out_dir: "tones".into(),
+///     digests: false,
+///     ..BatchOptions::default()
+/// };
+/// assert!(BatchOptions::default().digests);
+/// # let _ = opts;
+/// ```
+#[derive(Clone, Debug)]
 pub struct BatchOptions {
     /// Conversion options for every file.
     pub convert: Options,
@@ -262,6 +281,23 @@ pub struct BatchOptions {
     pub strict: bool,
     /// Worker threads; 0 means one per core. Default: 0.
     pub jobs: usize,
+    /// Compute the MD5 and SHA-256 of every tone written ([`Written::digests`]), in the worker
+    /// while the bytes are at hand. The manifests ([`manifest_tones`]) need them; a batch whose
+    /// outcomes nobody hashes can turn them off and save two passes over every file.
+    /// Default: `true`.
+    pub digests: bool,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            convert: Options::default(),
+            out_dir: PathBuf::new(),
+            strict: false,
+            jobs: 0,
+            digests: true,
+        }
+    }
 }
 
 /// Converts every job in parallel and writes each tone atomically to the output folder. Returns
@@ -302,20 +338,15 @@ fn convert_one(job: &Job, opts: &BatchOptions) -> Result<Written, Error> {
         }
     }
     let output = opts.out_dir.join(&job.file_name);
-    let bytes = tone.sln_bytes();
+    let bytes = tone.sln();
     crate::sln::write_atomic(&output, &bytes)?;
     // Digests here, in the worker: in parallel, and while the bytes are at hand.
-    let Digests {
-        bytes: len,
-        md5,
-        sha256,
-    } = Digests::of(&bytes);
+    let digests = opts.digests.then(|| Digests::of(&bytes));
     Ok(Written {
         report: tone.report().clone(),
         output,
-        bytes: len,
-        md5,
-        sha256,
+        bytes: bytes.len() as u64,
+        digests,
     })
 }
 
@@ -341,6 +372,11 @@ pub fn display_name(job: &Job, overrides: &HashMap<String, String>) -> String {
 
 /// The manifest entries for every file of a batch that was converted and written, in id order.
 /// Display names come from [`display_name`].
+///
+/// # Errors
+///
+/// A tone's id, display name or file name is not valid in a manifest, or the batch ran without
+/// digests ([`BatchOptions::digests`] off: [`Error::Invalid`]).
 pub fn manifest_tones(
     outcomes: &[Outcome],
     overrides: &HashMap<String, String>,
@@ -349,15 +385,18 @@ pub fn manifest_tones(
         .iter()
         .filter_map(|o| o.result.as_ref().ok().map(|w| (o, w)))
         .map(|(o, w)| {
+            let digests = w.digests.clone().ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{}: converted without digests, which the manifests need \
+                     — run the batch with digests on",
+                    o.job.input.path.display()
+                ))
+            })?;
             ManifestTone::with_digests(
                 o.job.id.clone(),
                 display_name(&o.job, overrides),
                 o.job.file_name.clone(),
-                Digests {
-                    bytes: w.bytes,
-                    md5: w.md5.clone(),
-                    sha256: w.sha256.clone(),
-                },
+                digests,
                 Some(w.report.clone()),
                 Some(o.job.input.path.to_string_lossy().into_owned()),
             )

@@ -179,7 +179,7 @@ pub fn peak_gain_db(x: &[f32], ceiling_dbfs: f64, dither: Dither) -> Option<f64>
     Some(gain_to_db(target / p))
 }
 
-pub use crate::loudness::{measure, measure_i16, Loudness};
+pub use crate::loudness::{measure, measure_i16, measure_i16_with, Loudness};
 
 /// What loudness normalisation decided.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,5 +1,6 @@
 //! One conversion, start to end: decode → mono → 16 kHz → 16-bit, with the report.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::panic::{self, AssertUnwindSafe};
@@ -46,16 +47,32 @@ impl Tone {
         sln::encode(&self.samples)
     }
 
+    /// The same bytes as [`Tone::sln_bytes`], borrowed from the samples where the machine is
+    /// little-endian (no copy), encoded otherwise.
+    ///
+    /// ```
+    /// # fn main() -> ringforge::Result<()> {
+    /// use ringforge::{convert_bytes, signal, Options};
+    /// let wav = signal::wav_i16(16_000, 1, &signal::sine(440.0, 0.5, 16_000, 1_600));
+    /// let tone = convert_bytes(&wav, Some("wav"), &Options::default())?;
+    /// assert_eq!(&*tone.sln(), &tone.sln_bytes()[..]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn sln(&self) -> Cow<'_, [u8]> {
+        sln::as_le_bytes(&self.samples)
+    }
+
     /// Lowercase hex MD5 of [`Tone::sln_bytes`], as the phone XML's `md5` attribute wants it.
     pub fn md5_hex(&self) -> String {
         use md5::{Digest, Md5};
-        crate::manifest::hex(&Md5::digest(self.sln_bytes()))
+        crate::manifest::hex(&Md5::digest(&*self.sln()))
     }
 
     /// Writes the tone to `path` atomically (temporary file in the same folder, fsync, rename):
     /// an existing file is replaced whole or left untouched.
     pub fn write_sln(&self, path: impl AsRef<Path>) -> Result<()> {
-        sln::write_atomic(path.as_ref(), &self.sln_bytes())
+        sln::write_atomic(path.as_ref(), &self.sln())
     }
 }
 
@@ -633,7 +650,6 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
     seed.write_f32s(&x);
     seed.write(&opts.fingerprint().to_le_bytes());
     let (samples, stats) = quantize::quantize(&x, opts.dither, seed.finish());
-    drop(x);
 
     let peak_dbfs = condition::peak_dbfs_i16(&samples);
     if stats.clipped > 0 {
@@ -644,7 +660,9 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
     if peak_dbfs < condition::SILENT_PEAK_DBFS {
         warnings.push(Warning::Silent { peak_dbfs });
     }
-    let loudness = condition::measure_i16(&samples);
+    // Measured on the samples as written, in the float buffer no longer needed.
+    let loudness = condition::measure_i16_with(&samples, &mut x);
+    drop(x);
     let n = samples.len() as u64;
     let report = Report {
         source: info,

@@ -5,6 +5,8 @@
 //! (0.7071), every surround, side, rear and height channel at −3 dB, LFE dropped. The weights are
 //! then divided by their sum, so a signal equal in every (non-LFE) channel keeps its level.
 
+use std::mem::MaybeUninit;
+
 use symphonia::core::audio::{Channels, Position};
 
 /// −3 dB as a linear factor.
@@ -72,11 +74,16 @@ impl MonoMix {
         // compiler vectorises them: this runs once per decoded sample.
         match (planes, self.weights.as_slice()) {
             ([mono], _) => out.extend_from_slice(mono),
-            ([l, r], &[wl, wr]) => {
-                out.resize(start + frames, 0.0);
-                for ((o, a), b) in out[start..].iter_mut().zip(l).zip(r) {
-                    *o = a * wl + b * wr;
+            ([l, r], &[wl, wr]) if r.len() == frames => {
+                // Written straight into the spare room: zero-filling it first would be one more
+                // pass over every sample, and the first touch of pages the mix touches anyway.
+                out.reserve(frames);
+                let dst = &mut out.spare_capacity_mut()[..frames];
+                for ((o, a), b) in dst.iter_mut().zip(l).zip(r) {
+                    *o = MaybeUninit::new(a * wl + b * wr);
                 }
+                // SAFETY: the loop initialised all `frames` elements after `start`.
+                unsafe { out.set_len(start + frames) };
             }
             _ => {
                 out.resize(start + frames, 0.0);
@@ -269,6 +276,26 @@ mod tests {
         let (lost, cancelled) = e.loss_db(m.weights()).unwrap();
         assert!((lost - 3.01).abs() < 0.05, "{lost}");
         assert!(cancelled.abs() < 0.05, "{cancelled}");
+    }
+
+    #[test]
+    fn stereo_appends_after_what_is_there() {
+        let m = MonoMix::for_layout(None, 2);
+        for frames in [0, 1, 7, 4097] {
+            let l: Vec<f32> = (0..frames).map(|i| (i as f32 * 0.1).sin()).collect();
+            let r: Vec<f32> = (0..frames)
+                .map(|i| (i as f32 * 0.173).cos() * 0.3)
+                .collect();
+            let mut out = vec![9.0];
+            let mut e = Energy::default();
+            m.mix_into(&[l.clone(), r.clone()], &mut out, &mut e);
+            m.mix_into(&[l.clone(), r.clone()], &mut out, &mut e);
+            let once: Vec<f32> = l.iter().zip(&r).map(|(a, b)| a * 0.5 + b * 0.5).collect();
+            assert_eq!(out.len(), 1 + 2 * frames);
+            assert_eq!(out[0], 9.0);
+            assert_eq!(out[1..=frames], once[..]);
+            assert_eq!(out[1 + frames..], once[..]);
+        }
     }
 
     #[test]

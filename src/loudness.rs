@@ -60,8 +60,15 @@ pub fn measure(x: &[f32]) -> Loudness {
 
 /// Measures 16 kHz mono 16-bit samples (full scale is 32,768).
 pub fn measure_i16(x: &[i16]) -> Loudness {
-    let f: Vec<f32> = x.iter().map(|&s| f32::from(s) / 32_768.0).collect();
-    measure(&f)
+    measure_i16_with(x, &mut Vec::new())
+}
+
+/// [`measure_i16`], reading the samples as floats into `scratch` (whose contents are replaced):
+/// a caller with a float buffer to spare saves allocating, and faulting in, a new one.
+pub fn measure_i16_with(x: &[i16], scratch: &mut Vec<f32>) -> Loudness {
+    scratch.clear();
+    scratch.extend(x.iter().map(|&s| f32::from(s) / 32_768.0));
+    measure(scratch)
 }
 
 // --- integrated loudness -----------------------------------------------------------------------

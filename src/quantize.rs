@@ -10,6 +10,8 @@
 //! Dither is skipped for samples that already lie on the 16-bit grid (a 16-bit source passes
 //! bit-exact) and for near-silence below 1/1024 LSB (digital silence stays digital silence).
 
+use std::mem::MaybeUninit;
+
 use crate::options::Dither;
 
 const SCALE: f32 = 32_768.0;
@@ -31,30 +33,96 @@ pub struct QuantizeStats {
 /// dithered: each sample's noise depends only on its index, so the loop has no chain from one
 /// sample to the next and compiles to straight-line vector code.
 pub fn quantize(signal: &[f32], dither: Dither, seed: u64) -> (Vec<i16>, QuantizeStats) {
-    let tpdf = dither == Dither::Tpdf;
-    let mut out = vec![0i16; signal.len()];
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2.
-        let stats = unsafe { quantize_avx2(signal, &mut out, tpdf, seed) };
-        return (out, stats);
-    }
-    let stats = quantize_into(signal, &mut out, tpdf, seed);
+    let mut out = Vec::with_capacity(signal.len());
+    // Written straight into the new buffer's spare room: zero-filling it first would be one
+    // more pass over every sample (and its page faults) for values overwritten at once.
+    let stats = quantize_uninit(
+        signal,
+        &mut out.spare_capacity_mut()[..signal.len()],
+        dither == Dither::Tpdf,
+        seed,
+    );
+    // SAFETY: `quantize_uninit` initialised every one of the first `signal.len()` elements.
+    unsafe { out.set_len(signal.len()) };
     (out, stats)
 }
+
+/// Quantizes `signal` into `out` (of the same length), picking the AVX2 build where the CPU
+/// has it. Every element of `out` is initialised on return.
+fn quantize_uninit(
+    signal: &[f32],
+    out: &mut [MaybeUninit<i16>],
+    tpdf: bool,
+    seed: u64,
+) -> QuantizeStats {
+    quantize_stretches(signal, out, tpdf, seed, STRETCH)
+}
+
+/// [`quantize_uninit`] in stretches of `stretch` samples (at most [`STRETCH`]).
+fn quantize_stretches(
+    signal: &[f32],
+    out: &mut [MaybeUninit<i16>],
+    tpdf: bool,
+    seed: u64,
+    stretch: usize,
+) -> QuantizeStats {
+    assert_eq!(signal.len(), out.len());
+    assert!(stretch > 0 && stretch <= STRETCH);
+    let mut stats = QuantizeStats::default();
+    // Clipped samples are counted in 32 bits inside the loop (64-bit lanes would halve the
+    // vector width), so the signal goes through in stretches that cannot overflow them.
+    for (k, (signal, out)) in signal
+        .chunks(stretch)
+        .zip(out.chunks_mut(stretch))
+        .enumerate()
+    {
+        // Indices wrap at 2^32, as `DitherNoise::at` takes them.
+        let first = (k * stretch) as u32;
+        #[cfg(target_arch = "x86_64")]
+        let s = if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2.
+            unsafe { quantize_avx2(signal, out, tpdf, seed, first) }
+        } else {
+            quantize_into(signal, out, tpdf, seed, first)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let s = quantize_into(signal, out, tpdf, seed, first);
+        stats.clipped += s.clipped;
+        stats.dithered |= s.dithered;
+    }
+    stats
+}
+
+/// Samples quantized per call of the inner loop: its clip counter is 32-bit.
+const STRETCH: usize = 1 << 30;
 
 /// [`quantize_into`] compiled for AVX2: the same integer and IEEE float operations in the same
 /// order (no fused multiply-add), so the bytes are identical, more samples at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn quantize_avx2(signal: &[f32], out: &mut [i16], tpdf: bool, seed: u64) -> QuantizeStats {
-    quantize_into(signal, out, tpdf, seed)
+unsafe fn quantize_avx2(
+    signal: &[f32],
+    out: &mut [MaybeUninit<i16>],
+    tpdf: bool,
+    seed: u64,
+    first: u32,
+) -> QuantizeStats {
+    quantize_into(signal, out, tpdf, seed, first)
 }
 
+/// The quantizer's loop over at most [`STRETCH`] samples, the first of which has index `first`
+/// in the tone (its dither is `DitherNoise::at(first)`).
 #[inline(always)]
-fn quantize_into(signal: &[f32], out: &mut [i16], tpdf: bool, seed: u64) -> QuantizeStats {
+fn quantize_into(
+    signal: &[f32],
+    out: &mut [MaybeUninit<i16>],
+    tpdf: bool,
+    seed: u64,
+    first: u32,
+) -> QuantizeStats {
+    debug_assert!(signal.len() <= STRETCH);
     let noise = DitherNoise::new(seed);
-    let mut clipped = 0u64;
+    let mut clipped = 0u32;
     let mut dithered = false;
     let n = out.len().min(signal.len());
     let (out, signal) = (&mut out[..n], &signal[..n]);
@@ -64,18 +132,21 @@ fn quantize_into(signal: &[f32], out: &mut [i16], tpdf: bool, seed: u64) -> Quan
         dithered |= wants;
         // Computed for every sample and then selected: a branch around it would stop the
         // loop from vectorising.
-        let d = noise.at(i as u32);
+        let d = noise.at(first.wrapping_add(i as u32));
         let r = v + if wants { d } else { 0.0 };
         // round(r) > 32767 exactly when r ≥ 32767.5, and round(r) < −32768 when r ≤ −32768.5.
-        clipped += u64::from(r >= 32_767.5) + u64::from(r <= -32_768.5);
+        clipped += u32::from(r >= 32_767.5) + u32::from(r <= -32_768.5);
         // NaN becomes 0 (as `NaN.round() as i16` gives); the rest is held inside the range,
         // where rounding gives what the clamp above counted.
         let r = if r.is_nan() { 0.0 } else { r };
         let r = r.clamp(-32_768.0, 32_767.0);
         // SAFETY: r is finite and within −32768..=32767.
-        out[i] = unsafe { round_half_away(r) } as i16;
+        out[i] = MaybeUninit::new(unsafe { round_half_away(r) } as i16);
     }
-    QuantizeStats { clipped, dithered }
+    QuantizeStats {
+        clipped: u64::from(clipped),
+        dithered,
+    }
 }
 
 /// The dither noise of one tone: triangular (TPDF) noise in (−1, 1) LSB, a pure function of the
@@ -371,9 +442,37 @@ mod tests {
             .map(|i| ((i as f32) * 0.021).sin() * 1.05 + r.tpdf() * 1e-4)
             .collect();
         for dither in [Dither::Tpdf, Dither::None] {
-            let mut portable = vec![0i16; x.len()];
-            let stats = quantize_into(&x, &mut portable, dither == Dither::Tpdf, 21);
+            let mut portable = Vec::with_capacity(x.len());
+            let stats = quantize_into(
+                &x,
+                &mut portable.spare_capacity_mut()[..x.len()],
+                dither == Dither::Tpdf,
+                21,
+                0,
+            );
+            unsafe { portable.set_len(x.len()) };
             assert_eq!(quantize(&x, dither, 21), (portable, stats), "{dither:?}");
+        }
+    }
+
+    #[test]
+    fn stretches_continue_the_dither_sequence() {
+        let mut r = SplitMix64::new(5);
+        let x: Vec<f32> = (0..10_007)
+            .map(|i| ((i as f32) * 0.031).sin() * 1.1 + r.tpdf() * 1e-4)
+            .collect();
+        for dither in [Dither::Tpdf, Dither::None] {
+            let mut short = Vec::with_capacity(x.len());
+            let stats = quantize_stretches(
+                &x,
+                &mut short.spare_capacity_mut()[..x.len()],
+                dither == Dither::Tpdf,
+                33,
+                1_000,
+            );
+            unsafe { short.set_len(x.len()) };
+            assert!(stats.clipped > 0);
+            assert_eq!(quantize(&x, dither, 33), (short, stats), "{dither:?}");
         }
     }
 

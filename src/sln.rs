@@ -1,6 +1,7 @@
 //! The phones' file format: headerless signed 16-bit little-endian mono at 16 kHz, and writing it
 //! safely.
 
+use std::borrow::Cow;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -17,6 +18,30 @@ pub const BYTES_PER_SECOND: u64 = 32_000;
 /// Encodes samples as little-endian bytes, exactly what goes on disk and into the MD5.
 pub fn encode(samples: &[i16]) -> Vec<u8> {
     samples.iter().flat_map(|s| s.to_le_bytes()).collect()
+}
+
+/// The `.sln` bytes of `samples`, as [`encode`] gives them, without a copy where the machine
+/// is little-endian: there the samples' memory already is the file's layout.
+///
+/// ```
+/// assert_eq!(&*ringforge::sln::as_le_bytes(&[1, -2]), &[1, 0, 0xFE, 0xFF]);
+/// ```
+pub fn as_le_bytes(samples: &[i16]) -> Cow<'_, [u8]> {
+    #[cfg(target_endian = "little")]
+    {
+        // SAFETY: an i16 is two initialised bytes without padding, in little-endian order on
+        // this target; u8 has no alignment requirement; the length covers exactly the slice.
+        Cow::Borrowed(unsafe {
+            std::slice::from_raw_parts(
+                samples.as_ptr().cast::<u8>(),
+                std::mem::size_of_val(samples),
+            )
+        })
+    }
+    #[cfg(not(target_endian = "little"))]
+    {
+        Cow::Owned(encode(samples))
+    }
 }
 
 /// Decodes little-endian bytes into samples. Returns `None` for an odd byte count.
@@ -86,6 +111,7 @@ mod tests {
         assert_eq!(&b[..6], &[0, 0, 1, 0, 0xff, 0xff]);
         assert_eq!(&b[10..], &[0x34, 0x12]);
         assert_eq!(decode(&b).unwrap(), s);
+        assert_eq!(&*as_le_bytes(&s), &b[..]);
         assert!(decode(&b[..3]).is_none());
     }
 

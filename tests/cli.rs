@@ -215,6 +215,34 @@ fn usage_and_configuration_errors_exit_2() {
 }
 
 #[test]
+fn json_report_carries_the_md5_of_each_file_written() {
+    // With the manifests, and without them (where the report alone asks for the digests).
+    for extra in [&[][..], &["--no-manifests"][..]] {
+        let tmp = tempfile::tempdir().unwrap();
+        mixed_folder(tmp.path());
+        let mut args = vec!["convert", "in", "-o", "out", "--report", "json", "-q"];
+        args.extend_from_slice(extra);
+        let o = ringforge(&args, tmp.path());
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let files = v["files"].as_array().unwrap();
+        let mut checked = 0;
+        for f in files.iter().filter(|f| f["status"] != "failed") {
+            let on_disk = fs::read(
+                tmp.path()
+                    .join("out")
+                    .join(format!("{}.sln", f["id"].as_str().unwrap())),
+            )
+            .unwrap();
+            assert_eq!(f["md5"], md5_hex(&on_disk).as_str(), "{extra:?}: {f}");
+            checked += 1;
+        }
+        assert_eq!(checked, 2, "{extra:?}");
+        let failed = files.iter().find(|f| f["status"] == "failed").unwrap();
+        assert!(failed["md5"].is_null());
+    }
+}
+
+#[test]
 fn json_report_describes_every_file() {
     let tmp = tempfile::tempdir().unwrap();
     mixed_folder(tmp.path());

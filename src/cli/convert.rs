@@ -50,19 +50,22 @@ pub fn run(args: ConvertArgs) -> u8 {
         ExtArg::Sln16 => Extension::Sln16,
         ExtArg::Raw => Extension::Raw,
     };
-    let opts = BatchOptions {
-        convert,
-        out_dir: args.output.clone(),
-        strict: args.strict,
-        jobs: args.jobs.jobs,
-    };
-
     let manifest_config = match ManifestConfig::from_args(&args) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
         }
+    };
+    let report_json = matches!(args.report, Some(ReportFormat::Json));
+    let opts = BatchOptions {
+        convert,
+        out_dir: args.output.clone(),
+        strict: args.strict,
+        jobs: args.jobs.jobs,
+        // The manifests list every tone's digests and the JSON report its MD5; with neither,
+        // nothing reads them.
+        digests: manifest_config.which != Which::NONE || report_json,
     };
 
     let (inputs, skipped) = batch::discover(&args.inputs);
@@ -129,7 +132,7 @@ pub fn run(args: ConvertArgs) -> u8 {
         }
     }
 
-    if let Some(ReportFormat::Json) = args.report {
+    if report_json {
         print!("{}", output::json_report(&outcomes));
     }
     if !args.quiet {

@@ -85,7 +85,7 @@ pub fn json_report(outcomes: &[Outcome]) -> String {
                 id: &o.job.id,
                 status: status(o),
                 output: written.map(|w| w.output.display().to_string()),
-                md5: written.map(|w| w.md5.as_str()),
+                md5: written.and_then(|w| w.md5()),
                 report: written.map(|w| &w.report),
                 warnings_text: written
                     .map(|w| w.report.warnings.iter().map(|w| w.to_string()).collect())
