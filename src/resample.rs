@@ -215,23 +215,17 @@ impl Resampler {
         let inverse = planner.plan_fft_inverse(half_out);
         let shared = half_in.min(half_out) + 1;
 
-        // The filter's spectrum (a plain DFT of the taps at the shared bins, in f64), scaled by
+        // The filter's spectrum (an f64 transform of the taps, rounded once), scaled by
         // `1 / block_in` for the rate change and by 1/2 for the split.
-        let taps = plan.taps();
-        let n = plan.block_in as f64;
-        let mut gain: Vec<Complex<f32>> = (0..shared)
-            .map(|k| {
-                let w = -2.0 * PI * k as f64 / n;
-                let (re, im) = taps
-                    .iter()
-                    .enumerate()
-                    .fold((0.0, 0.0), |(re, im), (j, &h)| {
-                        let (s, c) = (w * j as f64).sin_cos();
-                        (re + h * c, im + h * s)
-                    });
-                let scale = 0.5 / n;
-                Complex::new((re * scale) as f32, (im * scale) as f32)
-            })
+        let mut taps: Vec<Complex<f64>> = plan.taps().into_iter().map(Complex::from).collect();
+        taps.resize(plan.block_in, Complex::default());
+        FftPlanner::<f64>::new()
+            .plan_fft_forward(plan.block_in)
+            .process(&mut taps);
+        let scale = 0.5 / plan.block_in as f64;
+        let mut gain: Vec<Complex<f32>> = taps[..shared]
+            .iter()
+            .map(|c| Complex::new((c.re * scale) as f32, (c.im * scale) as f32))
             .collect();
         // A real signal's spectrum is real at DC and at the output's Nyquist bin (where the
         // filter is already 120 dB down).
