@@ -2,18 +2,21 @@
 //!
 //! FLAC was the costliest format of a batch to decode: symphonia's decoder (Rice residuals read
 //! one bit-reader call at a time, the LPC loop, the bit reader itself) was about a fifth of the
-//! CPU time of a mixed batch, and more than half of a FLAC tone's. rusty_flac — pure Rust, no
-//! dependencies, Apache-2.0 — decodes the same frames in about 60 % of the time: on 40 files of
-//! 30 s 44.1 kHz 16-bit stereo, in memory, 19.5 ms a file against symphonia's 31 ms. Its only
-//! `unsafe` code is in SIMD kernels chosen at run time (CRC-16 by carry-less multiplication,
-//! Rice decoding with BMI2, the LPC restore with AVX2), each checked in its own tests against
-//! the safe code it replaces.
+//! CPU time of a mixed batch, and more than 40 % of a FLAC tone's. rusty_flac — pure Rust, no
+//! dependencies, Apache-2.0 — decodes the same frames faster. Whole streams in memory (40 files
+//! of 30 s 44.1 kHz 16-bit stereo) it took 19.5 ms a file against symphonia's 31 ms; here, where
+//! symphonia's demuxer still finds and checks the frames, a FLAC tone (30 s, `flac -5`, converted
+//! on one core) went from 49.9 ms to 45.3 ms of CPU, the frame decoding itself from about 21 ms
+//! to about 17.5 ms (`perf`; docs/PERFORMANCE.md). Its `unsafe` code is in SIMD kernels chosen at
+//! run time (for decoding: CRC-16 by carry-less multiplication, Rice decoding with BMI2, the LPC
+//! restore with AVX2), each tested in the crate against the safe code it stands in for.
 //!
 //! symphonia still does everything else: it recognises the file, reads the container (native
 //! FLAC, Ogg, Matroska, MP4: each hands over one FLAC frame per packet), finds the frames, checks
-//! their CRC, seeks, and reads the metadata. Only the frames' contents come here, and only when
-//! the codec parameters carry the stream's STREAMINFO block, which the frames need; a stream
-//! without one stays with symphonia's decoder.
+//! their CRC, seeks, and reads the metadata. Only the frames' contents come here. symphonia's
+//! FLAC decoder is still made first, as before (so a stream it refuses, one without a STREAMINFO
+//! block for instance, fails the same way), and the parameters it reads from STREAMINFO are the
+//! ones used here; a FLAC stream whose parameters do not agree with its STREAMINFO is left to it.
 //!
 //! The blocks are those symphonia's decoder gives: its sample rate and channel layout (from the
 //! same STREAMINFO), and the same `f32` values bit for bit. symphonia widens each `b`-bit sample
