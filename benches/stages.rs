@@ -1,7 +1,7 @@
 //! One bench per pipeline stage: decode (per format), downmix, resample (per source rate),
-//! measure (loudness and true peak), quantize and encode. Two reference rows show why two stages
-//! are not the crates the rest of the pipeline uses: MP3 through symphonia's own decoder, and the
-//! tone meter through the ebur128 crate; a third shows the resampler against rubato's.
+//! measure (loudness and true peak), quantize and encode. Reference rows show why four stages
+//! are not the crates the rest of the pipeline uses: MP3 and FLAC through symphonia's own
+//! decoders, the tone meter through the ebur128 crate, and the resampler against rubato's.
 //!
 //! Throughput is in milliseconds of audio, so `Kelem/s` reads as "× realtime" on one core (see
 //! `benches/common/mod.rs`). Run with `cargo bench --bench stages`; one group with
@@ -56,6 +56,15 @@ fn decode(c: &mut Criterion<Clock>) {
     g.bench_with_input(
         BenchmarkId::from_parameter("mp3-vbr-44k1-stereo-symphonia-reference"),
         &common::MP3,
+        |b, bytes| b.iter(|| symphonia_frames(black_box(bytes))),
+    );
+    // The same for FLAC, whose frames go to rusty_flac (see `src/decode/flac.rs`). Like the MP3
+    // row, this one stops at symphonia's decoded buffers: no conversion to `f32` planes.
+    let (frames, rate) = decode_all(common::FLAC, "flac");
+    g.throughput(audio(frames, rate));
+    g.bench_with_input(
+        BenchmarkId::from_parameter("flac-24bit-48k-stereo-symphonia-reference"),
+        &common::FLAC,
         |b, bytes| b.iter(|| symphonia_frames(black_box(bytes))),
     );
     g.finish();

@@ -25,7 +25,7 @@ case $target in
   convert_bytes)
     # Every fixture, good and bad, is a seed.
     find tests/fixtures -type f \( -name '*.wav' -o -name '*.mp3' -o -name '*.flac' -o -name '*.ogg' \
-      -o -name '*.m4a' -o -name '*.aiff' \) -exec cp -n {} "$corpus"/ \;
+      -o -name '*.m4a' -o -name '*.aiff' -o -name '*.oga' -o -name '*.mka' -o -name '*.mp4' \) -exec cp -n {} "$corpus"/ \;
     max_len=262144
     ;;
   names)

@@ -206,6 +206,30 @@ fx $F/sine1k_96k_flac24_mono.flac "FLAC 24-bit, 96000 Hz, 1 ch" "$S1K, 0.25 s" \
 fx $F/sine1k_192k_flac24_mono.flac "FLAC 24-bit, 192000 Hz, 1 ch" "$S1K, 0.25 s" \
   "48000 frames → 4000; $L1K" \
   "$WG $T/f4.wav --rate 192000 --frames 48000 --enc s24 --extensible 0x4 --ch sine:1000:0.5 && $FLAC -o $F/sine1k_192k_flac24_mono.flac $T/f4.wav"
+# Coverage for the FLAC frame decoder (tests/flac.rs compares it with symphonia's, bit for bit):
+# 8-bit, six channels, LPC orders above 12 with left/side and mid/side frames, and FLAC in Ogg,
+# Matroska and MP4 (each container hands the frames over its own way).
+fx $F/sine1k_8k_flac8_mono.flac "FLAC 8-bit, 8000 Hz, 1 ch" "$S1K, 0.5 s" \
+  "4000 frames → 8000 (upsampled: warning); $L1K" \
+  "$WG $T/f5.wav --rate 8000 --frames 4000 --enc u8 --ch sine:1000:0.5 && $FLAC -o $F/sine1k_8k_flac8_mono.flac $T/f5.wav"
+fx $F/tones_48k_flac16_5p1.flac "FLAC 16-bit, 48000 Hz, 6 ch (channel mask 0x3F: FL FR FC LFE BL BR)" \
+  "500, 700, 1000, 60, 1300, 1700 Hz sines at amplitude 0.25, one per channel, 0.1 s" \
+  "4800 frames → 1600; the 5.1 downmix" \
+  "$WG $T/f6.wav --rate 48000 --frames 4800 --enc s16 --extensible 0x3F --ch sine:500:0.25 --ch sine:700:0.25 --ch sine:1000:0.25 --ch sine:60:0.25 --ch sine:1300:0.25 --ch sine:1700:0.25 && $FLAC -o $F/tones_48k_flac16_5p1.flac $T/f6.wav"
+fx $F/tones_44k1_flac16_stereo_lpc32.flac "FLAC 16-bit, 44100 Hz, 2 ch; \`--lax -l 32 -e\`: LPC orders 12 to 31, left/side and mid/side frames (\`flac -a\` lists them)" \
+  "L = 440 Hz at 0.3 + 1320 Hz at 0.2 + 2750 Hz at 0.1 + 5100 Hz at 0.05; R the same with 6200 Hz instead of 5100 Hz; 0.25 s" \
+  "11025 frames → 4000; decodes bit-exact to the s16 source values" \
+  "$WG $T/f7.wav --rate 44100 --frames 11025 --enc s16 --ch sine:440:0.3+sine:1320:0.2+sine:2750:0.1+sine:5100:0.05 --ch sine:440:0.3+sine:1320:0.2+sine:2750:0.1+sine:6200:0.05 && $FLAC --lax -l 32 -e -o $F/tones_44k1_flac16_stereo_lpc32.flac $T/f7.wav"
+src "$WG $T/f24st.wav --rate 48000 --frames 4800 --enc s24 --extensible 0x3 --ch sine:1000:0.5 --ch sine:1500:0.5 && $FLAC -o $T/f24st.flac $T/f24st.wav"
+fx $F/tones_48k_flac24_stereo_ogg.oga "Ogg FLAC 24-bit, 48000 Hz, 2 ch (stream serial 1)" \
+  "L = 1 kHz, R = 1.5 kHz, amplitude 0.5, 0.1 s" "4800 frames → 1600" \
+  "$FLAC --ogg --serial-number=1 -o $F/tones_48k_flac24_stereo_ogg.oga $T/f24st.wav"
+fx $F/tones_48k_flac24_stereo_mkv.mka "Matroska, FLAC 24-bit, 48000 Hz, 2 ch (the frames of \`\$T/f24st.flac\`)" \
+  "L = 1 kHz, R = 1.5 kHz, amplitude 0.5, 0.1 s" "4800 frames → 1600" \
+  "$FF -i $T/f24st.flac -c:a copy $FFX $F/tones_48k_flac24_stereo_mkv.mka"
+fx $F/tones_48k_flac24_stereo_mp4.mp4 "MP4, FLAC 24-bit (\`fLaC\` sample entry), 48000 Hz, 2 ch (the frames of \`\$T/f24st.flac\`)" \
+  "L = 1 kHz, R = 1.5 kHz, amplitude 0.5, 0.1 s" "4800 frames → 1600" \
+  "$FF -i $T/f24st.flac -c:a copy -strict experimental $FFX $F/tones_48k_flac24_stereo_mp4.mp4"
 
 # --- Ogg Vorbis, M4A ----------------------------------------------------------------------------------
 fx $F/sine1k_44k1_vorbis_stereo.ogg "Ogg Vorbis q4, 44100 Hz, 2 ch (stream serial 1)" "$S1K, L = R, 1.0 s" \

@@ -1,5 +1,6 @@
 //! Reading any supported container and codec into planar `f32` blocks, with symphonia (and, for
-//! native MP3/MP2/MP1 streams, nanomp3: see `src/decode/mpeg.rs`).
+//! native MP3/MP2/MP1 streams, nanomp3: see `src/decode/mpeg.rs`; for FLAC frames, rusty_flac:
+//! see `src/decode/flac.rs`).
 //!
 //! The decoder streams: it never holds more than one packet of audio, so memory does not grow
 //! with the file, and the caller stops it as soon as it has what it needs. Recoverable packet
@@ -14,6 +15,7 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::Timestamp;
 
+mod flac;
 mod mpeg;
 mod pcm;
 
@@ -31,14 +33,22 @@ const MAX_CONSECUTIVE_PACKET_ERRORS: u32 = 32;
 
 /// Where the blocks come from.
 enum Stream<'s> {
-    /// symphonia's packets and decoder: every container and codec but native MPEG audio.
+    /// symphonia's packets: every container and codec but native MPEG audio.
     Packets {
         format: Box<dyn FormatReader + 's>,
-        decoder: Box<dyn AudioDecoder>,
+        decoder: Codec,
         track_id: u32,
     },
     /// A native MP1/MP2/MP3 stream (see [`mpeg`]).
     Mpeg(Box<mpeg::Mpeg<'s>>),
+}
+
+/// What decodes the packets.
+enum Codec {
+    /// symphonia's decoder for the stream's codec.
+    Symphonia(Box<dyn AudioDecoder>),
+    /// FLAC frames, with rusty_flac (see [`flac`]).
+    Flac(Box<flac::Flac>),
 }
 
 /// An open source, ready to hand out blocks of decoded audio.
@@ -194,10 +204,16 @@ impl<'s> Decoder<'s> {
                 .map_err(|e| Error::UnsupportedFormat {
                     reason: e.to_string(),
                 })?;
-            let decoder = pcm::wrap(decoder, &params);
+            let codec = decoder.codec_info().short_name.to_string();
+            // symphonia's FLAC decoder read STREAMINFO into its parameters: rusty_flac takes
+            // the frames from here.
+            let decoder = match flac::Flac::new(decoder.codec_params()) {
+                Some(flac) => Codec::Flac(Box::new(flac)),
+                None => Codec::Symphonia(pcm::wrap(decoder, &params)),
+            };
             let info = SourceInfo {
                 container,
-                codec: decoder.codec_info().short_name.to_string(),
+                codec,
                 sample_rate,
                 channels: channels as u16,
                 bits_per_sample: params.bits_per_sample,
@@ -352,6 +368,37 @@ impl<'s> Decoder<'s> {
             if packet.track_id != *track_id {
                 continue;
             }
+            let decoder = match decoder {
+                Codec::Symphonia(decoder) => decoder,
+                Codec::Flac(flac) => match flac.decode(&packet.data, &mut self.planes) {
+                    Ok(frames) => {
+                        let frames = frames as u64;
+                        check_block(
+                            &mut self.info,
+                            &mut self.layout,
+                            &self.limits,
+                            flac.sample_rate(),
+                            flac.layout().count(),
+                            Some(flac.layout()),
+                        )?;
+                        if frames == 0 {
+                            continue;
+                        }
+                        check_packet_frames(frames, &self.limits)?;
+                        check_duration(self.raw_frames, frames, flac.sample_rate(), &self.limits)?;
+                        return Ok(Some(frames));
+                    }
+                    Err(flac::FrameError::Corrupt(msg)) => {
+                        self.count_packet_error(&mut consecutive_errors, &msg)?;
+                        continue;
+                    }
+                    Err(flac::FrameError::Truncated) => {
+                        self.info.truncated = true;
+                        self.count_packet_error(&mut consecutive_errors, "truncated packet")?;
+                        continue;
+                    }
+                },
+            };
             match decoder.decode(&packet) {
                 Ok(buf) => {
                     let rate = buf.spec().rate();
@@ -414,7 +461,11 @@ impl<'s> Decoder<'s> {
             track_id: *track_id,
         };
         let seeked = format.seek(SeekMode::Accurate, to).ok()?;
-        decoder.reset();
+        match decoder {
+            Codec::Symphonia(decoder) => decoder.reset(),
+            // Each frame decodes on its own.
+            Codec::Flac(_) => {}
+        }
         let at = u64::try_from(seeked.actual_ts.get()).ok()?;
         if at > frame {
             // Not where it was asked to be: decoding from here would lose audio.
