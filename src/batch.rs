@@ -6,12 +6,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::time::Instant;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::manifest::{Digests, ManifestTone};
+use crate::sln::Staged;
 use crate::{convert_path, id, Error, Options, Report};
 
 /// File extensions the decoders understand (lowercase).
@@ -302,35 +304,122 @@ impl Default for BatchOptions {
 
 /// Converts every job in parallel and writes each tone atomically to the output folder. Returns
 /// one outcome per job, in the jobs' order, whatever the thread count. `on_done` is called (from
-/// worker threads) as each file finishes, for progress display.
+/// worker threads, and from the thread that puts written tones in place) as each file finishes,
+/// for progress display.
+///
+/// `opts.jobs` threads convert; one more waits for the disk: it flushes each written tone and
+/// renames it into place (see [`Staged`]), so the converting threads never sit idle on I/O.
 pub fn run(
     jobs: Vec<Job>,
     opts: &BatchOptions,
     on_done: &(dyn Fn(&Outcome) + Sync),
 ) -> Vec<Outcome> {
-    let work = |job: Job| {
-        let start = Instant::now();
-        // Conversion is already guarded; this also contains anything after it, so a panic can
-        // never cross into rayon and take the other files down.
-        let result = crate::convert::guarded(|| convert_one(&job, opts));
-        let outcome = Outcome {
-            job,
-            result,
-            seconds: start.elapsed().as_secs_f64(),
+    let count = jobs.len();
+    std::thread::scope(|scope| {
+        // Workers convert and write each tone next to its destination; one committer thread
+        // waits for the disk (fsync) and renames it into place, so no worker sits idle on I/O.
+        // The channel is short: workers wait rather than pile up open temporary files.
+        let (to_commit, committing) = mpsc::sync_channel::<(usize, Pending)>(COMMIT_QUEUE);
+        let committer = scope.spawn(move || {
+            committing
+                .into_iter()
+                .map(|(index, pending)| {
+                    let outcome = pending.commit();
+                    on_done(&outcome);
+                    (index, outcome)
+                })
+                .collect::<Vec<_>>()
+        });
+        let work = |to_commit: &mut mpsc::SyncSender<(usize, Pending)>,
+                    (index, job): (usize, Job)| {
+            let start = Instant::now();
+            // Conversion is already guarded; this also contains anything after it, so a panic
+            // can never cross into rayon and take the other files down.
+            match crate::convert::guarded(|| convert_one(&job, opts)) {
+                Ok((staged, written)) => {
+                    let pending = Pending {
+                        job,
+                        staged,
+                        written,
+                        start,
+                    };
+                    match to_commit.send((index, pending)) {
+                        Ok(()) => None,
+                        // The committer is gone (it panicked): commit here instead.
+                        Err(mpsc::SendError((_, pending))) => Some(pending.commit()),
+                    }
+                }
+                Err(e) => Some(Outcome {
+                    job,
+                    result: Err(e),
+                    seconds: start.elapsed().as_secs_f64(),
+                }),
+            }
+            .inspect(on_done)
+            .map(|outcome| (index, outcome))
         };
-        on_done(&outcome);
-        outcome
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
-        .build();
-    match pool {
-        Ok(pool) => pool.install(|| jobs.into_par_iter().map(work).collect()),
-        Err(_) => jobs.into_iter().map(work).collect(),
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.jobs)
+            .build();
+        let indexed = jobs.into_iter().enumerate();
+        let failed: Vec<(usize, Outcome)> = match pool {
+            Ok(pool) => pool.install(|| {
+                indexed
+                    .collect::<Vec<_>>()
+                    .into_par_iter()
+                    .map_with(to_commit, work)
+                    .flatten_iter()
+                    .collect()
+            }),
+            Err(_) => {
+                let mut to_commit = to_commit;
+                indexed.filter_map(|j| work(&mut to_commit, j)).collect()
+            }
+        };
+        let committed = match committer.join() {
+            Ok(committed) => committed,
+            // Only `on_done` can panic there: pass it on, as a worker's would be.
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let mut outcomes: Vec<Option<Outcome>> = (0..count).map(|_| None).collect();
+        for (index, outcome) in failed.into_iter().chain(committed) {
+            outcomes[index] = Some(outcome);
+        }
+        outcomes
+            .into_iter()
+            .map(|o| o.expect("every job has one outcome"))
+            .collect()
+    })
+}
+
+/// How many written tones may wait for the committer before the workers wait for it.
+const COMMIT_QUEUE: usize = 8;
+
+/// A tone converted and written next to its destination, waiting to be committed.
+struct Pending {
+    job: Job,
+    staged: Staged,
+    written: Written,
+    start: Instant,
+}
+
+impl Pending {
+    fn commit(self) -> Outcome {
+        let Pending {
+            job,
+            staged,
+            written,
+            start,
+        } = self;
+        Outcome {
+            job,
+            result: staged.commit().map(|()| written),
+            seconds: start.elapsed().as_secs_f64(),
+        }
     }
 }
 
-fn convert_one(job: &Job, opts: &BatchOptions) -> Result<Written, Error> {
+fn convert_one(job: &Job, opts: &BatchOptions) -> Result<(Staged, Written), Error> {
     let tone = convert_path(&job.input.path, &opts.convert)?;
     if opts.strict {
         if let Some(w) = tone.report().warnings.first() {
@@ -339,15 +428,16 @@ fn convert_one(job: &Job, opts: &BatchOptions) -> Result<Written, Error> {
     }
     let output = opts.out_dir.join(&job.file_name);
     let bytes = tone.sln();
-    crate::sln::write_atomic(&output, &bytes)?;
+    let staged = Staged::write(&output, &bytes)?;
     // Digests here, in the worker: in parallel, and while the bytes are at hand.
     let digests = opts.digests.then(|| Digests::of(&bytes));
-    Ok(Written {
+    let written = Written {
         report: tone.report().clone(),
         output,
         bytes: bytes.len() as u64,
         digests,
-    })
+    };
+    Ok((staged, written))
 }
 
 /// The display name of a tone: an override when given, else made from the input's file stem

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
 
@@ -61,32 +61,82 @@ pub fn decode(bytes: &[u8]) -> Option<Vec<i16>> {
 /// to disk and renamed over `path`. Readers see the old file or the new one, never a part; on
 /// any failure the temporary file is removed and an existing `path` is left as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
+    Staged::write(path, bytes)?.commit()
+}
+
+/// A file written next to its destination but not yet in place: the first half of
+/// [`write_atomic`]. [`Staged::commit`] flushes it to disk and renames it over the destination;
+/// dropping it instead removes it and leaves the destination as it was.
+///
+/// Splitting the two lets a batch hand the waiting for the disk to another thread while its
+/// workers go on converting.
+///
+/// ```
+/// # fn main() -> Result<(), ringforge::Error> {
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("chime.sln");
+/// let staged = ringforge::sln::Staged::write(&path, &[1, 0, 2, 0])?;
+/// assert!(!path.exists(), "not in place before the commit");
+/// staged.commit()?;
+/// assert_eq!(std::fs::read(&path).unwrap(), [1, 0, 2, 0]);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl Staged {
+    /// Writes `bytes` to a temporary file in `path`'s folder, with the permissions the file at
+    /// `path` has (or 0644 for a new one).
+    pub fn write(path: &Path, bytes: &[u8]) -> Result<Staged> {
+        let dir = folder_of(path);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".ringforge-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(dir, e))?;
+        tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+        // Temporary files are private (0600); a tone must be readable by the web server that
+        // serves it to the phones. Keep an existing file's permissions, else use the usual 0644.
+        let perms = match fs::metadata(path) {
+            Ok(m) => m.permissions(),
+            Err(_) => default_permissions(tmp.as_file()).map_err(|e| Error::io(path, e))?,
+        };
+        tmp.as_file()
+            .set_permissions(perms)
+            .map_err(|e| Error::io(path, e))?;
+        Ok(Staged {
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Where the file goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flushes the file to disk and renames it over the destination, then flushes the folder
+    /// (where the platform allows it) so the rename itself is durable.
+    pub fn commit(self) -> Result<()> {
+        let Staged { tmp, path } = self;
+        tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
+        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+        if let Ok(d) = fs::File::open(folder_of(&path)) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".ringforge-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    // Temporary files are private (0600); a tone must be readable by the web server that serves
-    // it to the phones. Keep an existing file's permissions, else use the usual 0644.
-    let perms = match fs::metadata(path) {
-        Ok(m) => m.permissions(),
-        Err(_) => default_permissions(tmp.as_file()).map_err(|e| Error::io(path, e))?,
-    };
-    tmp.as_file()
-        .set_permissions(perms)
-        .map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    // Make the rename itself durable where the platform allows it.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
     }
-    Ok(())
 }
 
 #[cfg(unix)]
