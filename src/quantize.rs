@@ -10,8 +10,6 @@
 //! Dither is skipped for samples that already lie on the 16-bit grid (a 16-bit source passes
 //! bit-exact) and for near-silence below 1/1024 LSB (digital silence stays digital silence).
 
-use std::mem::MaybeUninit;
-
 use crate::options::Dither;
 
 const SCALE: f32 = 32_768.0;
@@ -33,35 +31,18 @@ pub struct QuantizeStats {
 /// dithered: each sample's noise depends only on its index, so the loop has no chain from one
 /// sample to the next and compiles to straight-line vector code.
 pub fn quantize(signal: &[f32], dither: Dither, seed: u64) -> (Vec<i16>, QuantizeStats) {
-    let mut out = Vec::with_capacity(signal.len());
-    // Written straight into the new buffer's spare room: zero-filling it first would be one
-    // more pass over every sample (and its page faults) for values overwritten at once.
-    let stats = quantize_uninit(
-        signal,
-        &mut out.spare_capacity_mut()[..signal.len()],
-        dither == Dither::Tpdf,
-        seed,
-    );
-    // SAFETY: `quantize_uninit` initialised every one of the first `signal.len()` elements.
-    unsafe { out.set_len(signal.len()) };
+    // A zeroed allocation costs no pass of its own (fresh zero pages), so the loop below is the
+    // first and only write to the buffer.
+    let mut out = vec![0i16; signal.len()];
+    let stats = quantize_stretches(signal, &mut out, dither == Dither::Tpdf, seed, STRETCH);
     (out, stats)
 }
 
-/// Quantizes `signal` into `out` (of the same length), picking the AVX2 build where the CPU
-/// has it. Every element of `out` is initialised on return.
-fn quantize_uninit(
-    signal: &[f32],
-    out: &mut [MaybeUninit<i16>],
-    tpdf: bool,
-    seed: u64,
-) -> QuantizeStats {
-    quantize_stretches(signal, out, tpdf, seed, STRETCH)
-}
-
-/// [`quantize_uninit`] in stretches of `stretch` samples (at most [`STRETCH`]).
+/// Quantizes `signal` into `out` (of the same length) in stretches of `stretch` samples (at most
+/// [`STRETCH`]), picking the AVX2 build where the CPU has it.
 fn quantize_stretches(
     signal: &[f32],
-    out: &mut [MaybeUninit<i16>],
+    out: &mut [i16],
     tpdf: bool,
     seed: u64,
     stretch: usize,
@@ -102,7 +83,7 @@ const STRETCH: usize = 1 << 30;
 #[target_feature(enable = "avx2")]
 unsafe fn quantize_avx2(
     signal: &[f32],
-    out: &mut [MaybeUninit<i16>],
+    out: &mut [i16],
     tpdf: bool,
     seed: u64,
     first: u32,
@@ -115,7 +96,7 @@ unsafe fn quantize_avx2(
 #[inline(always)]
 fn quantize_into(
     signal: &[f32],
-    out: &mut [MaybeUninit<i16>],
+    out: &mut [i16],
     tpdf: bool,
     seed: u64,
     first: u32,
@@ -141,7 +122,7 @@ fn quantize_into(
         let r = if r.is_nan() { 0.0 } else { r };
         let r = r.clamp(-32_768.0, 32_767.0);
         // SAFETY: r is finite and within −32768..=32767.
-        out[i] = MaybeUninit::new(unsafe { round_half_away(r) } as i16);
+        out[i] = unsafe { round_half_away(r) } as i16;
     }
     QuantizeStats {
         clipped: u64::from(clipped),
@@ -442,15 +423,8 @@ mod tests {
             .map(|i| ((i as f32) * 0.021).sin() * 1.05 + r.tpdf() * 1e-4)
             .collect();
         for dither in [Dither::Tpdf, Dither::None] {
-            let mut portable = Vec::with_capacity(x.len());
-            let stats = quantize_into(
-                &x,
-                &mut portable.spare_capacity_mut()[..x.len()],
-                dither == Dither::Tpdf,
-                21,
-                0,
-            );
-            unsafe { portable.set_len(x.len()) };
+            let mut portable = vec![0i16; x.len()];
+            let stats = quantize_into(&x, &mut portable, dither == Dither::Tpdf, 21, 0);
             assert_eq!(quantize(&x, dither, 21), (portable, stats), "{dither:?}");
         }
     }
@@ -462,15 +436,8 @@ mod tests {
             .map(|i| ((i as f32) * 0.031).sin() * 1.1 + r.tpdf() * 1e-4)
             .collect();
         for dither in [Dither::Tpdf, Dither::None] {
-            let mut short = Vec::with_capacity(x.len());
-            let stats = quantize_stretches(
-                &x,
-                &mut short.spare_capacity_mut()[..x.len()],
-                dither == Dither::Tpdf,
-                33,
-                1_000,
-            );
-            unsafe { short.set_len(x.len()) };
+            let mut short = vec![0i16; x.len()];
+            let stats = quantize_stretches(&x, &mut short, dither == Dither::Tpdf, 33, 1_000);
             assert!(stats.clipped > 0);
             assert_eq!(quantize(&x, dither, 33), (short, stats), "{dither:?}");
         }

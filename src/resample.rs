@@ -12,8 +12,8 @@
 //!
 //! The filter: passband to 95 % of the lower Nyquist frequency (7.6 kHz when going down to
 //! 16 kHz), stopband from the Nyquist frequency itself (8 kHz), designed for 130 dB of
-//! attenuation (a test measures at least 120 dB from every rate, 130 from those above 16 kHz), far
-//! below what 16-bit output can show; nothing above 8 kHz folds back into the band. It is
+//! attenuation (a test checks at least 120 dB at every rate from 8 to 192 kHz), far below what
+//! 16-bit output can show; nothing above 8 kHz folds back into the band. It is
 //! linear phase and centred, so an impulse at input frame `j` lands at output sample
 //! `round(j · 16000 / fs)`. Output length is exactly `ceil(n · 16000 / fs)`. A 16 kHz source
 //! passes through untouched.
