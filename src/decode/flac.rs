@@ -135,7 +135,9 @@ impl Flac {
                 other => FrameError::Corrupt(other.to_string()),
             })?;
         if block > self.max_block {
-            return Err(corrupt("flac: allocation would overflow buffer"));
+            return Err(corrupt(
+                "flac: a frame longer than the stream's largest block (STREAMINFO)",
+            ));
         }
         planes.resize_with(self.ints.len(), Vec::new);
         planes.truncate(self.ints.len());
