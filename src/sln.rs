@@ -29,14 +29,7 @@ pub fn encode(samples: &[i16]) -> Vec<u8> {
 pub fn as_le_bytes(samples: &[i16]) -> Cow<'_, [u8]> {
     #[cfg(target_endian = "little")]
     {
-        // SAFETY: an i16 is two initialised bytes without padding, in little-endian order on
-        // this target; u8 has no alignment requirement; the length covers exactly the slice.
-        Cow::Borrowed(unsafe {
-            std::slice::from_raw_parts(
-                samples.as_ptr().cast::<u8>(),
-                std::mem::size_of_val(samples),
-            )
-        })
+        Cow::Borrowed(bytemuck::cast_slice(samples))
     }
     #[cfg(not(target_endian = "little"))]
     {
