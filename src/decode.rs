@@ -373,19 +373,16 @@ impl<'s> Decoder<'s> {
                 Codec::Flac(flac) => match flac.decode(&packet.data, &mut self.planes) {
                     Ok(frames) => {
                         let frames = frames as u64;
-                        check_block(
+                        if !admit_packet(
                             &mut self.info,
                             &mut self.layout,
                             &self.limits,
-                            flac.sample_rate(),
-                            flac.layout().count(),
-                            Some(flac.layout()),
-                        )?;
-                        if frames == 0 {
+                            self.raw_frames,
+                            (flac.sample_rate(), flac.layout()),
+                            frames,
+                        )? {
                             continue;
                         }
-                        check_packet_frames(frames, &self.limits)?;
-                        check_duration(self.raw_frames, frames, flac.sample_rate(), &self.limits)?;
                         return Ok(Some(frames));
                     }
                     Err(flac::FrameError::Corrupt(msg)) => {
@@ -401,24 +398,18 @@ impl<'s> Decoder<'s> {
             };
             match decoder.decode(&packet) {
                 Ok(buf) => {
-                    let rate = buf.spec().rate();
-                    let layout = buf.spec().channels().clone();
-                    let channels = layout.count();
                     let frames = buf.frames() as u64;
-                    check_block(
+                    // Limits first, before the packet's samples are copied anywhere.
+                    if !admit_packet(
                         &mut self.info,
                         &mut self.layout,
                         &self.limits,
-                        rate,
-                        channels,
-                        Some(&layout),
-                    )?;
-                    if frames == 0 {
+                        self.raw_frames,
+                        (buf.spec().rate(), buf.spec().channels()),
+                        frames,
+                    )? {
                         continue;
                     }
-                    // Limits first, before the packet's samples are copied anywhere.
-                    check_packet_frames(frames, &self.limits)?;
-                    check_duration(self.raw_frames, frames, rate, &self.limits)?;
                     buf.copy_to_vecs_planar::<f32>(&mut self.planes);
                     return Ok(Some(frames));
                 }
@@ -507,6 +498,33 @@ impl<'s> Decoder<'s> {
         }
         Ok(())
     }
+}
+
+/// The checks a decoded packet passes before its samples are used: its rate and layout against
+/// the stream's ([`check_block`]), then the per-packet and duration limits. Returns whether the
+/// packet holds any frames. `raw_frames` are the frames decoded before it.
+fn admit_packet(
+    info: &mut SourceInfo,
+    stream_layout: &mut Option<Channels>,
+    limits: &Limits,
+    raw_frames: u64,
+    (rate, layout): (u32, &Channels),
+    frames: u64,
+) -> Result<bool> {
+    check_block(
+        info,
+        stream_layout,
+        limits,
+        rate,
+        layout.count(),
+        Some(layout),
+    )?;
+    if frames == 0 {
+        return Ok(false);
+    }
+    check_packet_frames(frames, limits)?;
+    check_duration(raw_frames, frames, rate, limits)?;
+    Ok(true)
 }
 
 /// Checks a decoded block's rate and channel count against the stream's (they may not change)

@@ -157,18 +157,21 @@ fn corrupt(reason: &str) -> FrameError {
 fn widen(samples: &[i32], bits: u32, out: &mut Vec<f32>) {
     const SCALE: f32 = 1.0 / 2_147_483_648.0;
     out.clear();
-    out.resize(samples.len(), 0.0);
     let shift = 32u32.saturating_sub(bits);
     if shift >= 8 {
         // A multiple of 2^8 below 2^31 in magnitude has at most 24 significant bits: exact in
         // `f32`, and so is the power-of-two scaling. The same value as through `f64`.
-        for (o, &s) in out.iter_mut().zip(samples) {
-            *o = s.wrapping_shl(shift) as f32 * SCALE;
-        }
+        out.extend(
+            samples
+                .iter()
+                .map(|&s| s.wrapping_shl(shift) as f32 * SCALE),
+        );
     } else {
-        for (o, &s) in out.iter_mut().zip(samples) {
-            *o = (f64::from(s.wrapping_shl(shift)) / 2_147_483_648.0) as f32;
-        }
+        out.extend(
+            samples
+                .iter()
+                .map(|&s| (f64::from(s.wrapping_shl(shift)) / 2_147_483_648.0) as f32),
+        );
     }
 }
 
