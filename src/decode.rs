@@ -41,6 +41,8 @@ enum Stream<'s> {
     },
     /// A native MP1/MP2/MP3 stream (see [`mpeg`]).
     Mpeg(Box<mpeg::Mpeg<'s>>),
+    /// A native FLAC stream, its frames read here (see [`flac::Native`]).
+    Flac(Box<flac::Native<'s>>),
 }
 
 /// What decodes the packets.
@@ -80,9 +82,20 @@ impl<'s> Decoder<'s> {
     /// Probes `source` (using the file extension `hint`, if any) and prepares its first audio
     /// track for decoding. Checks the rate and channel limits before anything is decoded.
     pub fn open(
+        source: Box<dyn MediaSource + 's>,
+        hint: Option<&str>,
+        limits: &Limits,
+    ) -> Result<Self> {
+        Self::open_with(source, hint, limits, true)
+    }
+
+    /// [`Decoder::open`], with native FLAC frames read by [`flac::Native`] or (for the tests
+    /// that compare the two) by symphonia's demuxer.
+    fn open_with(
         mut source: Box<dyn MediaSource + 's>,
         hint: Option<&str>,
         limits: &Limits,
+        native_flac: bool,
     ) -> Result<Self> {
         if let Some(len) = source.byte_len() {
             if len > limits.max_input_bytes {
@@ -220,10 +233,15 @@ impl<'s> Decoder<'s> {
                 declared_seconds: num_frames.map(|n| n as f64 / f64::from(sample_rate)),
                 ..SourceInfo::default()
             };
-            let stream = Stream::Packets {
-                format,
-                decoder,
-                track_id,
+            let stream = match decoder {
+                Codec::Flac(flac) if native_flac && info.container == "flac" => {
+                    Stream::Flac(Box::new(flac::Native::new(format.into_inner(), *flac)))
+                }
+                decoder => Stream::Packets {
+                    format,
+                    decoder,
+                    track_id,
+                },
             };
             (stream, info)
         };
@@ -288,6 +306,10 @@ impl<'s> Decoder<'s> {
                     }
                 },
                 Stream::Packets { .. } => match self.next_packet()? {
+                    Some(frames) => frames,
+                    None => break,
+                },
+                Stream::Flac(_) => match self.next_flac_frame()? {
                     Some(frames) => frames,
                     None => break,
                 },
@@ -385,7 +407,7 @@ impl<'s> Decoder<'s> {
                         }
                         return Ok(Some(frames));
                     }
-                    Err(flac::FrameError::Corrupt(msg)) => {
+                    Err(flac::FrameError::Header(msg) | flac::FrameError::Corrupt(msg)) => {
                         self.count_packet_error(&mut consecutive_errors, &msg)?;
                         continue;
                     }
@@ -394,6 +416,7 @@ impl<'s> Decoder<'s> {
                         self.count_packet_error(&mut consecutive_errors, "truncated packet")?;
                         continue;
                     }
+                    Err(flac::FrameError::Read(reason)) => return Err(Error::Corrupt { reason }),
                 },
             };
             match decoder.decode(&packet) {
@@ -425,6 +448,47 @@ impl<'s> Decoder<'s> {
                         reason: e.to_string(),
                     })
                 }
+            }
+        }
+    }
+
+    /// Decodes native FLAC frames until one gives audio, into the planes. Returns its frames,
+    /// or `None` (and marks the stream finished) at the end.
+    fn next_flac_frame(&mut self) -> Result<Option<u64>> {
+        let mut consecutive_errors = 0u32;
+        loop {
+            let Stream::Flac(native) = &mut self.stream else {
+                unreachable!("next_flac_frame is only called on native FLAC streams");
+            };
+            match native.next_into(&mut self.planes) {
+                Ok(Some(frames)) => {
+                    let frames = frames as u64;
+                    let flac = native.flac();
+                    if admit_packet(
+                        &mut self.info,
+                        &mut self.layout,
+                        &self.limits,
+                        self.raw_frames,
+                        (flac.sample_rate(), flac.layout()),
+                        frames,
+                    )? {
+                        return Ok(Some(frames));
+                    }
+                }
+                Ok(None) => {
+                    self.finished = true;
+                    return Ok(None);
+                }
+                // A stream cut short ends where the data ends.
+                Err(flac::FrameError::Truncated) => {
+                    self.info.truncated = true;
+                    self.finished = true;
+                    return Ok(None);
+                }
+                Err(flac::FrameError::Header(msg) | flac::FrameError::Corrupt(msg)) => {
+                    self.count_packet_error(&mut consecutive_errors, &msg)?;
+                }
+                Err(flac::FrameError::Read(reason)) => return Err(Error::Corrupt { reason }),
             }
         }
     }

@@ -4,16 +4,18 @@
 //! one bit-reader call at a time, the LPC loop, the bit reader itself) was about a fifth of the
 //! CPU time of a mixed batch, and more than 40 % of a FLAC tone's. rusty_flac — pure Rust, no
 //! dependencies, Apache-2.0 — decodes the same frames faster. Whole streams in memory (40 files
-//! of 30 s 44.1 kHz 16-bit stereo) it took 19.5 ms a file against symphonia's 31 ms; here, where
-//! symphonia's demuxer still finds and checks the frames, a FLAC tone (30 s, `flac -5`, converted
+//! of 30 s 44.1 kHz 16-bit stereo) it took 19.5 ms a file against symphonia's 31 ms; with
+//! symphonia's demuxer still finding and checking the frames, a FLAC tone (30 s, `flac -5`, converted
 //! on one core) went from 49.9 ms to 45.3 ms of CPU, the frame decoding itself from about 21 ms
 //! to about 17.5 ms (`perf`; docs/PERFORMANCE.md). Its `unsafe` code is in SIMD kernels chosen at
 //! run time (for decoding: CRC-16 by carry-less multiplication, Rice decoding with BMI2, the LPC
 //! restore with AVX2), each tested in the crate against the safe code it stands in for.
 //!
-//! symphonia still does everything else: it recognises the file, reads the container (native
-//! FLAC, Ogg, Matroska, MP4: each hands over one FLAC frame per packet), finds the frames, checks
-//! their CRC, seeks, and reads the metadata. Only the frames' contents come here. symphonia's
+//! symphonia still recognises the file and reads the metadata. In Ogg, Matroska and MP4 its
+//! demuxer also finds the frames and hands over one per packet. In a native FLAC file, where
+//! its demuxer would find each frame's end by checking the CRC of every candidate (which
+//! rusty_flac checks again), the frames are read here instead ([`Native`]): a FLAC tone went
+//! from 39 to 31.5 ms of CPU (`scripts/compare.sh --per-format`), same samples. symphonia's
 //! FLAC decoder is still made first, as before (so a stream it refuses, one without a STREAMINFO
 //! block for instance, fails the same way), and the parameters it reads from STREAMINFO are the
 //! ones used here; a FLAC stream whose parameters do not agree with its STREAMINFO is left to it.
@@ -32,17 +34,23 @@
 //! its side channel needs 33 bits, which neither decoder reads (symphonia's reader takes at most
 //! 32 bits at a time).
 
+use std::io::{Read, Seek, SeekFrom};
 use symphonia::core::audio::Channels;
 use symphonia::core::codecs::audio::well_known::CODEC_ID_FLAC;
 use symphonia::core::codecs::audio::AudioCodecParameters;
+use symphonia::core::io::{MediaSource, MediaSourceStream, ReadBytes};
 
 /// Why a frame did not decode.
 pub(super) enum FrameError {
     /// The frame stops before its contents do (symphonia reports this as an unexpected end of
     /// data).
     Truncated,
+    /// The header does not parse: a sync code that starts no frame, or a damaged header.
+    Header(String),
     /// Anything else wrong with the frame.
     Corrupt(String),
+    /// The file could not be read.
+    Read(String),
 }
 
 /// A FLAC stream's frames being decoded.
@@ -103,11 +111,18 @@ impl Flac {
         planes: &mut Vec<Vec<f32>>,
     ) -> Result<usize, FrameError> {
         // Like symphonia, start at the first sync code in the packet.
-        let start = packet
-            .windows(2)
-            .position(|w| w[0] == 0xFF && w[1] & 0xFC == 0xF8)
-            .ok_or(FrameError::Truncated)?;
-        let frame = &packet[start..];
+        let start = find_sync(packet).ok_or(FrameError::Truncated)?;
+        let (block, _) = self.decode_frame(&packet[start..], planes)?;
+        Ok(block)
+    }
+
+    /// Decodes the frame that starts at `frame[0]` (its sync code) into `planes`, like
+    /// [`Flac::decode`]. Returns its frames per channel and the bytes it takes.
+    fn decode_frame(
+        &mut self,
+        frame: &[u8],
+        planes: &mut Vec<Vec<f32>>,
+    ) -> Result<(usize, usize), FrameError> {
         let Some(&fields) = frame.get(3) else {
             return Err(FrameError::Truncated);
         };
@@ -127,13 +142,14 @@ impl Flac {
             ));
         }
         self.ints.iter_mut().for_each(Vec::clear);
-        let (block, _) = self
-            .frames
-            .decode_frame(frame, &mut self.ints)
-            .map_err(|e| match e {
-                rusty_flac::DecodeError::Truncated => FrameError::Truncated,
-                other => FrameError::Corrupt(other.to_string()),
-            })?;
+        let (block, used) =
+            self.frames
+                .decode_frame(frame, &mut self.ints)
+                .map_err(|e| match e {
+                    rusty_flac::DecodeError::Truncated => FrameError::Truncated,
+                    rusty_flac::DecodeError::BadFrameHeader(_) => FrameError::Header(e.to_string()),
+                    other => FrameError::Corrupt(other.to_string()),
+                })?;
         if block > self.max_block {
             return Err(corrupt(
                 "flac: a frame longer than the stream's largest block (STREAMINFO)",
@@ -144,7 +160,171 @@ impl Flac {
         for (plane, ints) in planes.iter_mut().zip(&self.ints) {
             widen(ints, bits, plane);
         }
-        Ok(block)
+        Ok((block, used))
+    }
+}
+
+/// Where the first frame sync code (14 set bits, then a zero) in `bytes` starts.
+fn find_sync(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .windows(2)
+        .position(|w| w[0] == 0xFF && w[1] & 0xFC == 0xF8)
+}
+
+/// Where the metadata blocks of a file that starts with the FLAC marker end, if it does.
+fn metadata_end(source: &mut MediaSourceStream<'_>) -> Option<u64> {
+    source.seek(SeekFrom::Start(0)).ok()?;
+    let mut header = [0u8; 4];
+    source.read_exact(&mut header).ok()?;
+    if &header != b"fLaC" {
+        return None;
+    }
+    loop {
+        source.read_exact(&mut header).ok()?;
+        let len = u32::from_be_bytes([0, header[1], header[2], header[3]]);
+        let end = source.seek(SeekFrom::Current(i64::from(len))).ok()?;
+        if header[0] & 0x80 != 0 {
+            return Some(end);
+        }
+    }
+}
+
+/// Bytes read from the file at a time.
+const READ_CHUNK: usize = 256 * 1024;
+/// Bytes held ahead of a frame's start before it is decoded: more than any frame of the usual
+/// block sizes, so that a frame is decoded once.
+const LOOK_AHEAD: usize = 64 * 1024;
+/// The longest frame looked for. The longest a valid frame can be — 65,535 samples of eight
+/// 32-bit channels stored verbatim — is about 2 MiB; a frame still unfinished after this many
+/// bytes is not one.
+const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
+
+/// A native FLAC file's frames, found and read here rather than by symphonia's demuxer.
+///
+/// symphonia's demuxer finds where each frame ends by checking the CRC-16 of every candidate,
+/// and rusty_flac checks the same CRC again while decoding it; that search was about 7 % of a
+/// FLAC tone's CPU time. Here a frame is decoded where it starts, and rusty_flac says where it
+/// ends. symphonia still reads the metadata and leaves the stream at the first frame (its reader
+/// synchronises there); everything from there on is read here.
+///
+/// A frame that does not decode (a CRC mismatch, a reserved code, one that disagrees with
+/// STREAMINFO), or bytes where a frame was due, are reported once and skipped: the next sync
+/// code after its start is looked for, and candidates there whose header does not parse (sync
+/// codes that are not frames) are passed over silently until a frame decodes again. Bytes after
+/// the last frame with no sync code in them (a tag some programs append) end the stream quietly.
+/// A frame cut short by the end of the file ends the stream, as a truncated one.
+pub(super) struct Native<'s> {
+    source: MediaSourceStream<'s>,
+    flac: Flac,
+    /// Bytes read and not yet consumed start at `pos`.
+    buf: Vec<u8>,
+    pos: usize,
+    eof: bool,
+    /// Looking for the next frame after a bad one.
+    resyncing: bool,
+}
+
+impl<'s> Native<'s> {
+    /// Frames from `source`, which symphonia's FLAC reader left at the first frame it found.
+    /// That reader passes over anything that does not look like a frame, a first frame with a
+    /// damaged header included; so, when the file starts with the FLAC marker, reading starts
+    /// where its metadata ends instead, and such a frame is counted like any other.
+    pub fn new(mut source: MediaSourceStream<'s>, flac: Flac) -> Native<'s> {
+        if source.is_seekable() {
+            let found = source.pos();
+            let start = metadata_end(&mut source).unwrap_or(found);
+            if source.seek(SeekFrom::Start(start)).is_err() {
+                // Nothing read is lost: the buffered stream is where it was, or at the start.
+                let _ = source.seek(SeekFrom::Start(found));
+            }
+        }
+        Native {
+            source,
+            flac,
+            buf: Vec::new(),
+            pos: 0,
+            eof: false,
+            resyncing: false,
+        }
+    }
+
+    /// The frames' decoder: their rate and layout.
+    pub fn flac(&self) -> &Flac {
+        &self.flac
+    }
+
+    /// Decodes the next frame into `planes`. Returns its frames per channel, or `None` at the
+    /// end of the stream. After an error, the next call goes on after the frame that failed;
+    /// [`FrameError::Truncated`] means the stream ended inside a frame.
+    pub fn next_into(&mut self, planes: &mut Vec<Vec<f32>>) -> Result<Option<usize>, FrameError> {
+        let mut ahead = LOOK_AHEAD;
+        loop {
+            self.fill(ahead)?;
+            let Some(at) = find_sync(&self.buf[self.pos..]) else {
+                if self.eof {
+                    self.pos = self.buf.len();
+                    return Ok(None);
+                }
+                // Keep the last byte: it may be the first half of a sync code.
+                self.pos = self.buf.len().saturating_sub(1).max(self.pos);
+                ahead = LOOK_AHEAD;
+                continue;
+            };
+            if at > 0 {
+                // Bytes where a frame was due: a frame whose sync code is damaged.
+                self.pos += at;
+                ahead = LOOK_AHEAD;
+                if !self.resyncing {
+                    self.resyncing = true;
+                    return Err(corrupt("flac: bytes that are not a frame, skipped"));
+                }
+                continue;
+            }
+            match self.flac.decode_frame(&self.buf[self.pos..], planes) {
+                Ok((frames, used)) => {
+                    self.pos += used;
+                    self.resyncing = false;
+                    return Ok(Some(frames));
+                }
+                Err(FrameError::Truncated) if self.eof => {
+                    self.pos = self.buf.len();
+                    return Err(FrameError::Truncated);
+                }
+                Err(FrameError::Truncated) if ahead < MAX_FRAME_BYTES => ahead *= 2,
+                Err(e) => {
+                    // Not a frame, or a broken one: look again one byte on.
+                    self.pos += 1;
+                    ahead = LOOK_AHEAD;
+                    let report = !self.resyncing || !matches!(e, FrameError::Header(_));
+                    self.resyncing = true;
+                    if report {
+                        return Err(match e {
+                            FrameError::Truncated => {
+                                corrupt("flac: a frame longer than any FLAC frame can be")
+                            }
+                            e => e,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads until `ahead` bytes from `pos` are held, or the file ends.
+    fn fill(&mut self, ahead: usize) -> Result<(), FrameError> {
+        while !self.eof && self.buf.len() - self.pos < ahead {
+            if self.pos > 0 {
+                self.buf.drain(..self.pos);
+                self.pos = 0;
+            }
+            let want = READ_CHUNK.max(ahead - self.buf.len());
+            let got = (&mut self.source)
+                .take(want as u64)
+                .read_to_end(&mut self.buf)
+                .map_err(|e| FrameError::Read(e.to_string()))?;
+            self.eof = got == 0;
+        }
+        Ok(())
     }
 }
 
@@ -216,24 +396,25 @@ mod tests {
     /// and what it learned.
     type Decoded = (Vec<Vec<u32>>, SourceInfo, Option<usize>);
 
-    /// Decodes `bytes` through [`Decoder`], with rusty_flac (as opened) or with symphonia's
-    /// FLAC decoder swapped in. `None` when the stream is not one rusty_flac takes.
+    /// Decodes `bytes` through [`Decoder`]: as opened (native FLAC frames read by [`Native`],
+    /// other containers' by symphonia's demuxer, all decoded by rusty_flac), or entirely by
+    /// symphonia (its demuxer, and its FLAC decoder swapped in). `None` when the stream is not
+    /// one rusty_flac takes.
     fn decode(bytes: &[u8], hint: Option<&str>, symphonia: bool) -> Option<Decoded> {
         let source = Box::new(std::io::Cursor::new(bytes.to_vec()));
-        let mut d = Decoder::open(source, hint, &Limits::default()).unwrap();
-        let Stream::Packets {
-            format,
-            decoder,
-            track_id,
-        } = &mut d.stream
-        else {
-            return None;
+        let mut d = Decoder::open_with(source, hint, &Limits::default(), !symphonia).unwrap();
+        let (format, decoder, track_id) = match &mut d.stream {
+            Stream::Flac(_) => (None, None, 0),
+            Stream::Packets {
+                format,
+                decoder: decoder @ Codec::Flac(_),
+                track_id,
+            } => (Some(format), Some(decoder), *track_id),
+            _ => return None,
         };
-        if !matches!(decoder, Codec::Flac(_)) {
-            return None;
-        }
         if symphonia {
-            let track = format.tracks().iter().find(|t| t.id == *track_id).unwrap();
+            let (format, decoder) = (format.unwrap(), decoder.unwrap());
+            let track = format.tracks().iter().find(|t| t.id == track_id).unwrap();
             let params = track.codec_params.as_ref().unwrap().audio().unwrap();
             let made = symphonia::default::get_codecs()
                 .make_audio_decoder(params, &Default::default())
@@ -433,6 +614,157 @@ mod tests {
             _ => 0,
         };
         (at < f.len()).then_some(at)
+    }
+
+    /// Whatever a decoder makes of `bytes`, errors included: the samples, one `Vec` per channel,
+    /// as bits, and what it learned; or the error's text.
+    fn decode_damaged(
+        bytes: &[u8],
+        symphonia: bool,
+    ) -> Result<(Vec<Vec<u32>>, SourceInfo), String> {
+        let source = Box::new(std::io::Cursor::new(bytes.to_vec()));
+        let mut d = Decoder::open_with(source, Some("flac"), &Limits::default(), !symphonia)
+            .map_err(|e| e.to_string())?;
+        match (&mut d.stream, symphonia) {
+            (Stream::Flac(_), false) => {}
+            (
+                Stream::Packets {
+                    format,
+                    decoder,
+                    track_id,
+                },
+                true,
+            ) => {
+                let track = format.tracks().iter().find(|t| t.id == *track_id).unwrap();
+                let params = track.codec_params.as_ref().unwrap().audio().unwrap();
+                let made = symphonia::default::get_codecs()
+                    .make_audio_decoder(params, &Default::default())
+                    .unwrap();
+                *decoder = Codec::Symphonia(made);
+            }
+            _ => panic!("not the expected route"),
+        }
+        let mut planes: Vec<Vec<u32>> = Vec::new();
+        while d.next_block().map_err(|e| e.to_string())? {
+            planes.resize(d.planes().len(), Vec::new());
+            for (acc, p) in planes.iter_mut().zip(d.planes()) {
+                acc.extend(p.iter().map(|s| s.to_bits()));
+            }
+        }
+        Ok((planes, d.into_info()))
+    }
+
+    /// Native FLAC files cut short anywhere, with junk around their frames, or with bits of
+    /// their frames flipped (their CRCs left wrong, as damage leaves them).
+    ///
+    /// Cut or with junk, the frames read here give what symphonia's demuxer and decoder give:
+    /// the same samples and the same truncation. Damaged, every frame that decodes is one of
+    /// the file's own, in order; no more frames are lost than bits were flipped, never more than
+    /// symphonia loses; and every loss is counted as a packet error (symphonia's demuxer drops
+    /// a frame whose CRC fails without a word).
+    #[test]
+    fn damaged_native_files_lose_only_the_damaged_frames() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<(String, Vec<u8>)> = [
+            "sine1k_44k1_flac16_mono.flac",
+            "sine1k_48k_flac24_stereo.flac",
+            "tones_48k_flac16_5p1.flac",
+        ]
+        .iter()
+        .map(|n| {
+            let bytes = std::fs::read(root.join("tests/fixtures").join(n)).unwrap();
+            (n.to_string(), bytes)
+        })
+        .collect();
+        files.push(("encoded".into(), encoded(16, 2, 30_000)));
+        let mut rng = Lcg(11);
+        let mut cases = 0;
+        for (name, bytes) in &files {
+            let (whole, _) = decode_damaged(bytes, false).unwrap();
+            // The file's frames, as decoded, channel 0: the pieces a damaged file may keep.
+            let block = u16::from_be_bytes([bytes[8 + 2], bytes[8 + 3]]) as usize;
+            let pieces: Vec<&[u32]> = whole[0].chunks(block).collect();
+            // Where the frames start: after the metadata blocks.
+            let mut first_frame = 4;
+            loop {
+                let header = &bytes[first_frame..first_frame + 4];
+                let len = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
+                first_frame += 4 + len;
+                if header[0] & 0x80 != 0 {
+                    break;
+                }
+            }
+            let span = bytes.len() - first_frame;
+            for i in 0..24 {
+                let cut = first_frame + i * span / 24 + rng.next() as u32 as usize % 97;
+                let (ours, info) = decode_damaged(&bytes[..cut], false).unwrap();
+                let (theirs, _) = decode_damaged(&bytes[..cut], true).unwrap();
+                // The file's start, and at least what symphonia gives: its demuxer knows where
+                // a frame ends only once it has found the next one, so it drops a whole last
+                // frame when the next is cut.
+                let (kept, got) = (
+                    ours.first().map_or(0, Vec::len),
+                    theirs.first().map_or(0, Vec::len),
+                );
+                assert!(
+                    kept >= got,
+                    "{name}, cut at {cut}: {kept} frames, symphonia {got}"
+                );
+                assert!(
+                    ours.iter().zip(&whole).all(|(a, w)| w.starts_with(a)),
+                    "{name}, cut at {cut}: not the file's start"
+                );
+                // (symphonia's demuxer does not always say so: a frame cut short where
+                // nothing else was decoded yet ends its stream without an error.)
+                assert!(info.truncated, "{name}, cut at {cut}: not called truncated");
+                cases += 1;
+            }
+            // Junk before the first frame and after the last (where symphonia's demuxer, looking
+            // for the end of the last frame, takes the junk's sync code for the next frame and
+            // loses the last one): all the file's frames.
+            let mut before = bytes.clone();
+            before.splice(
+                first_frame..first_frame,
+                [0xFF, 0xF8, 0x00, 0x12, 0xFF, 0xF9, 7, 7],
+            );
+            let mut after = bytes.clone();
+            after.extend_from_slice(b"TAG\xFF\xF8 not a frame at all");
+            for b in [before, after] {
+                let (ours, info) = decode_damaged(&b, false).unwrap();
+                assert!(ours == whole, "{name}: junk changed the samples");
+                assert!(!info.truncated);
+                cases += 1;
+            }
+            for i in 0..40 {
+                let mut b = bytes.clone();
+                let flips = 1 + i % 3;
+                for _ in 0..flips {
+                    let at = first_frame + rng.next() as u32 as usize % span;
+                    b[at] ^= 1 << (rng.next() as u32 % 8);
+                }
+                let (ours, info) = decode_damaged(&b, false).unwrap();
+                let (theirs, _) = decode_damaged(&b, true).unwrap();
+                let kept = ours.first().map_or(&[][..], Vec::as_slice);
+                // Match the decoded frames against the file's, in order.
+                let (mut at, mut lost) = (0, 0);
+                for piece in &pieces {
+                    if kept[at..].starts_with(piece) {
+                        at += piece.len();
+                    } else {
+                        lost += 1;
+                    }
+                }
+                assert_eq!(at, kept.len(), "{name}, flips {i}: a frame not in the file");
+                assert!(lost <= flips, "{name}, flips {i}: {lost} frames lost");
+                assert!(kept.len() >= theirs.first().map_or(0, Vec::len));
+                assert!(
+                    lost == 0 || info.packet_errors > 0,
+                    "{name}, flips {i}: {lost} frames lost, no error counted"
+                );
+                cases += 1;
+            }
+        }
+        assert!(cases >= 200);
     }
 
     /// Frames with their bits flipped and their CRCs made right again, as a hostile file
