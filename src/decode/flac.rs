@@ -323,7 +323,7 @@ impl<'s> Native<'s> {
             let got = (&mut self.source)
                 .take(want as u64)
                 .read_to_end(&mut self.buf)
-                .map_err(|e| FrameError::Read(e.to_string()))?;
+                .map_err(|e| FrameError::Read(format!("reading the file failed: {e}")))?;
             self.eof = got == 0;
         }
         Ok(())
