@@ -136,7 +136,11 @@ impl Flac {
             5 => 20,
             6 => 24,
             7 => 32,
-            _ => return Err(corrupt("flac: bits per sample set to reserved value")),
+            _ => {
+                return Err(FrameError::Header(
+                    "flac: bits per sample set to reserved value".into(),
+                ))
+            }
         };
         if bits >= 32 && (8..=10).contains(&(fields >> 4)) {
             return Err(corrupt(
@@ -659,11 +663,12 @@ mod tests {
     /// Native FLAC files cut short anywhere, with junk around their frames, or with bits of
     /// their frames flipped (their CRCs left wrong, as damage leaves them).
     ///
-    /// Cut or with junk, the frames read here give what symphonia's demuxer and decoder give:
-    /// the same samples and the same truncation. Damaged, every frame that decodes is one of
-    /// the file's own, in order; no more frames are lost than bits were flipped, never more than
-    /// symphonia loses; and every loss is counted as a packet error (symphonia's demuxer drops
-    /// a frame whose CRC fails without a word).
+    /// Cut, the output is the file's start, at least what symphonia's demuxer and decoder give,
+    /// and the source is called truncated. With junk around the frames, every frame comes out.
+    /// Damaged, every frame that decodes is one of the file's own, in order; no more frames are
+    /// lost than bits were flipped, never more than symphonia loses; every loss is counted as a
+    /// packet error (symphonia's demuxer drops a frame whose CRC fails without a word), and no
+    /// more errors are counted than bits were flipped.
     #[test]
     fn damaged_native_files_lose_only_the_damaged_frames() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
