@@ -108,6 +108,11 @@ fn measure(c: &mut Criterion<Clock>) {
     g.bench_with_input(BenchmarkId::from_parameter("tone-meter"), &q, |b, q| {
         b.iter(|| loudness::measure_i16(black_box(q)))
     });
+    // The true peak alone (part of the row above): the scan the meter spends most on.
+    let x: Vec<f32> = q.iter().map(|&s| f32::from(s) / 32_768.0).collect();
+    g.bench_with_input(BenchmarkId::from_parameter("true-peak"), &x, |b, x| {
+        b.iter(|| loudness::true_peak(black_box(x)))
+    });
     // Reference: the ebur128 crate measuring the same (the pipeline's meter agrees with it to
     // 1e-6 LU and 1e-6 in true peak; `tests/condition.rs`).
     g.bench_with_input(

@@ -130,11 +130,15 @@ impl Run {
         self
     }
 
-    /// The line of standard error about `file` (matched by its file name).
+    /// The line of standard error about `file` (matched by the end of its file name).
     fn line_about(&self, file: &str) -> &str {
+        // Messages read "kind: path: message": match where the path ends, so a name that also
+        // occurs in the temporary folder's random name (`up` in `.tmpucupyp`) cannot match the
+        // wrong line.
+        let tail = format!("{file}: ");
         self.stderr
             .lines()
-            .find(|l| l.contains(file))
+            .find(|l| l.contains(&tail))
             .unwrap_or_else(|| panic!("no message about {file:?} in:\n{}", self.stderr))
     }
 }

@@ -622,44 +622,6 @@ mod tests {
         (at < f.len()).then_some(at)
     }
 
-    /// Whatever a decoder makes of `bytes`, errors included: the samples, one `Vec` per channel,
-    /// as bits, and what it learned; or the error's text.
-    fn decode_damaged(
-        bytes: &[u8],
-        symphonia: bool,
-    ) -> Result<(Vec<Vec<u32>>, SourceInfo), String> {
-        let source = Box::new(std::io::Cursor::new(bytes.to_vec()));
-        let mut d = Decoder::open_with(source, Some("flac"), &Limits::default(), !symphonia)
-            .map_err(|e| e.to_string())?;
-        match (&mut d.stream, symphonia) {
-            (Stream::Flac(_), false) => {}
-            (
-                Stream::Packets {
-                    format,
-                    decoder,
-                    track_id,
-                },
-                true,
-            ) => {
-                let track = format.tracks().iter().find(|t| t.id == *track_id).unwrap();
-                let params = track.codec_params.as_ref().unwrap().audio().unwrap();
-                let made = symphonia::default::get_codecs()
-                    .make_audio_decoder(params, &Default::default())
-                    .unwrap();
-                *decoder = Codec::Symphonia(made);
-            }
-            _ => panic!("not the expected route"),
-        }
-        let mut planes: Vec<Vec<u32>> = Vec::new();
-        while d.next_block().map_err(|e| e.to_string())? {
-            planes.resize(d.planes().len(), Vec::new());
-            for (acc, p) in planes.iter_mut().zip(d.planes()) {
-                acc.extend(p.iter().map(|s| s.to_bits()));
-            }
-        }
-        Ok((planes, d.into_info()))
-    }
-
     /// Native FLAC files cut short anywhere, with junk around their frames, or with bits of
     /// their frames flipped (their CRCs left wrong, as damage leaves them).
     ///
@@ -687,7 +649,7 @@ mod tests {
         let mut rng = Lcg(11);
         let mut cases = 0;
         for (name, bytes) in &files {
-            let (whole, _) = decode_damaged(bytes, false).unwrap();
+            let (whole, _, _) = decode(bytes, Some("flac"), false).unwrap();
             // The file's frames, as decoded, channel 0: the pieces a damaged file may keep.
             let block = u16::from_be_bytes([bytes[8 + 2], bytes[8 + 3]]) as usize;
             let pieces: Vec<&[u32]> = whole[0].chunks(block).collect();
@@ -704,8 +666,8 @@ mod tests {
             let span = bytes.len() - first_frame;
             for i in 0..24 {
                 let cut = first_frame + i * span / 24 + rng.next() as u32 as usize % 97;
-                let (ours, info) = decode_damaged(&bytes[..cut], false).unwrap();
-                let (theirs, _) = decode_damaged(&bytes[..cut], true).unwrap();
+                let (ours, info, _) = decode(&bytes[..cut], Some("flac"), false).unwrap();
+                let (theirs, _, _) = decode(&bytes[..cut], Some("flac"), true).unwrap();
                 // The file's start, and at least what symphonia gives: its demuxer knows where
                 // a frame ends only once it has found the next one, so it drops a whole last
                 // frame when the next is cut.
@@ -737,7 +699,7 @@ mod tests {
             let mut after = bytes.clone();
             after.extend_from_slice(b"TAG\xFF\xF8 not a frame at all");
             for b in [before, after] {
-                let (ours, info) = decode_damaged(&b, false).unwrap();
+                let (ours, info, _) = decode(&b, Some("flac"), false).unwrap();
                 assert!(ours == whole, "{name}: junk changed the samples");
                 assert!(!info.truncated);
                 cases += 1;
@@ -749,8 +711,8 @@ mod tests {
                     let at = first_frame + rng.next() as u32 as usize % span;
                     b[at] ^= 1 << (rng.next() as u32 % 8);
                 }
-                let (ours, info) = decode_damaged(&b, false).unwrap();
-                let (theirs, _) = decode_damaged(&b, true).unwrap();
+                let (ours, info, _) = decode(&b, Some("flac"), false).unwrap();
+                let (theirs, _, _) = decode(&b, Some("flac"), true).unwrap();
                 let kept = ours.first().map_or(&[][..], Vec::as_slice);
                 // Match the decoded frames against the file's, in order.
                 let (mut at, mut lost) = (0, 0);
