@@ -141,7 +141,15 @@ impl BuildReport {
 pub(crate) struct Cache {
     pub(crate) version: u32,
     pub(crate) generator: String,
+    /// The [`crate::SOUND_VERSION`] that made the files. Caches written before it was recorded
+    /// were all made by sound version 1.
+    #[serde(default = "first_sound_version")]
+    pub(crate) sound_version: u32,
     pub(crate) tones: BTreeMap<String, CacheEntry>,
+}
+
+fn first_sound_version() -> u32 {
+    1
 }
 
 /// What the cache records about one built tone.
@@ -206,9 +214,10 @@ impl Cache {
     }
 }
 
-/// The cache key of a tone: SHA-256 (hex) over a format tag, this crate's version, the
+/// The cache key of a tone: SHA-256 (hex) over a format tag, the [`crate::SOUND_VERSION`], the
 /// options' [`Options::fingerprint`], the source's extension (it guides the decoder) and the
-/// source's bytes.
+/// source's bytes. The crate's own version is left out on purpose: a release that makes the
+/// same bytes keeps its sound version, so upgrading converts nothing again.
 ///
 /// # Errors
 ///
@@ -216,8 +225,7 @@ impl Cache {
 pub fn cache_key(source: &Path, opts: &Options) -> crate::Result<String> {
     let mut h = Sha256::new();
     h.update(b"ringforge build cache\0");
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    h.update(b"\0");
+    h.update(crate::SOUND_VERSION.to_le_bytes());
     h.update(opts.fingerprint().to_le_bytes());
     h.update(
         source
@@ -296,6 +304,7 @@ pub fn build(
     let mut cache = Cache {
         version: CACHE_VERSION,
         generator: format!("ringforge {}", env!("CARGO_PKG_VERSION")),
+        sound_version: crate::SOUND_VERSION,
         tones: BTreeMap::new(),
     };
     let mut manifest_tones = Vec::new();

@@ -61,6 +61,9 @@ pub enum ProblemKind {
     Silent,
     /// A tone's file was changed after the build wrote it.
     Modified,
+    /// A tone was built by another [`crate::SOUND_VERSION`] than this ringforge's, and this
+    /// ringforge makes other bytes of it: neither the file nor its source changed.
+    SoundVersion,
     /// A tone's source or options changed since the build: the file is out of date.
     Stale,
     /// A tone's source no longer converts.
@@ -247,11 +250,7 @@ pub fn validate_sln(bytes: &[u8], max_bytes: u64) -> Vec<SlnProblem> {
         .map(|b| i32::from(i16::from_le_bytes([b[0], b[1]])).abs())
         .max()
         .unwrap_or(0);
-    let peak_dbfs = if peak == 0 {
-        f64::NEG_INFINITY
-    } else {
-        20.0 * (f64::from(peak) / 32_768.0).log10()
-    };
+    let peak_dbfs = crate::condition::gain_to_db(f64::from(peak) / 32_768.0);
     if peak_dbfs < SILENT_PEAK_DBFS {
         let level = if peak_dbfs.is_finite() {
             format!("peak {peak_dbfs:.1} dBFS")
@@ -297,7 +296,8 @@ pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
     }
     let (cache, _) = Cache::load(dir);
 
-    let work = |tone: &ToneConfig| check_tone(config, tone, cache.tones.get(&tone.id));
+    let built_by = built_sound_version(dir, &cache);
+    let work = |tone: &ToneConfig| check_tone(config, tone, cache.tones.get(&tone.id), built_by);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs)
         .build();
@@ -355,10 +355,26 @@ pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
     report
 }
 
+/// The sound version the output folder was built by: the build cache's, or else the JSON
+/// manifest's (written by sound version 1 when it names none); `None` when neither is there.
+fn built_sound_version(dir: &Path, cache: &Cache) -> Option<u32> {
+    if !cache.tones.is_empty() {
+        return Some(cache.sound_version);
+    }
+    let text = fs::read_to_string(dir.join(JSON_FILE)).ok()?;
+    let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(
+        doc.get("sound_version")
+            .and_then(serde_json::Value::as_u64)
+            .map_or(1, |v| u32::try_from(v).unwrap_or(u32::MAX)),
+    )
+}
+
 fn check_tone(
     config: &Config,
     tone: &ToneConfig,
     cached: Option<&build::CacheEntry>,
+    built_by: Option<u32>,
 ) -> ToneChecked {
     let path = config.output_path(tone);
     let id = Some(tone.id.as_str());
@@ -414,6 +430,17 @@ fn check_tone(
                             c.md5, tone.id
                         ),
                     ),
+                    _ if built_by.is_some_and(|v| v != crate::SOUND_VERSION) => (
+                        ProblemKind::SoundVersion,
+                        format!(
+                            "was built by sound version {}; this ringforge makes sound version \
+                             {}, whose bytes for tone `{}` differ (the file and its source did \
+                             not change)",
+                            built_by.unwrap_or_default(),
+                            crate::SOUND_VERSION,
+                            tone.id
+                        ),
+                    ),
                     Some(c) if Some(&c.key) != key.as_ref() => (
                         ProblemKind::Stale,
                         format!(
@@ -432,7 +459,14 @@ fn check_tone(
                         ),
                     ),
                 };
-                problems.push(Problem::new(&path, id, kind, message, RUN_BUILD));
+                let fix = match kind {
+                    ProblemKind::SoundVersion => {
+                        "run `ringforge build` with this ringforge and commit the result (phones \
+                         download each changed tone once), or check with the release that built it"
+                    }
+                    _ => RUN_BUILD,
+                };
+                problems.push(Problem::new(&path, id, kind, message, fix));
             }
         }
     }

@@ -40,7 +40,7 @@ const MIN_LOUDNESS_SAMPLES: usize = TARGET_RATE as usize * 2 / 5;
 
 /// dB to a linear amplitude factor.
 pub fn db_to_gain(db: f64) -> f64 {
-    10f64.powf(db / 20.0)
+    libm::pow(10.0, db / 20.0)
 }
 
 /// A linear amplitude to dB (negative infinity for zero).
@@ -48,7 +48,7 @@ pub fn gain_to_db(gain: f64) -> f64 {
     if gain <= 0.0 {
         f64::NEG_INFINITY
     } else {
-        20.0 * gain.log10()
+        20.0 * libm::log10(gain)
     }
 }
 
@@ -125,7 +125,7 @@ pub fn fade_out(x: &mut [f32], samples: usize) {
     let start = x.len() - n;
     for (i, s) in x[start..].iter_mut().enumerate() {
         let phase = std::f64::consts::PI * (i + 1) as f64 / n as f64;
-        *s *= (0.5 * (1.0 + phase.cos())) as f32;
+        *s *= (0.5 * (1.0 + libm::cos(phase))) as f32;
     }
 }
 
@@ -135,7 +135,7 @@ pub fn fade_in(x: &mut [f32], samples: usize) {
     let n = samples.min(x.len());
     for (i, s) in x[..n].iter_mut().enumerate() {
         let phase = std::f64::consts::PI * i as f64 / n as f64;
-        *s *= (0.5 * (1.0 - phase.cos())) as f32;
+        *s *= (0.5 * (1.0 - libm::cos(phase))) as f32;
     }
 }
 

@@ -14,7 +14,7 @@ use crate::condition;
 use crate::decode::Decoder;
 use crate::downmix::{Energy, MonoMix};
 use crate::options::{ChannelPick, Normalize, Oversize};
-use crate::quantize::{self, Fnv64};
+use crate::quantize;
 use crate::report::{Report, SourceInfo, Warning};
 use crate::resample::{self, TARGET_RATE};
 use crate::{sln, Error, Options, Result};
@@ -159,14 +159,17 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 }
 
 pub(crate) fn convert_source<'s>(
-    source: Box<dyn MediaSource + 's>,
+    mut source: Box<dyn MediaSource + 's>,
     hint: Option<&str>,
     opts: &Options,
 ) -> Result<Tone> {
     opts.validate()?;
+    let seed = crate::fingerprint::dither_seed(&mut source, opts).map_err(|e| Error::Corrupt {
+        reason: format!("the source could not be read: {e}"),
+    })?;
     let decoder = Decoder::open(source, hint, &opts.limits)?;
     let part = read_part(decoder, opts)?;
-    condition(part, opts)
+    condition(part, opts, seed)
 }
 
 /// Which part of the source the tone is made from, in source frames and in 16 kHz output
@@ -496,7 +499,7 @@ fn mono_mix(pick: ChannelPick, layout: Option<&Channels>, count: usize) -> MonoM
 
 /// Resamples the part, cuts the selection, then trims, fits, sets the level, quantizes and
 /// measures.
-fn condition(part: Part, opts: &Options) -> Result<Tone> {
+fn condition(part: Part, opts: &Options, seed: u64) -> Result<Tone> {
     let Part {
         info,
         window: w,
@@ -646,10 +649,7 @@ fn condition(part: Part, opts: &Options) -> Result<Tone> {
         }
     }
 
-    let mut seed = Fnv64::new();
-    seed.write_f32s(&x);
-    seed.write(&opts.fingerprint().to_le_bytes());
-    let (samples, stats) = quantize::quantize(&x, opts.dither, seed.finish());
+    let (samples, stats) = quantize::quantize(&x, opts.dither, seed);
 
     let peak_dbfs = condition::peak_dbfs_i16(&samples);
     if stats.clipped > 0 {

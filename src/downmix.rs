@@ -145,8 +145,8 @@ impl Energy {
             return Some((f64::INFINITY, f64::INFINITY));
         }
         Some((
-            10.0 * (weighted / self.mono).log10(),
-            10.0 * (unrelated / self.mono).log10(),
+            10.0 * libm::log10(weighted / self.mono),
+            10.0 * libm::log10(unrelated / self.mono),
         ))
     }
 }

@@ -75,6 +75,7 @@ mod convert;
 pub mod decode;
 pub mod downmix;
 mod error;
+mod fingerprint;
 pub mod id;
 pub mod inspect;
 pub mod loudness;
@@ -88,6 +89,7 @@ pub mod sln;
 
 pub use convert::{convert_bytes, convert_path, convert_reader, panic_is_contained, Tone};
 pub use error::{Error, Result};
+pub use fingerprint::SOUND_VERSION;
 pub use options::{ChannelPick, Dither, Limits, Normalize, Options, Oversize};
 pub use report::{Report, SourceInfo, Warning};
 

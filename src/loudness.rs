@@ -92,9 +92,9 @@ struct Biquad {
 fn k_weighting() -> [Biquad; 2] {
     let rate = f64::from(TARGET_RATE);
     let (f0, g, q) = (1681.974450955533, 3.999843853973347, 0.7071752369554196);
-    let k = (PI * f0 / rate).tan();
-    let vh = 10f64.powf(g / 20.0);
-    let vb = vh.powf(0.4996667741545416);
+    let k = libm::tan(PI * f0 / rate);
+    let vh = libm::pow(10.0, g / 20.0);
+    let vb = libm::pow(vh, 0.4996667741545416);
     let a0 = 1.0 + k / q + k * k;
     let shelf = Biquad {
         b: [
@@ -105,7 +105,7 @@ fn k_weighting() -> [Biquad; 2] {
         a: [2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0],
     };
     let (f0, q) = (38.13547087602444, 0.5003270373238773);
-    let k = (PI * f0 / rate).tan();
+    let k = libm::tan(PI * f0 / rate);
     let a0 = 1.0 + k / q + k * k;
     let high_pass = Biquad {
         b: [1.0, -2.0, 1.0],
@@ -242,11 +242,11 @@ fn segment_energies_portable(x: &[f32]) -> Vec<f64> {
 }
 
 fn energy_to_lufs(energy: f64) -> f64 {
-    10.0 * energy.log10() - 0.691
+    10.0 * libm::log10(energy) - 0.691
 }
 
 fn lufs_to_energy(lufs: f64) -> f64 {
-    10f64.powf((lufs + 0.691) / 10.0)
+    libm::pow(10.0, (lufs + 0.691) / 10.0)
 }
 
 /// Integrated loudness (gated), `None` for fewer than 400 ms or nothing above the gates.
@@ -268,7 +268,7 @@ pub fn integrated_lufs(x: &[f32]) -> Option<f64> {
             .fold((0usize, 0.0f64), |(n, s), &e| (n + 1, s + e));
         (n > 0).then(|| sum / n as f64)
     };
-    let relative = gated(absolute)? * 10f64.powf(RELATIVE_GATE_LU / 10.0);
+    let relative = gated(absolute)? * libm::pow(10.0, RELATIVE_GATE_LU / 10.0);
     let lufs = energy_to_lufs(gated(absolute.max(relative))?);
     lufs.is_finite().then_some(lufs)
 }
@@ -297,11 +297,11 @@ fn interpolator() -> &'static Interpolator {
             let (t, p) = (j / FACTOR, j % FACTOR);
             let jf = j as f64;
             let window = n as f64;
-            let w = 0.5 * (1.0 - (2.0 * PI * jf / window).cos());
+            let w = 0.5 * (1.0 - libm::cos(2.0 * PI * jf / window));
             let m = jf - window / 2.0;
             let c = if m.abs() > 1e-6 {
                 let arg = m * PI / FACTOR as f64;
-                w * arg.sin() / arg
+                w * libm::sin(arg) / arg
             } else {
                 w
             };

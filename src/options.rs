@@ -487,25 +487,7 @@ impl Options {
     /// whether a conversion runs, never what it produces.
     pub fn fingerprint(&self) -> u64 {
         let mut h = crate::quantize::Fnv64::new();
-        h.write(
-            format!(
-                "{:?}|{}|{}|start={:?}|length={:?}|oversize={:?}|fade={:?}|clip={}|gain={:?}|\
-                 normalize={:?}|trim={:?}|channel={:?}",
-                self.dither,
-                self.max_bytes,
-                self.allow_upsample,
-                self.start,
-                self.length,
-                self.on_oversize,
-                self.fade_out_seconds,
-                self.clip,
-                self.gain_db,
-                self.normalize,
-                self.trim_silence,
-                self.channel,
-            )
-            .as_bytes(),
-        );
+        h.write(crate::fingerprint::canonical_options(self).bytes());
         h.finish()
     }
 }

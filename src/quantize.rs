@@ -251,16 +251,6 @@ impl Fnv64 {
         }
     }
 
-    /// Mixes samples into the hash by their exact bit patterns, eight bytes at a time.
-    pub fn write_f32s(&mut self, samples: &[f32]) {
-        for pair in samples.chunks(2) {
-            let lo = u64::from(pair[0].to_bits());
-            let hi = pair.get(1).map_or(0, |s| u64::from(s.to_bits()));
-            self.0 ^= lo | (hi << 32);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01B3);
-        }
-    }
-
     /// The hash value.
     pub fn finish(&self) -> u64 {
         self.0

@@ -27,7 +27,7 @@ use std::f64::consts::PI;
 use std::sync::Arc;
 
 use rustfft::num_complex::Complex;
-use rustfft::{Fft, FftPlanner};
+use rustfft::{Fft, FftPlannerScalar};
 
 use crate::{Error, Result};
 
@@ -164,12 +164,12 @@ impl Plan {
             .map(|j| {
                 let t = j as f64 - c;
                 let x = if c > 0.0 { t / c } else { 0.0 };
-                let window = bessel_i0(beta * (1.0 - x * x).max(0.0).sqrt()) / bessel_i0(beta);
+                let window = bessel_i0(beta * libm::sqrt((1.0 - x * x).max(0.0))) / bessel_i0(beta);
                 let arg = 2.0 * cutoff * t;
                 let sinc = if arg == 0.0 {
                     1.0
                 } else {
-                    (PI * arg).sin() / (PI * arg)
+                    libm::sin(PI * arg) / (PI * arg)
                 };
                 window * sinc
             })
@@ -210,7 +210,11 @@ impl Resampler {
         BUILDS.lock().unwrap().push(rate);
         let plan = Plan::for_rate(rate);
         let (half_in, half_out) = (plan.block_in / 2, plan.block_out / 2);
-        let mut planner = FftPlanner::<f32>::new();
+        // The scalar planner on every machine: the dispatching one picks AVX, SSE, NEON or scalar
+        // kernels by what the CPU has, and each rounds differently, so the same source would
+        // give other bytes on another machine. The scalar kernels are plain IEEE arithmetic,
+        // chosen by the transform's length alone.
+        let mut planner = FftPlannerScalar::<f32>::new();
         let forward = planner.plan_fft_forward(half_in);
         let inverse = planner.plan_fft_inverse(half_out);
         let shared = half_in.min(half_out) + 1;
@@ -219,7 +223,7 @@ impl Resampler {
         // `1 / block_in` for the rate change and by 1/2 for the split.
         let mut taps: Vec<Complex<f64>> = plan.taps().into_iter().map(Complex::from).collect();
         taps.resize(plan.block_in, Complex::default());
-        FftPlanner::<f64>::new()
+        FftPlannerScalar::<f64>::new()
             .plan_fft_forward(plan.block_in)
             .process(&mut taps);
         let scale = 0.5 / plan.block_in as f64;
@@ -236,7 +240,7 @@ impl Resampler {
         let turn = |k: usize, len: usize, sign: f64| {
             let a = sign * 2.0 * PI * k as f64 / len as f64;
             // i·e^(ia) = (-sin a) + i·cos a
-            Complex::new(-a.sin() as f32, a.cos() as f32)
+            Complex::new(-libm::sin(a) as f32, libm::cos(a) as f32)
         };
         let split = (0..shared).map(|k| -turn(k, plan.block_in, -1.0)).collect();
         let merge = (0..half_out)

@@ -577,3 +577,55 @@ fn the_readme_config_example_is_valid() {
     assert!(hit.options.normalize.is_some(), "[defaults] applies");
     assert_eq!(hit.display, "Summer Hit");
 }
+
+#[test]
+fn a_tone_built_by_another_sound_version_is_told_from_modified_and_stale() {
+    use md5::{Digest, Md5};
+    let repo = Repo::new();
+    repo.build();
+    // What a build by sound version 1 left: other bytes for tone a, recorded as such.
+    let mut b = repo.read("out/a.sln");
+    b[10] ^= 0x01;
+    repo.write("out/a.sln", &b);
+    let md5: String = Md5::digest(&b).iter().map(|x| format!("{x:02x}")).collect();
+    let mut cache: Value = serde_json::from_slice(&repo.read("out/.ringforge-cache.json")).unwrap();
+    cache["sound_version"] = 1.into();
+    cache["tones"]["a"]["md5"] = md5.into();
+    repo.write("out/.ringforge-cache.json", cache.to_string().as_bytes());
+    let kinds = |v: &Value| -> Vec<String> {
+        problems(v)
+            .into_iter()
+            .filter(|(_, f, _, _)| f.ends_with("out/a.sln"))
+            .map(|(k, _, _, m)| format!("{k}: {m}"))
+            .collect()
+    };
+    let (code, v) = repo.check();
+    assert_eq!(code, 1);
+    let a = kinds(&v);
+    assert_eq!(a.len(), 1, "{a:?}");
+    assert!(
+        a[0].starts_with(
+            "sound-version: was built by sound version 1; this ringforge makes sound \
+             version "
+        ) && a[0].contains(&ringforge::SOUND_VERSION.to_string()),
+        "{a:?}"
+    );
+
+    // Without the cache (not committed), ringtones.json says which sound version built the set.
+    fs::remove_file(repo.path("out/.ringforge-cache.json")).unwrap();
+    let json = repo.path("out/ringtones.json");
+    let mut doc: Value = serde_json::from_slice(&fs::read(&json).unwrap()).unwrap();
+    assert_eq!(doc["sound_version"], ringforge::SOUND_VERSION);
+    doc["sound_version"] = 1.into();
+    fs::write(&json, doc.to_string()).unwrap();
+    let (_, v) = repo.check();
+    assert!(kinds(&v)[0].starts_with("sound-version: "), "{v:#}");
+    // Built by this sound version, other bytes are stale: the source or options changed.
+    doc["sound_version"] = ringforge::SOUND_VERSION.into();
+    fs::write(&json, doc.to_string()).unwrap();
+    let (_, v) = repo.check();
+    assert!(kinds(&v)[0].starts_with("stale: "), "{v:#}");
+
+    repo.build();
+    repo.assert_check_passes();
+}

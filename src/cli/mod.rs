@@ -20,10 +20,22 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit status: usage or configuration error.
 pub const EXIT_USAGE: u8 = 2;
 
+/// `ringforge --version`: the release and the sound version, which says what bytes it makes.
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (sound version {})",
+            env!("CARGO_PKG_VERSION"),
+            ringforge::SOUND_VERSION
+        )
+    })
+}
+
 /// Turn audio files into ringtones for Digium/Sangoma D-series phones (16 kHz mono 16-bit .sln,
 /// under 1 MB) and write the phone XML, DPMA and JSON manifests that list them.
 #[derive(Debug, Parser)]
-#[command(name = "ringforge", version, about, long_about = None)]
+#[command(name = "ringforge", version = version(), about, long_about = None)]
 #[command(
     after_help = "Exit status: 0 all good (warnings allowed), 1 a file or check failed, 2 usage or configuration error."
 )]

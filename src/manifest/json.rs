@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | `version` | integer | format version of this document, currently `1`; bumped only on incompatible changes |
 //! | `generator` | string | `"ringforge <version>"` |
+//! | `sound_version` | integer | the [`crate::SOUND_VERSION`] that made the files: the same source and options give the same bytes under the same sound version, on any machine |
 //! | `url_prefix` | string or null | the URL prefix the `url`s were built from, with its trailing `/`; null when none was given (then `url` is the bare file name) |
 //! | `tones` | array | one object per tone, sorted by `id` (ignoring case) |
 //! | `alerts` | array | one object per alert, sorted by `alert_info` |
@@ -63,6 +64,7 @@ pub const FORMAT_VERSION: u32 = 1;
 struct Document<'a> {
     version: u32,
     generator: String,
+    sound_version: u32,
     url_prefix: Option<&'a str>,
     tones: Vec<Tone<'a>>,
     alerts: Vec<AlertEntry<'a>>,
@@ -152,6 +154,7 @@ pub(crate) fn render(set: &Prepared<'_>) -> Result<String> {
     let doc = Document {
         version: FORMAT_VERSION,
         generator: format!("ringforge {}", env!("CARGO_PKG_VERSION")),
+        sound_version: crate::SOUND_VERSION,
         url_prefix: set.url_prefix.as_deref(),
         tones,
         alerts,
@@ -204,6 +207,7 @@ mod tests {
             v["generator"],
             format!("ringforge {}", env!("CARGO_PKG_VERSION"))
         );
+        assert_eq!(v["sound_version"], crate::SOUND_VERSION);
         assert!(v["url_prefix"].is_null());
         let a = &v["tones"][0];
         assert_eq!(a["id"], "a");
