@@ -31,6 +31,13 @@ use rustfft::{Fft, FftPlannerScalar};
 
 use crate::{Error, Result};
 
+mod lanes;
+
+use lanes::{Lanes, LANES};
+
+/// A complex value per lane: eight blocks' worth of one bin.
+type Bins = Complex<Lanes>;
+
 /// The phones' sample rate, in Hz.
 pub const TARGET_RATE: u32 = 16_000;
 
@@ -187,21 +194,31 @@ impl Plan {
 /// signal's spectrum, filtering it and packing it for the half-length inverse is one pass over
 /// the bins the 16 kHz side has — a third of them from 48 kHz — instead of a pass over every bin
 /// for each step.
+///
+/// The transforms are rustfft's scalar kernels on every machine (its AVX, SSE and NEON ones are
+/// chosen at run time and round differently), run on [`Lanes`]: [`LANES`] consecutive blocks go
+/// through one transform side by side, each lane with exactly the scalar operations, so the
+/// vector units are busy and every lane's result is the same bits on every CPU.
 struct Resampler {
     plan: Plan,
-    forward: Arc<dyn Fft<f32>>,
-    inverse: Arc<dyn Fft<f32>>,
+    forward: Arc<dyn Fft<Lanes>>,
+    inverse: Arc<dyn Fft<Lanes>>,
     /// The filter's gain for the bins both sides share, with the transforms' scale folded in.
-    gain: Vec<Complex<f32>>,
+    gain: Vec<Bins>,
     /// `-i·e^(-2πik/block_in)`: splits the packed forward spectrum, for the shared bins.
-    split: Vec<Complex<f32>>,
+    split: Vec<Bins>,
     /// `i·e^(2πik/block_out)`: packs the output spectrum for the half-length inverse.
-    merge: Vec<Complex<f32>>,
-    time_in: Vec<Complex<f32>>,
+    merge: Vec<Bins>,
+    time_in: Vec<Bins>,
     /// The filtered spectrum of the 16 kHz side, bins 0 to `block_out / 2`.
-    spectrum: Vec<Complex<f32>>,
-    time_out: Vec<Complex<f32>>,
-    scratch: Vec<Complex<f32>>,
+    spectrum: Vec<Bins>,
+    time_out: Vec<Bins>,
+    scratch: Vec<Bins>,
+}
+
+/// The same complex value in every lane.
+fn splat(c: Complex<f32>) -> Bins {
+    Complex::new(Lanes::splat(c.re), Lanes::splat(c.im))
 }
 
 impl Resampler {
@@ -210,11 +227,7 @@ impl Resampler {
         BUILDS.lock().unwrap().push(rate);
         let plan = Plan::for_rate(rate);
         let (half_in, half_out) = (plan.block_in / 2, plan.block_out / 2);
-        // The scalar planner on every machine: the dispatching one picks AVX, SSE, NEON or scalar
-        // kernels by what the CPU has, and each rounds differently, so the same source would
-        // give other bytes on another machine. The scalar kernels are plain IEEE arithmetic,
-        // chosen by the transform's length alone.
-        let mut planner = FftPlannerScalar::<f32>::new();
+        let mut planner = FftPlannerScalar::<Lanes>::new();
         let forward = planner.plan_fft_forward(half_in);
         let inverse = planner.plan_fft_inverse(half_out);
         let shared = half_in.min(half_out) + 1;
@@ -242,9 +255,12 @@ impl Resampler {
             // i·e^(ia) = (-sin a) + i·cos a
             Complex::new(-libm::sin(a) as f32, libm::cos(a) as f32)
         };
-        let split = (0..shared).map(|k| -turn(k, plan.block_in, -1.0)).collect();
+        let gain = gain.into_iter().map(splat).collect();
+        let split = (0..shared)
+            .map(|k| splat(-turn(k, plan.block_in, -1.0)))
+            .collect();
         let merge = (0..half_out)
-            .map(|k| turn(k, plan.block_out, 1.0))
+            .map(|k| splat(turn(k, plan.block_out, 1.0)))
             .collect();
         let scratch_len = forward
             .get_inplace_scratch_len()
@@ -278,15 +294,19 @@ impl Resampler {
         // `b·hop_out`, whose source instant is then exactly `centre` samples into the filter.
         let mut start = centre as isize - overlap_in as isize;
         while out.len() < total {
-            self.fill_block(mono, start);
+            // Up to LANES blocks at a time, block l in lane l.
+            let blocks = (total - out.len()).div_ceil(hop_out).min(LANES);
+            self.fill_blocks(mono, start, blocks);
             self.forward
                 .process_with_scratch(&mut self.time_in, &mut self.scratch);
             self.filter_and_pack();
             self.inverse
                 .process_with_scratch(&mut self.time_out, &mut self.scratch);
-            let keep = hop_out.min(total - out.len());
-            extend_unpacked(&mut out, &self.time_out, overlap_out, keep);
-            start += hop_in as isize;
+            for lane in 0..blocks {
+                let keep = hop_out.min(total - out.len());
+                extend_unpacked(&mut out, &self.time_out, lane, overlap_out, keep);
+            }
+            start += (blocks * hop_in) as isize;
         }
         out
     }
@@ -301,7 +321,7 @@ impl Resampler {
         let y = &mut self.spectrum;
         // Bin k of the real signal is made of bins k and -k of the packed transform; both wrap
         // to bin 0 at DC and (when the 16 kHz side has it) at the source's Nyquist bin.
-        let filtered = |a: Complex<f32>, b: Complex<f32>, split: Complex<f32>, gain| {
+        let filtered = |a: Bins, b: Bins, split: Bins, gain: Bins| {
             let b = b.conj();
             ((a + b) + split * (a - b)) * gain
         };
@@ -339,47 +359,56 @@ impl Resampler {
         (self.plan.p * TARGET_RATE as usize / self.plan.q) as u32
     }
 
-    /// Packs `mono[start .. start + block_in]` into the forward transform's input, two samples
-    /// per complex value, with zeros outside the signal.
-    fn fill_block(&mut self, mono: &[f32], start: isize) {
+    /// Packs `blocks` consecutive blocks, the first from `mono[start..]`, into the forward
+    /// transform's input, one block per lane, two samples per complex value, with zeros outside
+    /// the signal and in the lanes left over.
+    fn fill_blocks(&mut self, mono: &[f32], start: isize, blocks: usize) {
         let len = 2 * self.time_in.len();
-        if start >= 0 && start as usize + len <= mono.len() {
-            let s = start as usize;
-            for (c, pair) in self
-                .time_in
-                .iter_mut()
-                .zip(mono[s..s + len].chunks_exact(2))
-            {
-                *c = Complex::new(pair[0], pair[1]);
-            }
-        } else {
-            let at = |i: isize| {
-                usize::try_from(i)
-                    .ok()
-                    .and_then(|i| mono.get(i))
-                    .copied()
-                    .unwrap_or(0.0)
-            };
-            for (n, c) in self.time_in.iter_mut().enumerate() {
-                let i = start + 2 * n as isize;
-                *c = Complex::new(at(i), at(i + 1));
+        let hop = self.plan.hop_in as isize;
+        for lane in 0..LANES {
+            let from = start + lane as isize * hop;
+            let inside = lane < blocks && from >= 0 && from as usize + len <= mono.len();
+            if inside {
+                let s = from as usize;
+                for (c, pair) in self
+                    .time_in
+                    .iter_mut()
+                    .zip(mono[s..s + len].chunks_exact(2))
+                {
+                    c.re.0[lane] = pair[0];
+                    c.im.0[lane] = pair[1];
+                }
+            } else {
+                let at = |i: isize| {
+                    usize::try_from(i)
+                        .ok()
+                        .filter(|_| lane < blocks)
+                        .and_then(|i| mono.get(i))
+                        .copied()
+                        .unwrap_or(0.0)
+                };
+                for (n, c) in self.time_in.iter_mut().enumerate() {
+                    let i = from + 2 * n as isize;
+                    c.re.0[lane] = at(i);
+                    c.im.0[lane] = at(i + 1);
+                }
             }
         }
     }
 }
 
-/// Appends samples `from .. from + count` of the real signal packed two per complex value in
-/// `packed` (even samples in the real parts, odd ones in the imaginary parts).
-fn extend_unpacked(out: &mut Vec<f32>, packed: &[Complex<f32>], from: usize, count: usize) {
+/// Appends samples `from .. from + count` of the real signal in `lane` of `packed`, two per
+/// complex value (even samples in the real parts, odd ones in the imaginary parts).
+fn extend_unpacked(out: &mut Vec<f32>, packed: &[Bins], lane: usize, from: usize, count: usize) {
     let (mut from, end) = (from, from + count);
     if from % 2 == 1 && from < end {
-        out.push(packed[from / 2].im);
+        out.push(packed[from / 2].im.0[lane]);
         from += 1;
     }
     let pairs = &packed[from / 2..end / 2];
-    out.extend(pairs.iter().flat_map(|c| [c.re, c.im]));
+    out.extend(pairs.iter().flat_map(|c| [c.re.0[lane], c.im.0[lane]]));
     if end % 2 == 1 && from < end {
-        out.push(packed[end / 2].re);
+        out.push(packed[end / 2].re.0[lane]);
     }
 }
 
