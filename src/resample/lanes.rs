@@ -28,14 +28,24 @@ impl Lanes {
         Lanes([x; LANES])
     }
 
+    // Plain loops, not `std::array::from_fn`: its closure is not always inlined, and one call per
+    // lane would undo the point.
     #[inline(always)]
     fn map(self, f: impl Fn(f32) -> f32) -> Lanes {
-        Lanes(std::array::from_fn(|i| f(self.0[i])))
+        let mut out = self.0;
+        for x in &mut out {
+            *x = f(*x);
+        }
+        Lanes(out)
     }
 
     #[inline(always)]
     fn zip(self, o: Lanes, f: impl Fn(f32, f32) -> f32) -> Lanes {
-        Lanes(std::array::from_fn(|i| f(self.0[i], o.0[i])))
+        let mut out = self.0;
+        for (x, y) in out.iter_mut().zip(o.0) {
+            *x = f(*x, y);
+        }
+        Lanes(out)
     }
 }
 

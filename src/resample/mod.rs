@@ -24,19 +24,17 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::f64::consts::PI;
-use std::sync::Arc;
 
 use rustfft::num_complex::Complex;
-use rustfft::{Fft, FftPlannerScalar};
+use rustfft::FftPlannerScalar;
 
 use crate::{Error, Result};
 
+mod fft;
 mod lanes;
 
+use fft::Bins;
 use lanes::{Lanes, LANES};
-
-/// A complex value per lane: eight blocks' worth of one bin.
-type Bins = Complex<Lanes>;
 
 /// The phones' sample rate, in Hz.
 pub const TARGET_RATE: u32 = 16_000;
@@ -195,14 +193,13 @@ impl Plan {
 /// the bins the 16 kHz side has — a third of them from 48 kHz — instead of a pass over every bin
 /// for each step.
 ///
-/// The transforms are rustfft's scalar kernels on every machine (its AVX, SSE and NEON ones are
-/// chosen at run time and round differently), run on [`Lanes`]: [`LANES`] consecutive blocks go
-/// through one transform side by side, each lane with exactly the scalar operations, so the
-/// vector units are busy and every lane's result is the same bits on every CPU.
+/// [`LANES`] consecutive blocks go through one transform side by side ([`fft::Fft`] on
+/// [`Lanes`]), each lane with exactly the scalar operations, so the vector units are busy and
+/// every lane's result is the same bits on every CPU.
 struct Resampler {
     plan: Plan,
-    forward: Arc<dyn Fft<Lanes>>,
-    inverse: Arc<dyn Fft<Lanes>>,
+    forward: fft::Fft,
+    inverse: fft::Fft,
     /// The filter's gain for the bins both sides share, with the transforms' scale folded in.
     gain: Vec<Bins>,
     /// `-i·e^(-2πik/block_in)`: splits the packed forward spectrum, for the shared bins.
@@ -227,9 +224,8 @@ impl Resampler {
         BUILDS.lock().unwrap().push(rate);
         let plan = Plan::for_rate(rate);
         let (half_in, half_out) = (plan.block_in / 2, plan.block_out / 2);
-        let mut planner = FftPlannerScalar::<Lanes>::new();
-        let forward = planner.plan_fft_forward(half_in);
-        let inverse = planner.plan_fft_inverse(half_out);
+        let forward = fft::Fft::new(half_in, false);
+        let inverse = fft::Fft::new(half_out, true);
         let shared = half_in.min(half_out) + 1;
 
         // The filter's spectrum (an f64 transform of the taps, rounded once), scaled by
@@ -262,9 +258,7 @@ impl Resampler {
         let merge = (0..half_out)
             .map(|k| splat(turn(k, plan.block_out, 1.0)))
             .collect();
-        let scratch_len = forward
-            .get_inplace_scratch_len()
-            .max(inverse.get_inplace_scratch_len());
+        let scratch_len = forward.scratch_len().max(inverse.scratch_len());
         Resampler {
             plan,
             forward,
@@ -280,6 +274,24 @@ impl Resampler {
     }
 
     fn run(&mut self, mono: &[f32]) -> Vec<f32> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU has AVX.
+            return unsafe { self.run_avx(mono) };
+        }
+        self.run_portable(mono)
+    }
+
+    /// [`Resampler::run_portable`] compiled for AVX: the same operations in the same order (no
+    /// fused multiply-add), so the same bits, a block per lane of a register.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    unsafe fn run_avx(&mut self, mono: &[f32]) -> Vec<f32> {
+        self.run_portable(mono)
+    }
+
+    #[inline(always)]
+    fn run_portable(&mut self, mono: &[f32]) -> Vec<f32> {
         let Plan {
             overlap_in,
             overlap_out,
@@ -297,11 +309,9 @@ impl Resampler {
             // Up to LANES blocks at a time, block l in lane l.
             let blocks = (total - out.len()).div_ceil(hop_out).min(LANES);
             self.fill_blocks(mono, start, blocks);
-            self.forward
-                .process_with_scratch(&mut self.time_in, &mut self.scratch);
+            self.forward.process(&mut self.time_in, &mut self.scratch);
             self.filter_and_pack();
-            self.inverse
-                .process_with_scratch(&mut self.time_out, &mut self.scratch);
+            self.inverse.process(&mut self.time_out, &mut self.scratch);
             for lane in 0..blocks {
                 let keep = hop_out.min(total - out.len());
                 extend_unpacked(&mut out, &self.time_out, lane, overlap_out, keep);
@@ -314,6 +324,7 @@ impl Resampler {
     /// From the packed forward transform in `time_in` to the packed input of the inverse in
     /// `time_out`: split out the real signal's spectrum, apply the filter, keep the bins of the
     /// 16 kHz side (zero above the shared ones), and pack them.
+    #[inline(always)]
     fn filter_and_pack(&mut self) {
         let z = &self.time_in;
         let half_in = z.len();
@@ -362,9 +373,24 @@ impl Resampler {
     /// Packs `blocks` consecutive blocks, the first from `mono[start..]`, into the forward
     /// transform's input, one block per lane, two samples per complex value, with zeros outside
     /// the signal and in the lanes left over.
+    #[inline(always)]
     fn fill_blocks(&mut self, mono: &[f32], start: isize, blocks: usize) {
         let len = 2 * self.time_in.len();
         let hop = self.plan.hop_in as isize;
+        let last = start + (LANES as isize - 1) * hop;
+        if blocks == LANES && start >= 0 && last as usize + len <= mono.len() {
+            // Every block inside the signal: one pass, each bin's lanes side by side.
+            let s = start as usize;
+            let hop = hop as usize;
+            for (n, c) in self.time_in.iter_mut().enumerate() {
+                for lane in 0..LANES {
+                    let i = s + lane * hop + 2 * n;
+                    c.re.0[lane] = mono[i];
+                    c.im.0[lane] = mono[i + 1];
+                }
+            }
+            return;
+        }
         for lane in 0..LANES {
             let from = start + lane as isize * hop;
             let inside = lane < blocks && from >= 0 && from as usize + len <= mono.len();
@@ -399,6 +425,7 @@ impl Resampler {
 
 /// Appends samples `from .. from + count` of the real signal in `lane` of `packed`, two per
 /// complex value (even samples in the real parts, odd ones in the imaginary parts).
+#[inline(always)]
 fn extend_unpacked(out: &mut Vec<f32>, packed: &[Bins], lane: usize, from: usize, count: usize) {
     let (mut from, end) = (from, from + count);
     if from % 2 == 1 && from < end {
