@@ -89,7 +89,7 @@ pub mod sln;
 pub use convert::{convert_bytes, convert_path, convert_reader, panic_is_contained, Tone};
 pub use error::{Error, Result};
 pub use options::{ChannelPick, Dither, Limits, Normalize, Options, Oversize};
-pub use report::{Report, SourceInfo, Warning};
+pub use report::{Limiting, Report, SourceInfo, Warning};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
