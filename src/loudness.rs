@@ -610,7 +610,9 @@ mod tests {
             assert!(env.iter().zip(&x).all(|(e, s)| *e >= s.abs()));
         }
         let f = interpolator();
-        let x: Vec<f32> = (0..300).map(|i| ((i * 37 % 101) as f32 - 50.0) / 60.0).collect();
+        let x: Vec<f32> = (0..300)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 60.0)
+            .collect();
         let mut a: Vec<f32> = x[..280].iter().map(|s| s.abs()).collect();
         let mut b = a.clone();
         envelope_phases(&f.taps, &x, &mut a);
