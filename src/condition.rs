@@ -258,10 +258,10 @@ pub const LIMITED_SAMPLE_DB: f64 = 0.1;
 pub const LIMITER_MARGIN_DB: f64 = 0.5;
 
 /// Loudness within this many LU of the target ends the search for the make-up gain.
-const LIMITER_TOLERANCE_LU: f64 = 0.02;
+const LIMITER_TOLERANCE_LU: f64 = 0.05;
 
-/// Most estimates of the loudness the search for the make-up gain makes (each a gain curve and
-/// one pass over the signal), per round; there are at most two rounds.
+/// Most estimates of the loudness the search for the make-up gain makes per round (each one
+/// pass over the limited parts of the signal).
 const LIMITER_MAX_STEPS: usize = 8;
 
 /// The gain curve of a look-ahead peak limiter: for each sample, a gain in (0, 1] such that
@@ -441,16 +441,24 @@ pub fn normalize_loudness_limited(
     let lim = Limiter::new(x, ceiling);
     // The gain at which the limiter's deepest reduction reaches the cap.
     let most = gain_to_db(ceiling / l.true_peak) + MAX_LIMITING_DB;
-    let mut gain_db = lim.search(wanted, wanted, most, target_lufs);
-    lim.apply(x, gain_db);
-    let mut reached = crate::loudness::integrated_lufs(x)?;
-    let capped = gain_db >= most && reached < target_lufs - 0.5 * LIMITER_TOLERANCE_LU;
-    if !capped && (reached - target_lufs).abs() > 0.05 {
-        // The estimate was off by the difference: aim as far the other way, once.
-        let aim = target_lufs - (reached - lim.estimate(gain_db));
-        gain_db = lim.search(gain_db, wanted - 6.0, most, aim);
-        lim.apply(x, gain_db);
+    let mut aim = target_lufs;
+    let mut gain_db = wanted;
+    let mut curve = Vec::new();
+    let mut reached = measured;
+    let mut capped = false;
+    // The search runs on an estimate; each round applies the real limiter, measures, and aims
+    // the next round by the estimate's error.
+    for round in 0..LIMITER_ROUNDS {
+        let least = if round == 0 { wanted } else { wanted - 6.0 };
+        gain_db = lim.search(gain_db, least, most, aim);
+        curve = lim.curve(gain_db);
+        lim.apply(x, gain_db, &curve);
         reached = crate::loudness::integrated_lufs(x)?;
+        capped = gain_db >= most && reached < target_lufs - LIMITER_TOLERANCE_LU;
+        if capped || (reached - target_lufs).abs() <= 2.0 * LIMITER_TOLERANCE_LU {
+            break;
+        }
+        aim -= reached - target_lufs;
     }
     // The limited gain varies, so interpolated peaks may move by a hair: check, and lower the
     // whole tone by what is over.
@@ -466,16 +474,24 @@ pub fn normalize_loudness_limited(
         gain_db: applied,
         measured_lufs: measured,
         reached_lufs: reached,
-        limiting: lim.stats(gain_db),
+        limiting: Limiter::stats(&curve),
         capped,
     })
 }
 
-/// The limiter's view of one tone: the source, its true-peak envelope and its per-segment
-/// energies, from which the loudness after any make-up gain is estimated without filtering again.
+/// Rounds of search, apply and measure [`normalize_loudness_limited`] makes at most.
+const LIMITER_ROUNDS: usize = 3;
+
+/// The limiter's view of one tone: the source, its true-peak envelope (and that envelope's
+/// largest value over each look-ahead window) and its per-segment energies, from which the
+/// loudness after any make-up gain is estimated without filtering again.
 struct Limiter {
     source: Vec<f32>,
     env: Vec<f32>,
+    /// `reach[i]`: the largest envelope value in `i ..= i + LIMITER_LOOKAHEAD_SAMPLES`.
+    reach: Vec<f32>,
+    /// The largest value of `reach` in each segment.
+    segment_reach: Vec<f32>,
     ceiling: f32,
     /// K-weighted mean square per 100 ms segment of the source.
     weighted: Vec<f64>,
@@ -492,44 +508,54 @@ impl Limiter {
             .chunks_exact(SEGMENT)
             .map(|seg| seg.iter().map(|&s| f64::from(s) * f64::from(s)).sum())
             .collect();
+        let env = crate::loudness::true_peak_envelope(x);
+        let negated: Vec<f32> = env.iter().map(|&e| -e).collect();
+        let reach: Vec<f32> = forward_min(&negated, LIMITER_LOOKAHEAD_SAMPLES + 1)
+            .into_iter()
+            .map(|v| -v)
+            .collect();
+        let segment_reach = reach
+            .chunks(SEGMENT)
+            .map(|c| c.iter().fold(0.0f32, |m, &v| m.max(v)))
+            .collect();
         Limiter {
-            env: crate::loudness::true_peak_envelope(x),
             weighted: crate::loudness::segment_loudness(x),
             source: x.to_vec(),
+            env,
+            reach,
+            segment_reach,
             ceiling: ceiling as f32,
             power,
         }
     }
 
-    fn curve(&self, gain_db: f64) -> Vec<f32> {
-        limiter_gain(
-            &self.env,
-            (f64::from(self.ceiling) / db_to_gain(gain_db)) as f32,
-        )
+    fn threshold(&self, gain_db: f64) -> f32 {
+        (f64::from(self.ceiling) / db_to_gain(gain_db)) as f32
     }
 
-    /// The loudness after `gain_db` and the limiter: each segment's K-weighted energy scaled by
-    /// what the gain curve leaves of its plain energy (the K-weighting spreads little in time,
-    /// and the curve changes slowly).
+    fn curve(&self, gain_db: f64) -> Vec<f32> {
+        limiter_gain(&self.env, self.threshold(gain_db))
+    }
+
+    /// The loudness after `gain_db` and the limiter, estimated: the gain each sample gets is
+    /// taken as what the loudest peak in its look-ahead needs (the curve without its release
+    /// and smoothing: cheap, and a little louder than the real one), and each segment's
+    /// K-weighted energy is scaled by what that leaves of its plain energy.
     fn estimate(&self, gain_db: f64) -> f64 {
-        let curve = self.curve(gain_db);
+        let t = self.threshold(gain_db);
         let g2 = db_to_gain(2.0 * gain_db);
-        let segments: Vec<f64> = self
-            .weighted
-            .iter()
-            .zip(&self.power)
-            .enumerate()
-            .map(|(i, (&w, &p))| {
-                let range = i * SEGMENT..(i + 1) * SEGMENT;
-                let c = &curve[range.clone()];
-                if p == 0.0 || c.iter().all(|&g| g == 1.0) {
+        let segments: Vec<f64> = (0..self.weighted.len())
+            .map(|i| {
+                let (w, p) = (self.weighted[i], self.power[i]);
+                if p == 0.0 || self.segment_reach[i] <= t {
                     return w * g2;
                 }
-                let kept: f64 = self.source[range]
+                let range = i * SEGMENT..(i + 1) * SEGMENT;
+                let kept: f64 = self.source[range.clone()]
                     .iter()
-                    .zip(c)
-                    .map(|(&s, &g)| {
-                        let v = f64::from(s * g);
+                    .zip(&self.reach[range])
+                    .map(|(&s, &r)| {
+                        let v = f64::from(s * (t / r).min(1.0));
                         v * v
                     })
                     .sum();
@@ -567,17 +593,16 @@ impl Limiter {
         g1
     }
 
-    /// Writes the source with `gain_db` and the limiter into `x`.
-    fn apply(&self, x: &mut [f32], gain_db: f64) {
+    /// Writes the source with `gain_db` and the limiter's `curve` into `x`.
+    fn apply(&self, x: &mut [f32], gain_db: f64, curve: &[f32]) {
         let g = db_to_gain(gain_db) as f32;
-        for ((y, &s), &c) in x.iter_mut().zip(&self.source).zip(&self.curve(gain_db)) {
+        for ((y, &s), &c) in x.iter_mut().zip(&self.source).zip(curve) {
             *y = s * (g * c);
         }
     }
 
-    /// What the limiter does at `gain_db`; `None` when it does nothing.
-    fn stats(&self, gain_db: f64) -> Option<crate::Limiting> {
-        let curve = self.curve(gain_db);
+    /// What the limiter's `curve` does; `None` when it does nothing.
+    fn stats(curve: &[f32]) -> Option<crate::Limiting> {
         let lowest = curve.iter().fold(1.0f32, |m, &g| m.min(g));
         if lowest >= 1.0 {
             return None;

@@ -67,6 +67,7 @@
 
 pub mod batch;
 pub mod build;
+pub mod audition;
 pub mod check;
 pub mod condition;
 pub mod config;
