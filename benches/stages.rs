@@ -149,21 +149,29 @@ fn limit(c: &mut Criterion<Clock>) {
     let mut g = c.benchmark_group("limit");
     quick(&mut g);
     g.throughput(audio(x.len(), 16_000));
-    g.bench_with_input(BenchmarkId::from_parameter("loudness-limited"), &x, |b, x| {
-        b.iter(|| {
-            let mut y = x.clone();
-            condition::normalize_loudness_limited(&mut y, -16.0, -1.0, Dither::Tpdf)
-        })
-    });
+    g.bench_with_input(
+        BenchmarkId::from_parameter("loudness-limited"),
+        &x,
+        |b, x| {
+            b.iter(|| {
+                let mut y = x.clone();
+                condition::normalize_loudness_limited(&mut y, -16.0, -1.0, Dither::Tpdf)
+            })
+        },
+    );
     // The gain alone, held by the ceiling (`--limiter off`).
-    g.bench_with_input(BenchmarkId::from_parameter("loudness-gain-only"), &x, |b, x| {
-        b.iter(|| {
-            let mut y = x.clone();
-            let l = condition::loudness_gain(&y, -16.0, -1.0, Dither::Tpdf);
-            condition::apply_gain(&mut y, l.map_or(0.0, |l| l.gain_db));
-            y
-        })
-    });
+    g.bench_with_input(
+        BenchmarkId::from_parameter("loudness-gain-only"),
+        &x,
+        |b, x| {
+            b.iter(|| {
+                let mut y = x.clone();
+                let l = condition::loudness_gain(&y, -16.0, -1.0, Dither::Tpdf);
+                condition::apply_gain(&mut y, l.map_or(0.0, |l| l.gain_db));
+                y
+            })
+        },
+    );
     // The whole conversion of the file, limiter on and off: the difference is what the
     // limiter costs a tone.
     for (name, limiter) in [("convert-limiter-on", true), ("convert-limiter-off", false)] {

@@ -65,9 +65,9 @@
 
 #![warn(missing_docs)]
 
+pub mod audition;
 pub mod batch;
 pub mod build;
-pub mod audition;
 pub mod check;
 pub mod condition;
 pub mod config;

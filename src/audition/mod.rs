@@ -251,11 +251,20 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let out = d.path().join("out");
         fs::create_dir(&out).unwrap();
-        for inside in [out.join("report"), out.clone(), out.join("a/../b"), out.join(".")] {
+        for inside in [
+            out.join("report"),
+            out.clone(),
+            out.join("a/../b"),
+            out.join("."),
+        ] {
             let e = check_location(&inside, &out).unwrap_err().to_string();
             assert!(e.contains("inside the output folder"), "{e}");
         }
-        for beside in [d.path().join("report"), d.path().join("out-report"), out.join("..")] {
+        for beside in [
+            d.path().join("report"),
+            d.path().join("out-report"),
+            out.join(".."),
+        ] {
             check_location(&beside, &out).unwrap();
         }
         // Through a symbolic link to the output folder, too.

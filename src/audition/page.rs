@@ -55,7 +55,10 @@ fn reference_lufs(entries: &[Entry]) -> Option<(f64, bool)> {
     if let Some(t) = mode {
         return Some((t, true));
     }
-    let mut measured: Vec<f64> = entries.iter().filter_map(|e| e.report.loudness_lufs).collect();
+    let mut measured: Vec<f64> = entries
+        .iter()
+        .filter_map(|e| e.report.loudness_lufs)
+        .collect();
     measured.sort_by(f64::total_cmp);
     measured.get(measured.len() / 2).map(|m| (*m, false))
 }
@@ -99,8 +102,7 @@ fn loudness_chart(entries: &[Entry]) -> String {
         return String::new();
     }
     let Some((reference, is_target)) = reference_lufs(entries) else {
-        return "<p>No tone's loudness could be measured (all under 0.4 s or silent).</p>\n"
-            .into();
+        return "<p>No tone's loudness could be measured (all under 0.4 s or silent).</p>\n".into();
     };
     const BAR: usize = 8;
     const H: f64 = 100.0;
@@ -148,7 +150,10 @@ fn loudness_chart(entries: &[Entry]) -> String {
         o = outliers.len(),
     );
     if outliers.is_empty() {
-        let _ = writeln!(h, "<p>Every tone is within {OUTLIER_LU} LU of its {what}.</p>");
+        let _ = writeln!(
+            h,
+            "<p>Every tone is within {OUTLIER_LU} LU of its {what}.</p>"
+        );
     } else {
         h.push_str("<p>Off the mark:</p>\n<ul class=\"outliers\">\n");
         for (e, d) in outliers {
@@ -174,11 +179,10 @@ fn failures(failures: &[Failure]) -> String {
         "<section class=\"failures\" aria-labelledby=\"failed\">\n<h2 id=\"failed\">Failed</h2>\n<ul>\n",
     );
     for f in failures {
-        let id = f
-            .id
-            .as_ref()
-            .map(|i| format!(" (tone <code>{}</code>)", escape(i)))
-            .unwrap_or_default();
+        let id =
+            f.id.as_ref()
+                .map(|i| format!(" (tone <code>{}</code>)", escape(i)))
+                .unwrap_or_default();
         let _ = writeln!(
             h,
             "<li><strong>{}</strong>{id}: {}</li>",
@@ -214,10 +218,7 @@ pub fn tone_section(e: &Entry, media: Option<(&[i16], &str)>, error: Option<&str
     );
     fact(
         "Duration",
-        format!(
-            "{:.3} s ({} samples)",
-            r.duration_seconds, r.output_samples
-        ),
+        format!("{:.3} s ({} samples)", r.duration_seconds, r.output_samples),
     );
     let (target, ceiling) = match e.normalize {
         Some(Normalize::Loudness {
@@ -227,9 +228,10 @@ pub fn tone_section(e: &Entry, media: Option<(&[i16], &str)>, error: Option<&str
             format!(" (target {target_lufs:.1} LUFS)"),
             format!(" (ceiling {true_peak_ceiling_dbtp:.1} dBTP)"),
         ),
-        Some(Normalize::Peak { ceiling_dbfs }) => {
-            (String::new(), format!(" (peak normalised to {ceiling_dbfs:.1} dBFS)"))
-        }
+        Some(Normalize::Peak { ceiling_dbfs }) => (
+            String::new(),
+            format!(" (peak normalised to {ceiling_dbfs:.1} dBFS)"),
+        ),
         _ => (String::new(), String::new()),
     };
     fact(
@@ -351,7 +353,9 @@ mod tests {
         let html = render(&run, &[section]);
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("alert(\"x\")"));
-        assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;"));
+        assert!(
+            html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;")
+        );
         // Warnings are escaped too (they quote flags like --allow-upsample, no markup).
         assert!(html.contains("<ul class=\"warnings\"><li>source is 8000 Hz"));
         // No script of any kind, nothing fetched from elsewhere.

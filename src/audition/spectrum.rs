@@ -35,7 +35,11 @@ pub fn average_spectrum_db(samples: &[i16]) -> Vec<f64> {
     let mut output = fft.make_output_vec();
     let mut power = vec![0.0f64; FFT_LEN / 2 + 1];
     for f in 0..frames {
-        let start = if frames == 1 { 0 } else { f * span / (frames - 1) };
+        let start = if frames == 1 {
+            0
+        } else {
+            f * span / (frames - 1)
+        };
         for ((v, &s), w) in input.iter_mut().zip(&samples[start..]).zip(&window) {
             *v = f64::from(s) / 32_768.0 * w;
         }
@@ -132,7 +136,10 @@ mod tests {
     #[test]
     fn an_upsampled_8_khz_source_shows_nothing_above_4_khz() {
         let narrow = average_spectrum_db(&noise_tone(8_000));
-        let (below, above) = (band(&narrow, 500.0, 3_500.0), band(&narrow, 4_500.0, 7_500.0));
+        let (below, above) = (
+            band(&narrow, 500.0, 3_500.0),
+            band(&narrow, 4_500.0, 7_500.0),
+        );
         eprintln!("8 kHz source: {below:.1} dB below 4 kHz, {above:.1} dB above");
         assert!(below > -10.0, "{below}");
         assert!(above < -70.0, "{above}");
@@ -145,7 +152,13 @@ mod tests {
     #[test]
     fn the_picture_drops_to_the_floor_right_of_the_mark() {
         let svg = spectrum_svg(&noise_tone(8_000), "s");
-        let pts = svg.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+        let pts = svg
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         let pts: Vec<(f64, f64)> = pts
             .split(' ')
             .map(|p| {

@@ -62,7 +62,11 @@ mod tests {
             .map(|s| {
                 let (x, rest) = s.split_once(' ').unwrap();
                 let (top, bottom) = rest.split_once('V').unwrap();
-                (x.parse().unwrap(), top.parse().unwrap(), bottom.parse().unwrap())
+                (
+                    x.parse().unwrap(),
+                    top.parse().unwrap(),
+                    bottom.parse().unwrap(),
+                )
             })
             .collect()
     }
