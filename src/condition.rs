@@ -281,26 +281,53 @@ const LIMITER_MAX_STEPS: usize = 8;
 /// assert!(g[2_100] < 1.0 && g[3_999] > g[2_100]); // then it recovers
 /// ```
 pub fn limiter_gain(env: &[f32], threshold: f32) -> Vec<f32> {
-    let need: Vec<f32> = env
-        .iter()
-        .map(|&e| if e > threshold { threshold / e } else { 1.0 })
-        .collect();
-    if need.iter().all(|&g| g == 1.0) {
-        return need;
-    }
-    // The lowest gain any peak in the next look-ahead needs…
-    let mut held = forward_min(&need, LIMITER_LOOKAHEAD_SAMPLES + 1);
-    // …released slowly after it…
+    limiter_curve(&look_ahead_peaks(env), threshold)
+}
+
+/// `out[i]`: the largest value of `env[i ..= i + LIMITER_LOOKAHEAD_SAMPLES]`.
+fn look_ahead_peaks(env: &[f32]) -> Vec<f32> {
+    let negated: Vec<f32> = env.iter().map(|&e| -e).collect();
+    let mut reach = forward_min(&negated, LIMITER_LOOKAHEAD_SAMPLES + 1);
+    reach.iter_mut().for_each(|v| *v = -*v);
+    reach
+}
+
+/// [`limiter_gain`] from the look-ahead peaks ([`look_ahead_peaks`]) of the envelope, which do
+/// not depend on the threshold: a search over make-up gains computes them once.
+fn limiter_curve(reach: &[f32], threshold: f32) -> Vec<f32> {
+    // Before the first peak over the threshold's look-ahead nothing moves.
+    let Some(first) = reach.iter().position(|&r| r > threshold) else {
+        return vec![1.0; reach.len()];
+    };
     let a = libm::exp(-1.0 / (LIMITER_RELEASE_SECONDS * f64::from(TARGET_RATE))) as f32;
-    let mut g = 1.0f32;
-    for h in held.iter_mut() {
-        g = (1.0 - (1.0 - g) * a).min(*h);
-        *h = g;
+    let w = LIMITER_LOOKAHEAD_SAMPLES / 2 + 1;
+    let mut out = vec![1.0f32; reach.len()];
+    // In one pass: the lowest gain any peak in the look-ahead needs, released slowly after it,
+    // then smoothed by two trailing moving averages of `w` samples, which together reach back
+    // exactly the look-ahead, so every value they average at a peak is at most what that peak
+    // needs. Rings of the last `w` values feed the running sums.
+    // A peak within the look-ahead of the very start holds the gain down from the start: the
+    // averages count the samples before it as that first value.
+    let start = if first == 0 && reach[0] > threshold {
+        threshold / reach[0]
+    } else {
+        1.0
+    };
+    let mut g = start;
+    let (mut ring1, mut ring2) = (vec![start; w], vec![start; w]);
+    let (mut sum1, mut sum2) = (f64::from(start) * w as f64, f64::from(start) * w as f64);
+    for (i, (o, &r)) in out.iter_mut().zip(reach).enumerate().skip(first) {
+        let held = if r > threshold { threshold / r } else { 1.0 };
+        g = (1.0 - (1.0 - g) * a).min(held);
+        let k = (i - first) % w;
+        sum1 += f64::from(g) - f64::from(ring1[k]);
+        ring1[k] = g;
+        let m1 = (sum1 / w as f64).min(1.0) as f32;
+        sum2 += f64::from(m1) - f64::from(ring2[k]);
+        ring2[k] = m1;
+        *o = (sum2 / w as f64).min(1.0) as f32;
     }
-    // …and smoothed by two trailing moving averages, which together reach back exactly the
-    // look-ahead: every value they average at a peak is at most what that peak needs.
-    let half = LIMITER_LOOKAHEAD_SAMPLES / 2;
-    trailing_mean(&trailing_mean(&held, half + 1), half + 1)
+    out
 }
 
 /// `out[i] = min(x[i .. i + w])` (the window cut at the end), in O(n) (van Herk / Gil–Werman).
@@ -327,20 +354,6 @@ fn forward_min(x: &[f32], w: usize) -> Vec<f32> {
             }
         })
         .collect()
-}
-
-/// `out[i]` = the mean of `x[i + 1 − w ..= i]`, counting samples before the start as the first
-/// one (a peak right at the start is already held down there). A running sum in `f64`.
-fn trailing_mean(x: &[f32], w: usize) -> Vec<f32> {
-    let first = x.first().map_or(1.0, |&v| f64::from(v));
-    let mut sum = first * w as f64;
-    let mut out = Vec::with_capacity(x.len());
-    for (i, &v) in x.iter().enumerate() {
-        let leaving = if i >= w { f64::from(x[i - w]) } else { first };
-        sum += f64::from(v) - leaving;
-        out.push((sum / w as f64).min(1.0) as f32);
-    }
-    out
 }
 
 /// What loudness normalisation with the limiter did.
@@ -482,13 +495,12 @@ pub fn normalize_loudness_limited(
 /// Rounds of search, apply and measure [`normalize_loudness_limited`] makes at most.
 const LIMITER_ROUNDS: usize = 3;
 
-/// The limiter's view of one tone: the source, its true-peak envelope (and that envelope's
-/// largest value over each look-ahead window) and its per-segment energies, from which the
+/// The limiter's view of one tone: the source, its true-peak envelope's largest value over each
+/// look-ahead window and its per-segment energies, from which the
 /// loudness after any make-up gain is estimated without filtering again.
 struct Limiter {
     source: Vec<f32>,
-    env: Vec<f32>,
-    /// `reach[i]`: the largest envelope value in `i ..= i + LIMITER_LOOKAHEAD_SAMPLES`.
+    /// `reach[i]`: the largest true-peak envelope value in `i ..= i + LIMITER_LOOKAHEAD_SAMPLES`.
     reach: Vec<f32>,
     /// The largest value of `reach` in each segment.
     segment_reach: Vec<f32>,
@@ -508,12 +520,7 @@ impl Limiter {
             .chunks_exact(SEGMENT)
             .map(|seg| seg.iter().map(|&s| f64::from(s) * f64::from(s)).sum())
             .collect();
-        let env = crate::loudness::true_peak_envelope(x);
-        let negated: Vec<f32> = env.iter().map(|&e| -e).collect();
-        let reach: Vec<f32> = forward_min(&negated, LIMITER_LOOKAHEAD_SAMPLES + 1)
-            .into_iter()
-            .map(|v| -v)
-            .collect();
+        let reach = look_ahead_peaks(&crate::loudness::true_peak_envelope(x));
         let segment_reach = reach
             .chunks(SEGMENT)
             .map(|c| c.iter().fold(0.0f32, |m, &v| m.max(v)))
@@ -521,7 +528,6 @@ impl Limiter {
         Limiter {
             weighted: crate::loudness::segment_loudness(x),
             source: x.to_vec(),
-            env,
             reach,
             segment_reach,
             ceiling: ceiling as f32,
@@ -534,7 +540,7 @@ impl Limiter {
     }
 
     fn curve(&self, gain_db: f64) -> Vec<f32> {
-        limiter_gain(&self.env, self.threshold(gain_db))
+        limiter_curve(&self.reach, self.threshold(gain_db))
     }
 
     /// The loudness after `gain_db` and the limiter, estimated: the gain each sample gets is
