@@ -316,9 +316,27 @@ fn limiter_curve(reach: &[f32], threshold: f32) -> Vec<f32> {
     let mut g = start;
     let (mut ring1, mut ring2) = (vec![start; w], vec![start; w]);
     let (mut sum1, mut sum2) = (f64::from(start) * w as f64, f64::from(start) * w as f64);
+    // Samples in a row whose released gain is back at 1: after 2·w of them both averages hold
+    // only ones, and nothing moves until the next peak.
+    let mut ones = 0usize;
     for (i, (o, &r)) in out.iter_mut().zip(reach).enumerate().skip(first) {
         let held = if r > threshold { threshold / r } else { 1.0 };
         g = (1.0 - (1.0 - g) * a).min(held);
+        if 1.0 - g < RELEASED {
+            g = 1.0;
+            ones += 1;
+            if ones > 2 * w {
+                continue; // `out` is already 1 here; the rings and sums hold ones
+            }
+            if ones == 2 * w {
+                // Exactly ones, whatever rounding the running sums carried.
+                ring1.fill(1.0);
+                ring2.fill(1.0);
+                (sum1, sum2) = (w as f64, w as f64);
+            }
+        } else {
+            ones = 0;
+        }
         let k = (i - first) % w;
         sum1 += f64::from(g) - f64::from(ring1[k]);
         ring1[k] = g;
@@ -329,6 +347,9 @@ fn limiter_curve(reach: &[f32], threshold: f32) -> Vec<f32> {
     }
     out
 }
+
+/// A gain reduction smaller than this (1e-5, 0.0001 dB) has been released: the gain is 1 again.
+const RELEASED: f32 = 1e-5;
 
 /// `out[i] = min(x[i .. i + w])` (the window cut at the end), in O(n) (van Herk / Gil–Werman).
 fn forward_min(x: &[f32], w: usize) -> Vec<f32> {
@@ -468,7 +489,7 @@ pub fn normalize_loudness_limited(
         lim.apply(x, gain_db, &curve);
         reached = crate::loudness::integrated_lufs(x)?;
         capped = gain_db >= most && reached < target_lufs - LIMITER_TOLERANCE_LU;
-        if capped || (reached - target_lufs).abs() <= 2.0 * LIMITER_TOLERANCE_LU {
+        if capped || (reached - target_lufs).abs() <= LIMITER_ROUND_TOLERANCE_LU {
             break;
         }
         aim -= reached - target_lufs;
@@ -491,6 +512,10 @@ pub fn normalize_loudness_limited(
         capped,
     })
 }
+
+/// A measured loudness within this many LU of the target ends the rounds (the promise is
+/// ±0.5 LU; a round costs about a loudness measurement and a pass of the limiter).
+const LIMITER_ROUND_TOLERANCE_LU: f64 = 0.15;
 
 /// Rounds of search, apply and measure [`normalize_loudness_limited`] makes at most.
 const LIMITER_ROUNDS: usize = 3;
@@ -846,7 +871,7 @@ mod tests {
                 l.max_reduction_db,
                 l.limited_share * 100.0
             );
-            assert!((lufs - target).abs() < 0.1, "{lufs}");
+            assert!((lufs - target).abs() < 0.2, "{lufs}");
             assert!(tp <= ceiling, "{tp}");
             assert!(!n.capped);
             assert!(l.limited_share > 0.0 && l.limited_share < 0.5);

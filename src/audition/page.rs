@@ -301,7 +301,7 @@ pub fn tone_section(e: &Entry, media: Option<(&[i16], &str)>, error: Option<&str
 /// The page's style sheet: system fonts, one column on a narrow screen.
 const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:64rem;
-padding:0 1rem 3rem;color:#1b1b1b;background:#fff;line-height:1.4}
+padding:0 1rem 3rem;color:#1b1b1b;background:#fff;line-height:1.4;overflow-wrap:anywhere}
 h1{font-size:1.5rem}h2{font-size:1.25rem;margin-top:2rem}h3{font-size:1.1rem;margin:0 0 .5rem}
 code{font-size:.9em;color:#555}
 figure{margin:0}figcaption{font-size:.8rem;color:#555}
@@ -310,7 +310,7 @@ rect.ok{fill:#3a7bd5}rect.off{fill:#d9480f}rect.none{fill:#999}
 line.target{stroke:#111;stroke-width:1;stroke-dasharray:4 3;vector-effect:non-scaling-stroke}
 .tone{border-top:1px solid #ccd;padding:1rem 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:0 0 .75rem}
-dt{font-weight:600}dd{margin:0}
+dt{font-weight:600}dd{margin:0;min-width:0}
 .warnings{margin:0;padding-left:1.2rem;color:#8a3b00}
 .pictures{display:flex;flex-wrap:wrap;gap:1rem}.pictures figure{flex:1 1 16rem;min-width:0}
 svg.wave,svg.spectrum{width:100%;height:5rem;background:#f4f6f8;border:1px solid #ccd}
