@@ -237,8 +237,10 @@ pub const LIMITER_LOOKAHEAD_SAMPLES: usize = 64;
 pub const LIMITER_RELEASE_SECONDS: f64 = 0.1;
 
 /// Most gain reduction the limiter may apply to reach a loudness target, in dB. A source that
-/// would need more (clicks, a lone spike in near silence) stops short of the target, with
-/// [`crate::Warning::LoudnessLimited`]: beyond this the limiter would flatten the sound.
+/// would need more (clicks, a lone spike in near silence) is not limited at all: it gets the
+/// gain the true-peak ceiling allows, as without the limiter, and
+/// [`crate::Warning::LoudnessLimited`] says it stays short of the target. Beyond this the
+/// limiter would flatten the sound.
 pub const MAX_LIMITING_DB: f64 = 12.0;
 
 /// Limiting of more than this many dB raises [`crate::Warning::HeavyLimiting`]: 6 dB of peak
@@ -389,7 +391,7 @@ pub struct LimitedLoudness {
     /// What the limiter did; `None` when the gain alone reached the target under the ceiling.
     pub limiting: Option<crate::Limiting>,
     /// Whether the target needed more than [`MAX_LIMITING_DB`] of limiting, so the tone stays
-    /// quieter than the target.
+    /// quieter than the target (and, when `limiting` is `None`, got the gain alone).
     pub capped: bool,
 }
 
@@ -438,10 +440,10 @@ impl LimitedLoudness {
 /// use ringforge::{loudness, Dither};
 /// // Quiet music-like material with one loud hit: −16 LUFS would put the hit far over −1 dBTP.
 /// let mut x = ringforge::signal::sine(440.0, 0.02, 16_000, 48_000);
-/// x.iter_mut().skip(24_000).take(800).for_each(|s| *s *= 40.0);
+/// x.iter_mut().skip(24_000).take(800).for_each(|s| *s *= 10.0);
 /// let n = normalize_loudness_limited(&mut x, -16.0, -1.0, Dither::Tpdf).unwrap();
 /// let m = loudness::measure(&x);
-/// assert!((m.integrated_lufs.unwrap() + 16.0).abs() < 0.1);
+/// assert!((m.integrated_lufs.unwrap() + 16.0).abs() < 0.2);
 /// assert!(m.true_peak_dbtp().unwrap() <= -1.0 - LIMITER_MARGIN_DB);
 /// assert!(n.limiting.unwrap().max_reduction_db > HEAVY_LIMITING_DB);
 /// ```
@@ -475,6 +477,19 @@ pub fn normalize_loudness_limited(
     let lim = Limiter::new(x, ceiling);
     // The gain at which the limiter's deepest reduction reaches the cap.
     let most = gain_to_db(ceiling / l.true_peak) + MAX_LIMITING_DB;
+    if lim.estimate(most) < target_lufs - LIMITER_ROUND_TOLERANCE_LU {
+        // Out of the limiter's reach (the estimate errs loud): the gain alone, up to the
+        // ceiling, as without the limiter.
+        let g = loudness_gain(x, target_lufs, ceiling_dbtp, dither)?;
+        apply_gain(x, g.gain_db);
+        return Some(LimitedLoudness {
+            gain_db: g.gain_db,
+            measured_lufs: measured,
+            reached_lufs: measured + g.gain_db,
+            limiting: None,
+            capped: true,
+        });
+    }
     let mut aim = target_lufs;
     let mut gain_db = wanted;
     let mut curve = Vec::new();
@@ -891,14 +906,19 @@ mod tests {
         for i in (0..x.len()).step_by(1_600) {
             x[i] = 0.5;
         }
+        let mut y = x.clone();
         let n = normalize_loudness_limited(&mut x, -16.0, -1.0, Dither::Tpdf).unwrap();
         assert!(n.capped);
-        let l = n.limiting.unwrap();
-        assert!((l.max_reduction_db - MAX_LIMITING_DB).abs() < 0.2, "{l:?}");
+        assert_eq!(n.limiting, None);
         let w = n.warnings(-16.0, -1.0);
-        assert!(matches!(w[0], crate::Warning::HeavyLimiting { .. }));
-        assert!(matches!(w[1], crate::Warning::LoudnessLimited { .. }));
-        assert!(crate::loudness::measure(&x).true_peak_dbtp().unwrap() <= -1.0);
+        assert_eq!(w.len(), 1);
+        assert!(matches!(w[0], crate::Warning::LoudnessLimited { .. }));
+        // Exactly the gain without the limiter: the peaks at the ceiling.
+        let g = loudness_gain(&y, -16.0, -1.0, Dither::Tpdf).unwrap();
+        apply_gain(&mut y, g.gain_db);
+        assert_eq!(x, y);
+        let tp = crate::loudness::measure(&x).true_peak_dbtp().unwrap();
+        assert!(tp <= -1.0 && tp > -1.1, "{tp}");
     }
 
     #[test]

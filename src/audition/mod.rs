@@ -23,10 +23,8 @@
 //!     Some("wav"), &ringforge::Options::default())?;
 //! let sln = dir.path().join("beep.sln");
 //! tone.write_sln(&sln)?;
-//! let run = Audition {
-//!     entries: vec![Entry::new("beep", "Beep", "beep.wav", &sln, tone.report().clone())],
-//!     ..Audition::default()
-//! };
+//! let mut run = Audition::default();
+//! run.entries.push(Entry::new("beep", "Beep", "beep.wav", &sln, tone.report().clone()));
 //! let page = audition::write(&dir.path().join("report"), &run)?;
 //! assert!(std::fs::read_to_string(&page)?.contains("previews/beep.wav"));
 //! assert!(dir.path().join("report/previews/beep.wav").is_file());
