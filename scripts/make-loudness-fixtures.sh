@@ -38,5 +38,21 @@ espeak-ng -v en -s 150 -w "$T/speech.wav" \
 sox -R -D "$T/speech.wav" "$T/quiet.wav" rate -h 22050 vol -20dB
 $LAME "$T/quiet.wav" "$F/quiet-speech.mp3"
 
+cat > "$F/README.md" <<'MD'
+# Loudness fixtures
+
+Made by `scripts/make-loudness-fixtures.sh` (do not edit by hand; rerun the script). Music-like
+material that `tests/loudness.rs` and `scripts/check-loudness.sh` bring to -16 LUFS (within
+0.5 LU, true peak at most -1 dBTP), all MP3, 64 kb/s, mono, 22.05 kHz:
+
+| file | made from | before normalising | a test should expect |
+|---|---|---|---|
+| `orchestral.mp3` | `scripts/dynamics.py orchestral`: a soft string pad, timpani, two tutti chords, 12 s | about -20 LUFS, peaks near -1 dBFS | -16 LUFS needs the limiter (some 5 dB); `--limiter off` stops short |
+| `hotmaster.mp3` | `scripts/dynamics.py hotmaster`: a dense mix soft-clipped to -0.1 dBFS, 8 s | about -6 LUFS | turned down, no limiting |
+| `quiet-speech.mp3` | espeak-ng (English, 150 words/min) lowered by 20 dB with sox, about 6 s | about -41 LUFS | raised some 27 dB with about 6 dB of limiting (a heavy-limiting warning) |
+
+`SHA256SUMS` lists the bytes as committed (same bytes with the same python, espeak-ng, sox and
+lame versions).
+MD
 (cd "$F" && sha256sum ./*.mp3 > SHA256SUMS)
 echo "wrote $F: $(cd "$F" && ls ./*.mp3 | tr '\n' ' ')"
