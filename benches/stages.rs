@@ -1,5 +1,6 @@
 //! One bench per pipeline stage: decode (per format), downmix, resample (per source rate),
-//! measure (loudness and true peak), quantize and encode. Reference rows show why four stages
+//! measure (loudness and true peak), limit (loudness normalisation with the true-peak limiter),
+//! quantize and encode. Reference rows show why four stages
 //! are not the crates the rest of the pipeline uses: MP3 and FLAC through symphonia's own
 //! decoders, the tone meter through the ebur128 crate, and the resampler against rubato's.
 //!
@@ -131,6 +132,59 @@ fn measure(c: &mut Criterion<Clock>) {
     g.finish();
 }
 
+/// Loudness normalisation with the true-peak limiter, against the gain alone and against the
+/// whole conversion of the same file: the dynamic orchestral fixture (12 s MP3), which the
+/// limiter has to work on (about 5 dB off its peaks).
+fn limit(c: &mut Criterion<Clock>) {
+    use ringforge::{condition, convert_bytes, Normalize, Options};
+    let mp3: &'static [u8] = include_bytes!("../tests/fixtures/loudness/orchestral.mp3");
+    let mut plain = Options::default();
+    plain.dither = Dither::None;
+    let tone = convert_bytes(mp3, Some("mp3"), &plain).expect("fixture converts");
+    let x: Vec<f32> = tone
+        .samples()
+        .iter()
+        .map(|&s| f32::from(s) / 32_768.0)
+        .collect();
+    let mut g = c.benchmark_group("limit");
+    quick(&mut g);
+    g.throughput(audio(x.len(), 16_000));
+    g.bench_with_input(
+        BenchmarkId::from_parameter("loudness-limited"),
+        &x,
+        |b, x| {
+            b.iter(|| {
+                let mut y = x.clone();
+                condition::normalize_loudness_limited(&mut y, -16.0, -1.0, Dither::Tpdf)
+            })
+        },
+    );
+    // The gain alone, held by the ceiling (`--limiter off`).
+    g.bench_with_input(
+        BenchmarkId::from_parameter("loudness-gain-only"),
+        &x,
+        |b, x| {
+            b.iter(|| {
+                let mut y = x.clone();
+                let l = condition::loudness_gain(&y, -16.0, -1.0, Dither::Tpdf);
+                condition::apply_gain(&mut y, l.map_or(0.0, |l| l.gain_db));
+                y
+            })
+        },
+    );
+    // The whole conversion of the file, limiter on and off: the difference is what the
+    // limiter costs a tone.
+    for (name, limiter) in [("convert-limiter-on", true), ("convert-limiter-off", false)] {
+        let mut opts = Options::default();
+        opts.normalize = Some(Normalize::loudness());
+        opts.limiter = limiter;
+        g.bench_with_input(BenchmarkId::from_parameter(name), &opts, |b, opts| {
+            b.iter(|| convert_bytes(black_box(mp3), Some("mp3"), opts))
+        });
+    }
+    g.finish();
+}
+
 fn downmix(c: &mut Criterion<Clock>) {
     let rate = 48_000;
     let frames = rate as usize * SECONDS;
@@ -238,6 +292,6 @@ fn quantize_and_encode(c: &mut Criterion<Clock>) {
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = decode, downmix, resample, measure, quantize_and_encode
+    targets = decode, downmix, resample, measure, limit, quantize_and_encode
 }
 criterion_main!(benches);

@@ -96,6 +96,9 @@ pub struct ToneOutcome {
     pub warnings: Vec<Warning>,
     /// Why the tone failed.
     pub error: Option<Error>,
+    /// The conversion report (from the cache for an up-to-date tone); `None` for failed and
+    /// removed tones.
+    pub report: Option<Report>,
 }
 
 /// What a build did with one manifest.
@@ -355,6 +358,7 @@ fn build_tone(
             md5: None,
             warnings: Vec::new(),
             error: Some(error),
+            report: None,
         },
         entry: None,
         manifest: None,
@@ -389,8 +393,9 @@ fn build_tone(
                             status: ToneStatus::UpToDate,
                             reason: None,
                             md5: Some(e.md5.clone()),
-                            warnings: report.warnings,
+                            warnings: report.warnings.clone(),
                             error: None,
+                            report: Some(report),
                         },
                         entry: Some(CacheEntry {
                             source: tone.source_in_config.clone(),
@@ -430,6 +435,7 @@ fn build_tone(
                 md5: Some(md5.clone()),
                 warnings: report.warnings.clone(),
                 error: None,
+                report: Some(report.clone()),
             },
             entry: Some(CacheEntry {
                 file: tone.file_name.clone(),
@@ -516,6 +522,7 @@ fn remove_stale_outputs(
                     md5: None,
                     warnings: Vec::new(),
                     error: None,
+                    report: None,
                 };
                 on_tone(&outcome);
                 report.tones.push(outcome);

@@ -228,6 +228,7 @@ struct RawSettings {
     on_oversize: Option<Spanned<String>>,
     fade_out_seconds: Option<Spanned<f64>>,
     clip: Option<Spanned<bool>>,
+    limiter: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -247,6 +248,7 @@ struct RawTone {
     on_oversize: Option<Spanned<String>>,
     fade_out_seconds: Option<Spanned<f64>>,
     clip: Option<Spanned<bool>>,
+    limiter: Option<Spanned<bool>>,
 }
 
 impl RawTone {
@@ -263,6 +265,7 @@ impl RawTone {
             on_oversize: self.on_oversize.clone(),
             fade_out_seconds: self.fade_out_seconds.clone(),
             clip: self.clip.clone(),
+            limiter: self.limiter.clone(),
         }
     }
 }
@@ -306,6 +309,8 @@ pub struct Settings {
     pub fade_out_seconds: Option<Setting<f64>>,
     /// `clip = true | false`.
     pub clip: Option<Setting<bool>>,
+    /// `limiter = true | false`: whether loudness normalisation may use the true-peak limiter.
+    pub limiter: Option<Setting<bool>>,
 }
 
 /// A setting's value and where it was written.
@@ -392,6 +397,7 @@ pub fn tone_options(
         v.parse::<crate::Oversize>().map_err(|e| e.to_string())?);
     apply!(fade_out_seconds, |v| opts.fade_out_seconds = *v);
     apply!(clip, |v| opts.clip = *v);
+    apply!(limiter, |v| opts.limiter = *v);
     if let Err(e) = opts.validate() {
         let (field, span) = last.unwrap_or(("max_bytes", 0..0));
         return Err(Unsupported {
@@ -1125,6 +1131,7 @@ fn settings(raw: &RawSettings, p: &mut Problems<'_>) -> Settings {
         out.on_oversize = word(o, "on_oversize", &["fit", "error"], p);
     }
     out.clip = raw.clip.as_ref().map(set);
+    out.limiter = raw.limiter.as_ref().map(set);
     out
 }
 
@@ -1220,9 +1227,11 @@ mod tests {
         let (_d, c) = load(
             "[defaults]\nnormalize = \"peak\"\n[[tone]]\nid = \"a\"\nsource = \"src/a.wav\"\n\
              start = 12.5\nlength = \"0:20\"\ntrim_silence = -45\nnormalize = \"none\"\n\
-             on_oversize = \"error\"\nclip = true\nfade_out_seconds = 1\ngain_db = -3\n",
+             on_oversize = \"error\"\nclip = true\nfade_out_seconds = 1\ngain_db = -3\n\
+             limiter = false\n",
         );
         let o = &c.unwrap().tones[0].options;
+        assert!(!o.limiter);
         assert_eq!(o.start, Some(12.5));
         assert_eq!(o.length, Some(20.0));
         assert_eq!(o.trim_silence, Some(-45.0));

@@ -609,12 +609,30 @@ fn condition(part: Part, opts: &Options, seed: u64) -> Result<Tone> {
 
     // Level: gain, normalisation, then never clip unless asked to.
     let mut gain_db = opts.gain_db;
+    let mut limiting = None;
     condition::apply_gain(&mut x, opts.gain_db);
     match opts.normalize {
         Some(Normalize::Peak { ceiling_dbfs }) => {
             if let Some(g) = condition::peak_gain_db(&x, ceiling_dbfs, opts.dither) {
                 condition::apply_gain(&mut x, g);
                 gain_db += g;
+            }
+        }
+        Some(Normalize::Loudness {
+            target_lufs,
+            true_peak_ceiling_dbtp,
+        }) if opts.limiter => {
+            let ceiling = true_peak_ceiling_dbtp;
+            match condition::normalize_loudness_limited(&mut x, target_lufs, ceiling, opts.dither) {
+                Some(n) => {
+                    gain_db += n.gain_db;
+                    limiting = n.limiting;
+                    warnings.extend(n.warnings(target_lufs, ceiling));
+                }
+                None if condition::peak(&x) > 0.0 && x.len() < TARGET_RATE as usize * 2 / 5 => {
+                    warnings.push(Warning::NotNormalized);
+                }
+                None => {}
             }
         }
         Some(Normalize::Loudness {
@@ -677,6 +695,7 @@ fn condition(part: Part, opts: &Options, seed: u64) -> Result<Tone> {
         loudness_lufs: loudness.integrated_lufs,
         true_peak_dbtp: loudness.true_peak_dbtp(),
         dithered: stats.dithered,
+        limiting,
         warnings,
     };
     Ok(Tone { samples, report })

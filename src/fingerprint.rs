@@ -107,7 +107,9 @@ pub(crate) fn canonical_options(o: &Options) -> Canonical {
         }) => c
             .word("normalize", "loudness")
             .f64("target_lufs", target_lufs)
-            .f64("true_peak_ceiling_dbtp", true_peak_ceiling_dbtp),
+            .f64("true_peak_ceiling_dbtp", true_peak_ceiling_dbtp)
+            // The limiter acts only under loudness normalisation.
+            .word("limiter", if o.limiter { "true-peak-1" } else { "off" }),
     };
     c.opt_f64("trim_silence", o.trim_silence);
     c.word(

@@ -65,6 +65,7 @@
 
 #![warn(missing_docs)]
 
+pub mod audition;
 pub mod batch;
 pub mod build;
 pub mod check;
@@ -91,7 +92,7 @@ pub use convert::{convert_bytes, convert_path, convert_reader, panic_is_containe
 pub use error::{Error, Result};
 pub use fingerprint::SOUND_VERSION;
 pub use options::{ChannelPick, Dither, Limits, Normalize, Options, Oversize};
-pub use report::{Report, SourceInfo, Warning};
+pub use report::{Limiting, Report, SourceInfo, Warning};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

@@ -251,7 +251,19 @@ fn lufs_to_energy(lufs: f64) -> f64 {
 
 /// Integrated loudness (gated), `None` for fewer than 400 ms or nothing above the gates.
 pub fn integrated_lufs(x: &[f32]) -> Option<f64> {
-    let segments = segment_energies(x);
+    gated_lufs(&segment_energies(x))
+}
+
+/// The mean square of the K-weighted signal in each whole 100 ms segment of `x` (the first step
+/// of [`integrated_lufs`]); [`gated_lufs`] turns them into the integrated loudness.
+pub fn segment_loudness(x: &[f32]) -> Vec<f64> {
+    segment_energies(x)
+}
+
+/// Integrated loudness from the K-weighted mean squares of consecutive 100 ms segments: 400 ms
+/// blocks every 100 ms, the absolute and the relative gate. `None` for fewer than four segments
+/// or nothing above the gates.
+pub fn gated_lufs(segments: &[f64]) -> Option<f64> {
     if segments.len() < 4 {
         return None;
     }
@@ -353,6 +365,97 @@ pub fn true_peak(x: &[f32]) -> f32 {
         best = best.max(peak);
     }
     best
+}
+
+/// The true-peak envelope of `x`: for each sample, the largest magnitude among the sample itself
+/// and the three points the 4× interpolator of [`true_peak`] puts between it and the next one
+/// (the signal is taken as silent before its start and after its end). Its largest value is the
+/// true peak; a limiter that keeps every value of the envelope under a ceiling keeps the true
+/// peak under it.
+///
+/// ```
+/// let x = ringforge::signal::sine(3_000.0, 0.5, 16_000, 1_600);
+/// let env = ringforge::loudness::true_peak_envelope(&x);
+/// assert_eq!(env.len(), x.len());
+/// assert!(env.iter().zip(&x).all(|(e, s)| *e >= s.abs()));
+/// let top = env.iter().fold(0.0f32, |m, &e| m.max(e));
+/// assert!(top >= ringforge::loudness::true_peak(&x));
+/// ```
+pub fn true_peak_envelope(x: &[f32]) -> Vec<f32> {
+    if x.is_empty() {
+        return Vec::new();
+    }
+    let f = interpolator();
+    // Phase p of the interpolator's output n lies at n − DELAY + p/4, so the points after sample
+    // k come from output k + DELAY. Outputs 0 … DELAY − 1 lie before the first sample (the
+    // filter rings ahead of it): they count for sample 0.
+    const DELAY: usize = TAPS / 2;
+    let mut padded = vec![0.0f32; TAPS - 1 + x.len() + DELAY];
+    padded[TAPS - 1..TAPS - 1 + x.len()].copy_from_slice(x);
+    let mut ext = vec![0.0f32; DELAY + x.len()];
+    for (e, s) in ext[DELAY..].iter_mut().zip(x) {
+        *e = s.abs();
+    }
+    envelope_phases(&f.taps, &padded, &mut ext);
+    let ahead = ext[..DELAY].iter().fold(0.0f32, |m, &e| m.max(e));
+    ext.drain(..DELAY);
+    ext[0] = ext[0].max(ahead);
+    ext
+}
+
+/// Raises `env[i]` to the interpolated magnitudes of phases 1–3 of the output whose inputs are
+/// `input[i .. i + TAPS]` (newest last).
+fn envelope_phases(taps: &[[f32; TAPS]; FACTOR], input: &[f32], env: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU has AVX.
+        return unsafe { envelope_phases_avx(taps, input, env) };
+    }
+    envelope_phases_portable(taps, input, env)
+}
+
+/// [`envelope_phases_portable`] compiled for AVX: the same operations in the same order (no
+/// fused multiply-add), so the same values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn envelope_phases_avx(taps: &[[f32; TAPS]; FACTOR], input: &[f32], env: &mut [f32]) {
+    envelope_phases_portable(taps, input, env)
+}
+
+#[inline(always)]
+fn envelope_phases_portable(taps: &[[f32; TAPS]; FACTOR], input: &[f32], env: &mut [f32]) {
+    // As in `block_peak_portable`: each output's sum runs over the taps in order, so every value
+    // is the one `true_peak` computes for the same point.
+    const LANES: usize = 32;
+    let outputs = env.len();
+    let mut n = 0;
+    while n + LANES <= outputs {
+        let mut top = [0.0f32; LANES];
+        top.copy_from_slice(&env[n..n + LANES]);
+        for phase in &taps[1..] {
+            let mut acc = [0.0f32; LANES];
+            for (t, &c) in phase.iter().enumerate() {
+                let s = &input[n + TAPS - 1 - t..n + TAPS - 1 - t + LANES];
+                for k in 0..LANES {
+                    acc[k] += c * s[k];
+                }
+            }
+            for k in 0..LANES {
+                top[k] = top[k].max(acc[k].abs());
+            }
+        }
+        env[n..n + LANES].copy_from_slice(&top);
+        n += LANES;
+    }
+    for (i, e) in env.iter_mut().enumerate().skip(n) {
+        for phase in &taps[1..] {
+            let mut acc = 0.0f32;
+            for (t, &c) in phase.iter().enumerate() {
+                acc += c * input[i + TAPS - 1 - t];
+            }
+            *e = e.max(acc.abs());
+        }
+    }
 }
 
 /// The largest interpolated magnitude over one block (`input` holds TAPS − 1 samples of history
@@ -482,6 +585,39 @@ mod tests {
         for (i, (a, b)) in lanes.iter().zip(&single).enumerate() {
             assert!((a - b).abs() <= 1e-12 * b, "segment {i}: {a} vs {b}");
         }
+    }
+
+    #[test]
+    fn the_envelope_peaks_where_the_true_peak_is() {
+        // Noise and the fs/4 sine sampled at ±45°: the envelope holds every inter-sample peak.
+        let mut r = crate::quantize::SplitMix64::new(5);
+        let noise: Vec<f32> = (0..5_000)
+            .map(|_| ((r.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0) * 0.5)
+            .collect();
+        let sine: Vec<f32> = (0..4_000)
+            .map(|i| {
+                (std::f64::consts::FRAC_PI_2 * i as f64 + std::f64::consts::FRAC_PI_4).sin() as f32
+            })
+            .collect();
+        for x in [noise, sine] {
+            let env = true_peak_envelope(&x);
+            let top = env.iter().fold(0.0f32, |m, &e| m.max(e));
+            // The envelope also sees the points after the last sample, which `true_peak` leaves
+            // out; away from the ends the two agree exactly.
+            let inner = env[..env.len() - 8].iter().fold(0.0f32, |m, &e| m.max(e));
+            assert!(top >= true_peak(&x));
+            assert!(inner <= true_peak(&x));
+            assert!(env.iter().zip(&x).all(|(e, s)| *e >= s.abs()));
+        }
+        let f = interpolator();
+        let x: Vec<f32> = (0..300)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 60.0)
+            .collect();
+        let mut a: Vec<f32> = x[..280].iter().map(|s| s.abs()).collect();
+        let mut b = a.clone();
+        envelope_phases(&f.taps, &x, &mut a);
+        envelope_phases_portable(&f.taps, &x, &mut b);
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -390,6 +390,12 @@ pub struct Options {
     pub trim_silence: Option<f64>,
     /// Which channel(s) become the mono tone. Default: [`ChannelPick::Mix`].
     pub channel: ChannelPick,
+    /// Let loudness normalisation reach its target with a true-peak limiter when the true-peak
+    /// ceiling would otherwise hold the gain back (see [`crate::condition::normalize_loudness_limited`]).
+    /// `false` keeps the gain under the ceiling instead, leaving such tones quieter than the
+    /// target ([`crate::Warning::LoudnessLimited`]). Only [`Normalize::Loudness`] uses it.
+    /// Default: `true`.
+    pub limiter: bool,
 }
 
 impl Default for Options {
@@ -408,6 +414,7 @@ impl Default for Options {
             normalize: None,
             trim_silence: None,
             channel: ChannelPick::Mix,
+            limiter: true,
         }
     }
 }
@@ -571,6 +578,14 @@ mod tests {
             change(&mut o);
             assert!(seen.insert(o.fingerprint()), "{o:?}");
         }
+        let mut limited = base.clone();
+        limited.normalize = Some(Normalize::loudness());
+        let mut unlimited = limited.clone();
+        unlimited.limiter = false;
+        assert_ne!(limited.fingerprint(), unlimited.fingerprint());
+        let mut no_loudness = base.clone();
+        no_loudness.limiter = false;
+        assert_eq!(no_loudness.fingerprint(), base.fingerprint());
         let mut limits = base.clone();
         limits.limits.max_channels = 2;
         assert_eq!(limits.fingerprint(), base.fingerprint());

@@ -130,6 +130,17 @@ pub enum Warning {
         /// The true-peak ceiling that limited the gain, in dBTP.
         ceiling_dbtp: f64,
     },
+    /// Reaching the loudness target took more than [`crate::condition::HEAVY_LIMITING_DB`] of
+    /// true-peak limiting: the source is very dynamic (its peaks stand far above its loudness),
+    /// and squeezing its peaks that much can be heard. A lower target needs less.
+    HeavyLimiting {
+        /// The largest gain reduction the limiter applied, in dB (positive).
+        max_reduction_db: f64,
+        /// Share of the tone the limiter lowered, 0…1 (see [`Limiting::limited_share`]).
+        limited_share: f64,
+        /// The loudness target, in LUFS.
+        target_lufs: f64,
+    },
     /// Loudness normalisation was asked for but the tone is too short (under 0.4 s) to measure
     /// its integrated loudness; its level was left as it was.
     NotNormalized,
@@ -224,6 +235,19 @@ impl fmt::Display for Warning {
                  louder would put the true peak above {ceiling_dbtp:.1} dBTP \
                  — lower the target or raise the ceiling (--normalize loudness:TARGET:CEILING)"
             ),
+            Warning::HeavyLimiting {
+                max_reduction_db,
+                limited_share,
+                target_lufs,
+            } => write!(
+                f,
+                "source is very dynamic: reaching {target_lufs:.1} LUFS took up to \
+                 {max_reduction_db:.1} dB of peak limiting over {:.0}% of the tone, which can be \
+                 heard — use a lower target for this tone (e.g. --normalize loudness:{:.0}) or \
+                 keep its dynamics with --limiter off",
+                limited_share * 100.0,
+                (target_lufs - (max_reduction_db - crate::condition::HEAVY_LIMITING_DB)).floor()
+            ),
             Warning::NotNormalized => write!(
                 f,
                 "tone is too short (under 0.4 s) to measure its loudness; level left unchanged \
@@ -246,6 +270,17 @@ impl fmt::Display for Warning {
             ),
         }
     }
+}
+
+/// What the true-peak limiter of loudness normalisation did to a tone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Limiting {
+    /// The largest gain reduction, in dB (positive): how far the loudest peak was pulled down.
+    pub max_reduction_db: f64,
+    /// Share of the tone's samples the limiter lowered by more than
+    /// [`crate::condition::LIMITED_SAMPLE_DB`], 0…1.
+    pub limited_share: f64,
 }
 
 /// Everything measured about one conversion.
@@ -283,6 +318,10 @@ pub struct Report {
     pub true_peak_dbtp: Option<f64>,
     /// Whether TPDF dither was applied when quantizing.
     pub dithered: bool,
+    /// What the true-peak limiter did to reach the loudness target; `None` when it did not act
+    /// (no loudness normalisation, [`crate::Options::limiter`] off, or no peak over the ceiling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limiting: Option<Limiting>,
     /// Warnings raised, in the order they arose.
     pub warnings: Vec<Warning>,
 }

@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use ringforge::audition::{Audition, Entry, Failure};
 use ringforge::build::{self, BuildOptions, ManifestStatus, ToneOutcome, ToneStatus};
 use ringforge::config::Config;
 use ringforge::Warning;
@@ -19,6 +20,11 @@ pub fn run(args: BuildArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    if let Some(html) = &args.html {
+        if !super::audition::check_location(html, &config.output.dir) {
+            return EXIT_USAGE;
+        }
+    }
     let mut opts = BuildOptions::default();
     opts.jobs = args.jobs.jobs;
     opts.strict = args.strict;
@@ -73,6 +79,10 @@ pub fn run(args: BuildArgs) -> u8 {
             }
         }
     }
+    let mut report_failed = false;
+    if let Some(html) = &args.html {
+        report_failed = !super::audition::write(html, &audition_of(&config, &report), quiet);
+    }
     if let Some(ReportFormat::Json) = args.report {
         out(&json_report(&report));
     }
@@ -98,7 +108,7 @@ pub fn run(args: BuildArgs) -> u8 {
             started.elapsed().as_secs_f64()
         );
     }
-    if report.is_ok() {
+    if report.is_ok() && !report_failed {
         EXIT_OK
     } else {
         EXIT_FAILED
@@ -119,6 +129,7 @@ fn json_report(report: &build::BuildReport) -> String {
                 "file": t.file.display().to_string(),
                 "md5": t.md5,
                 "warnings": t.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "limiting": t.report.as_ref().and_then(|r| r.limiting),
                 "error": t.error.as_ref().map(ToString::to_string),
             })
         })
@@ -142,4 +153,32 @@ fn json_report(report: &build::BuildReport) -> String {
     let mut s = serde_json::to_string_pretty(&doc).expect("report serialises");
     s.push('\n');
     s
+}
+
+/// The report of a build: every tone built or up to date (in configuration order), every tone
+/// that failed.
+fn audition_of(config: &Config, report: &build::BuildReport) -> Audition {
+    let mut run = Audition::default();
+    for (tone, t) in config.tones.iter().zip(&report.tones) {
+        match (&t.report, &t.error) {
+            (Some(r), None) => run.entries.push(
+                Entry::new(
+                    tone.id.clone(),
+                    tone.display.clone(),
+                    tone.source_in_config.clone(),
+                    t.file.clone(),
+                    r.clone(),
+                )
+                .with_normalize(tone.options.normalize),
+            ),
+            (_, error) => run.failures.push(Failure::new(
+                tone.source_in_config.clone(),
+                Some(tone.id.clone()),
+                error
+                    .as_ref()
+                    .map_or_else(|| "not built".into(), ToString::to_string),
+            )),
+        }
+    }
+    run
 }

@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use std::collections::HashMap;
 
+use ringforge::audition::{Audition, Entry, Failure};
 use ringforge::batch::{self, BatchOptions, Extension, Job};
 use ringforge::manifest::{Alert, ManifestSet, ManifestTone, Which};
 use ringforge::{id, Dither, Options};
@@ -23,6 +24,11 @@ pub fn run(args: ConvertArgs) -> u8 {
             args.output.display()
         );
         return EXIT_USAGE;
+    }
+    if let Some(html) = &args.html {
+        if !super::audition::check_location(html, &args.output) {
+            return EXIT_USAGE;
+        }
     }
     if let Err(e) = std::fs::create_dir_all(&args.output) {
         eprintln!(
@@ -132,6 +138,18 @@ pub fn run(args: ConvertArgs) -> u8 {
         }
     }
 
+    if let Some(html) = &args.html {
+        let run = audition_of(
+            &outcomes,
+            &skipped,
+            &refused,
+            &manifest_config.displays,
+            &opts,
+        );
+        if !super::audition::write(html, &run, args.quiet) {
+            failed += 1;
+        }
+    }
     if report_json {
         print!("{}", output::json_report(&outcomes));
     }
@@ -281,4 +299,49 @@ impl ManifestConfig {
         }
         Ok(messages)
     }
+}
+
+/// The report of a `convert` run: every tone written, every file that failed.
+fn audition_of(
+    outcomes: &[batch::Outcome],
+    skipped: &[batch::Skipped],
+    refused: &[(batch::Input, ringforge::Error)],
+    displays: &HashMap<String, String>,
+    opts: &BatchOptions,
+) -> Audition {
+    let mut run = Audition::default();
+    for s in skipped.iter().filter(|s| s.is_error) {
+        run.failures.push(Failure::new(
+            s.path.display().to_string(),
+            None,
+            s.reason.clone(),
+        ));
+    }
+    for (input, e) in refused {
+        run.failures.push(Failure::new(
+            input.path.display().to_string(),
+            None,
+            e.to_string(),
+        ));
+    }
+    for o in outcomes {
+        let source = o.job.input.path.display().to_string();
+        match &o.result {
+            Ok(w) => run.entries.push(
+                Entry::new(
+                    o.job.id.clone(),
+                    batch::display_name(&o.job, displays),
+                    source,
+                    w.output.clone(),
+                    w.report.clone(),
+                )
+                .with_normalize(opts.convert.normalize),
+            ),
+            Err(e) => {
+                run.failures
+                    .push(Failure::new(source, Some(o.job.id.clone()), e.to_string()))
+            }
+        }
+    }
+    run
 }

@@ -1,5 +1,6 @@
 //! Command-line definitions (clap) and dispatch to the subcommands.
 
+mod audition;
 mod build;
 mod check;
 mod convert;
@@ -117,6 +118,10 @@ pub struct ConvertArgs {
     /// Print only errors and warnings (no progress bar, no summary).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Write a report page into DIR (index.html and previews/): every tone's levels, warnings,
+    /// waveform, spectrum and a playable preview. DIR must not be inside the output folder.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub sound: sound::SoundArgs,
     #[command(flatten)]
@@ -168,6 +173,10 @@ pub struct BuildArgs {
     /// Print only errors and warnings (no per-tone lines, no summary).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Write a report page into DIR (index.html and previews/): every tone's levels, warnings,
+    /// waveform, spectrum and a playable preview. DIR must not be inside the output folder.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
 }
 
 /// Flags of `ringforge check`.

@@ -54,6 +54,10 @@ pub struct SoundArgs {
     /// (mid: no warning when stereo cancels in mono).
     #[arg(long, value_enum, default_value_t = ChannelArg::Mix)]
     pub channel: ChannelArg,
+    /// With --normalize loudness: reach the target with a true-peak limiter when the ceiling
+    /// would hold the gain back (on), or stop at the ceiling and leave such tones quieter (off).
+    #[arg(long, value_enum, value_name = "ON|OFF", default_value_t = Switch::On)]
+    pub limiter: Switch,
 }
 
 impl SoundArgs {
@@ -76,7 +80,14 @@ impl SoundArgs {
             ChannelArg::Right => ChannelPick::Right,
             ChannelArg::Mid => ChannelPick::Mid,
         };
+        opts.limiter = matches!(self.limiter, Switch::On);
     }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -1,0 +1,134 @@
+//! Loudness normalisation on music-like material (`tests/fixtures/loudness/`, made by
+//! `scripts/make-loudness-fixtures.sh`): a dynamic orchestral piece, a hot master and a quiet
+//! speech recording all reach −16 LUFS within ±0.5 LU with the true peak at most −1 dBTP,
+//! measured by the library's own meter and by the ebur128 crate. (`scripts/check-loudness.sh`
+//! measures the same tones with ffmpeg's ebur128 filter.)
+
+mod common;
+
+use common::fixture;
+use ringforge::{convert_path, loudness, Normalize, Options, Warning};
+
+const PIECES: [&str; 3] = ["orchestral.mp3", "hotmaster.mp3", "quiet-speech.mp3"];
+
+fn normalised(limiter: bool) -> Options {
+    let mut opts = Options::default();
+    opts.normalize = Some(Normalize::loudness());
+    opts.limiter = limiter;
+    opts
+}
+
+/// Integrated loudness and true peak (dBTP) by the ebur128 crate.
+fn r128(samples: &[i16]) -> (f64, f64) {
+    let mut m =
+        ebur128::EbuR128::new(1, 16_000, ebur128::Mode::I | ebur128::Mode::TRUE_PEAK).unwrap();
+    m.add_frames_i16(samples).unwrap();
+    (
+        m.loudness_global().unwrap(),
+        20.0 * m.true_peak(0).unwrap().log10(),
+    )
+}
+
+#[test]
+fn every_piece_reaches_minus_16_lufs_under_minus_1_dbtp() {
+    for name in PIECES {
+        let path = fixture(&format!("loudness/{name}"));
+        let before = convert_path(&path, &Options::default()).unwrap();
+        let tone = convert_path(&path, &normalised(true)).unwrap();
+        let own = loudness::measure_i16(tone.samples());
+        let (lufs, tp) = (own.integrated_lufs.unwrap(), own.true_peak_dbtp().unwrap());
+        let (ref_lufs, ref_tp) = r128(tone.samples());
+        let r = tone.report();
+        eprintln!(
+            "{name}: {:.2} LUFS → {lufs:.2} LUFS ({ref_lufs:.2} by ebur128), true peak \
+             {tp:.2} dBTP ({ref_tp:.2}), gain {:+.2} dB, limiting {:?}, warnings {:?}",
+            before.report().loudness_lufs.unwrap(),
+            r.gain_db,
+            r.limiting,
+            r.warnings
+        );
+        for l in [lufs, ref_lufs] {
+            assert!((l + 16.0).abs() <= 0.5, "{name}: {l} LUFS");
+        }
+        for p in [tp, ref_tp] {
+            assert!(p <= -1.0, "{name}: {p} dBTP");
+        }
+        assert_eq!(r.loudness_lufs, Some(lufs));
+        assert!(!r
+            .warnings
+            .iter()
+            .any(|w| matches!(w, Warning::LoudnessLimited { .. })));
+    }
+}
+
+#[test]
+fn the_limiter_reports_what_it_did() {
+    // The hot master only needs turning down; the orchestral piece needs its peaks held.
+    let hot = convert_path(fixture("loudness/hotmaster.mp3"), &normalised(true)).unwrap();
+    assert_eq!(hot.report().limiting, None);
+    let orch = convert_path(fixture("loudness/orchestral.mp3"), &normalised(true)).unwrap();
+    let l = orch.report().limiting.unwrap();
+    assert!(
+        l.max_reduction_db > 1.0 && l.max_reduction_db < 8.0,
+        "{l:?}"
+    );
+    assert!(l.limited_share > 0.0 && l.limited_share < 0.5, "{l:?}");
+    // The JSON form carries it; a tone the limiter left alone has no `limiting` at all.
+    let json = serde_json::to_value(orch.report()).unwrap();
+    assert!(json["limiting"]["max_reduction_db"].as_f64().unwrap() > 1.0);
+    let json = serde_json::to_value(hot.report()).unwrap();
+    assert!(json.get("limiting").is_none());
+}
+
+#[test]
+fn without_the_limiter_the_ceiling_holds_the_dynamic_piece_back_as_before() {
+    let path = fixture("loudness/orchestral.mp3");
+    let tone = convert_path(&path, &normalised(false)).unwrap();
+    let r = tone.report();
+    assert_eq!(r.limiting, None);
+    assert!(r.loudness_lufs.unwrap() < -16.5, "{:?}", r.loudness_lufs);
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| matches!(w, Warning::LoudnessLimited { .. })));
+    // Off is exactly the old behaviour: the old gain rule, and the fingerprint (and so the
+    // dither) of options that never had a limiter.
+    let mut old = Options::default();
+    old.normalize = Some(Normalize::loudness());
+    let mut off = old.clone();
+    off.limiter = false;
+    let mut without = Options::default();
+    without.limiter = false;
+    assert_eq!(without.fingerprint(), Options::default().fingerprint());
+    assert_ne!(off.fingerprint(), old.fingerprint());
+}
+
+#[test]
+fn a_very_dynamic_source_is_named_as_such() {
+    // −13 LUFS asks for more limiting than the speech can take unheard (some 9 dB).
+    let mut opts = normalised(true);
+    opts.normalize = Some(Normalize::Loudness {
+        target_lufs: -13.0,
+        true_peak_ceiling_dbtp: -1.0,
+    });
+    let tone = convert_path(fixture("loudness/quiet-speech.mp3"), &opts).unwrap();
+    let w = tone
+        .report()
+        .warnings
+        .iter()
+        .find(|w| matches!(w, Warning::HeavyLimiting { .. }))
+        .expect("a heavy-limiting warning");
+    let text = w.to_string();
+    assert!(
+        text.contains("very dynamic") && text.contains("lower target"),
+        "{text}"
+    );
+}
+
+#[test]
+fn limiting_gives_the_same_bytes_every_time() {
+    let path = fixture("loudness/orchestral.mp3");
+    let a = convert_path(&path, &normalised(true)).unwrap();
+    let b = convert_path(&path, &normalised(true)).unwrap();
+    assert_eq!(a.md5_hex(), b.md5_hex());
+}
