@@ -77,6 +77,7 @@ pub mod downmix;
 mod error;
 pub mod id;
 pub mod inspect;
+pub mod logo;
 pub mod loudness;
 pub mod manifest;
 pub mod options;
