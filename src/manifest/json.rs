@@ -66,6 +66,8 @@ struct Document<'a> {
     url_prefix: Option<&'a str>,
     tones: Vec<Tone<'a>>,
     alerts: Vec<AlertEntry<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logos: Vec<super::logo::JsonLogo<'a>>,
 }
 
 #[derive(Serialize)]
@@ -155,6 +157,7 @@ pub(crate) fn render(set: &Prepared<'_>) -> Result<String> {
         url_prefix: set.url_prefix.as_deref(),
         tones,
         alerts,
+        logos: super::logo::json_logos(set.url_prefix.as_deref(), &set.logos),
     };
     let mut out = serde_json::to_string_pretty(&doc)
         .map_err(|e| Error::Invalid(format!("writing the JSON manifest failed: {e}")))?;
