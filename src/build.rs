@@ -30,8 +30,8 @@ use crate::{convert_path, id, sln, Error, Options, Report, Warning};
 
 mod logos;
 
-pub use logos::{logo_cache_key, LogoOutcome};
 pub(crate) use logos::{expected_logo_files, is_logo_file, LogoCacheEntry};
+pub use logos::{logo_cache_key, LogoOutcome};
 
 /// Name of the build cache in the output folder (hidden; never an orphan).
 pub const CACHE_FILE: &str = ".ringforge-cache.json";
@@ -332,7 +332,13 @@ pub fn build(
     let manifest_logos = logos::build_logos(config, &old_cache, &mut cache, &mut report);
     remove_stale_outputs(config, &old_cache, &mut cache, &mut report, on_tone);
     logos::remove_stale_logos(config, &mut cache, &mut report);
-    write_manifests(config, manifest_tones, manifest_logos, &failed_ids, &mut report);
+    write_manifests(
+        config,
+        manifest_tones,
+        manifest_logos,
+        &failed_ids,
+        &mut report,
+    );
 
     let text = cache.render();
     let cache_path = dir.join(CACHE_FILE);

@@ -1061,7 +1061,11 @@ fn logo_config(
             Ok(m) => m,
             Err(e) => {
                 ok = false;
-                p.at(list.span(), e.to_string(), "e.g. models = [\"d40\", \"d60\"]");
+                p.at(
+                    list.span(),
+                    e.to_string(),
+                    "e.g. models = [\"d40\", \"d60\"]",
+                );
                 Vec::new()
             }
         },
@@ -1081,7 +1085,11 @@ fn logo_config(
             Ok(fit) => options.fit = fit,
             Err(e) => {
                 ok = false;
-                p.at(f.span(), crate::Error::from(e).to_string(), "use \"contain\" or \"cover\"");
+                p.at(
+                    f.span(),
+                    crate::Error::from(e).to_string(),
+                    "use \"contain\" or \"cover\"",
+                );
             }
         }
     }

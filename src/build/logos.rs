@@ -133,7 +133,9 @@ pub(crate) fn build_logos(
         let key = logo_cache_key(bytes, &logo.options, model);
         let reason = match (old.logos.get(model.as_str()), fs::read(&path)) {
             (None, _) => "new",
-            (Some(e), _) if e.key != key || e.file != model.png_file() => "source or options changed",
+            (Some(e), _) if e.key != key || e.file != model.png_file() => {
+                "source or options changed"
+            }
             (Some(_), Err(_)) => "output missing",
             (Some(e), Ok(b)) if md5_hex(&b) != e.md5 || b.len() as u64 != e.bytes => {
                 "output modified"
@@ -146,7 +148,11 @@ pub(crate) fn build_logos(
                         ..e.clone()
                     },
                 );
-                manifest.push(ManifestLogo::new(model, &b, Some(logo.source_in_config.clone())));
+                manifest.push(ManifestLogo::new(
+                    model,
+                    &b,
+                    Some(logo.source_in_config.clone()),
+                ));
                 report.logos.push(LogoOutcome {
                     bytes: Some(b.len() as u64),
                     ..outcome(model, path, ToneStatus::UpToDate)
@@ -179,7 +185,11 @@ pub(crate) fn build_logos(
                 bytes: made.png.len() as u64,
             },
         );
-        manifest.push(ManifestLogo::new(model, &made.png, Some(logo.source_in_config.clone())));
+        manifest.push(ManifestLogo::new(
+            model,
+            &made.png,
+            Some(logo.source_in_config.clone()),
+        ));
         report.logos.push(LogoOutcome {
             reason: Some(reason),
             bytes: Some(made.png.len() as u64),
@@ -197,7 +207,9 @@ fn logo_name(logo: &LogoConfig) -> Option<&str> {
 /// An error about the source, naming it (I/O errors name their path already).
 fn with_path(path: &Path, e: &Error) -> Error {
     match e {
-        Error::Io { path, source } => Error::io(path, io::Error::new(source.kind(), source.to_string())),
+        Error::Io { path, source } => {
+            Error::io(path, io::Error::new(source.kind(), source.to_string()))
+        }
         other => Error::Invalid(format!("{}: {other}", path.display())),
     }
 }

@@ -154,7 +154,10 @@ pub(crate) fn check_logos(config: &Config, cache: &Cache) -> LogosChecked {
 fn parse_logo_xml(text: &str) -> Result<(String, String), String> {
     let mut reader = Reader::from_str(text);
     loop {
-        match reader.read_event().map_err(|e| format!("not well-formed XML: {e}"))? {
+        match reader
+            .read_event()
+            .map_err(|e| format!("not well-formed XML: {e}"))?
+        {
             Event::Empty(e) | Event::Start(e) if e.name().as_ref() == "setting" => {
                 let mut url = None;
                 let mut md5 = None;
@@ -272,15 +275,13 @@ fn check_json_logos(config: &Config, logos: &[ManifestLogo]) -> Vec<Problem> {
                 ProblemKind::ManifestMissingTone,
                 format!("does not list the {} logo", l.model),
             )),
-            Some(md5) if l.digests.bytes > 0 && md5 != l.digests.md5 => {
-                problems.push(problem(
-                    ProblemKind::ManifestChecksum,
-                    format!(
-                        "lists md5 {md5} for the {} logo, but {} has md5 {}",
-                        l.model, l.file_name, l.digests.md5
-                    ),
-                ))
-            }
+            Some(md5) if l.digests.bytes > 0 && md5 != l.digests.md5 => problems.push(problem(
+                ProblemKind::ManifestChecksum,
+                format!(
+                    "lists md5 {md5} for the {} logo, but {} has md5 {}",
+                    l.model, l.file_name, l.digests.md5
+                ),
+            )),
             Some(_) => {}
         }
     }
@@ -289,5 +290,9 @@ fn check_json_logos(config: &Config, logos: &[ManifestLogo]) -> Vec<Problem> {
 
 /// Models whose logo the configuration asks for.
 pub(crate) fn models(config: &Config) -> Vec<Model> {
-    config.logo.as_ref().map(|l| l.models.clone()).unwrap_or_default()
+    config
+        .logo
+        .as_ref()
+        .map(|l| l.models.clone())
+        .unwrap_or_default()
 }
