@@ -74,6 +74,16 @@ pub enum LogoError {
         /// What the decoder reported.
         reason: String,
     },
+    /// An SVG draws another file or an embedded raster image: ringforge reads nothing but
+    /// the file given, and embedded rasters would slip past [`ImageLimits`].
+    #[error(
+        "the SVG draws {what}, which is not read — draw the artwork as SVG shapes, or convert \
+         the raster image itself"
+    )]
+    ExternalReference {
+        /// The reference, e.g. `the file "logo.png"`.
+        what: String,
+    },
     /// A limit of [`ImageLimits`] was exceeded; checked from the header, before decoding.
     #[error(
         "{what} is {value}, over the limit of {limit} — use a smaller image \

@@ -28,15 +28,11 @@ use super::{Fit, LogoError, LogoWarning, Model, Rgb};
 /// Where the picture lands on the screen.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Placement {
-    /// The part of the source shown, in source pixels.
+    /// The part of the source mapped onto the whole screen, in source pixels; in contain mode
+    /// it reaches beyond the source, where the background shows.
     pub(crate) window: Window,
     /// The scale from source to screen pixels (the same on both axes).
     pub(crate) scale: f64,
-    /// The rectangle the picture fills on the screen, in whole pixels (raster sources).
-    pub(crate) x: u32,
-    pub(crate) y: u32,
-    pub(crate) width: u32,
-    pub(crate) height: u32,
 }
 
 /// Places a `src_w` × `src_h` picture on a `w` × `h` screen. `magnify` allows a scale above 1
@@ -49,20 +45,21 @@ pub(crate) fn place(src_w: f64, src_h: f64, w: u32, h: u32, fit: Fit, magnify: b
             if !magnify {
                 scale = scale.min(1.0);
             }
-            let pw = ((src_w * scale).round() as u32).clamp(1, w);
-            let ph = ((src_h * scale).round() as u32).clamp(1, h);
+            let (ww, wh) = (fw / scale, fh / scale);
+            let (mut x, mut y) = ((src_w - ww) / 2.0, (src_h - wh) / 2.0);
+            if scale == 1.0 {
+                // At its own size, on whole pixels: copied exactly, not resampled half a
+                // pixel off.
+                (x, y) = (x.ceil(), y.ceil());
+            }
             Placement {
                 window: Window {
-                    x: 0.0,
-                    y: 0.0,
-                    width: src_w,
-                    height: src_h,
+                    x,
+                    y,
+                    width: ww,
+                    height: wh,
                 },
                 scale,
-                x: (w - pw) / 2,
-                y: (h - ph) / 2,
-                width: pw,
-                height: ph,
             }
         }
         Fit::Cover => {
@@ -76,10 +73,6 @@ pub(crate) fn place(src_w: f64, src_h: f64, w: u32, h: u32, fit: Fit, magnify: b
                     height: wh,
                 },
                 scale,
-                x: 0,
-                y: 0,
-                width: w,
-                height: h,
             }
         }
     }
@@ -187,7 +180,10 @@ pub(crate) fn render(
                     model,
                     factor: at.scale,
                 });
-            } else if fit == Fit::Contain && (at.width < w && at.height < h) {
+            } else if fit == Fit::Contain
+                && at.scale == 1.0
+                && (sw < f64::from(w) && sh < f64::from(h))
+            {
                 warnings.push(LogoWarning::NotMagnified {
                     model,
                     width: source.width,
@@ -201,8 +197,8 @@ pub(crate) fn render(
                 channels: if mono { 1 } else { 3 },
                 data: flatten(rgba, bg, mono),
             };
-            let picture = resize(&flat, at.window, at.width as usize, at.height as usize);
-            paste(&mut screen, &picture, at.x as usize, at.y as usize);
+            let bg = screen.data[..screen.channels].to_vec();
+            screen = resize(&flat, at.window, w as usize, h as usize, &bg);
         }
         Decoded::Vector(tree) => {
             let size = tree.size();
@@ -227,15 +223,6 @@ pub(crate) fn render(
         }
     }
     Ok((screen, warnings))
-}
-
-fn paste(screen: &mut Plane, picture: &Plane, x: usize, y: usize) {
-    let c = screen.channels;
-    for row in 0..picture.height {
-        let from = &picture.data[row * picture.width * c..(row + 1) * picture.width * c];
-        let at = ((y + row) * screen.width + x) * c;
-        screen.data[at..at + from.len()].copy_from_slice(from);
-    }
 }
 
 #[cfg(test)]
@@ -276,11 +263,13 @@ mod tests {
     #[test]
     fn placement_keeps_the_aspect() {
         let p = place(400.0, 300.0, 150, 45, Fit::Contain, false);
-        assert_eq!((p.x, p.y, p.width, p.height), (45, 0, 60, 45));
+        assert_eq!(
+            (p.window.x, p.window.y, p.window.width, p.window.height),
+            (-300.0, 0.0, 1000.0, 300.0)
+        );
         let p = place(40.0, 30.0, 150, 45, Fit::Contain, false);
-        assert_eq!((p.x, p.y, p.width, p.height), (55, 7, 40, 30));
+        assert_eq!((p.window.x, p.window.y, p.scale), (-55.0, -7.0, 1.0));
         let p = place(400.0, 300.0, 150, 45, Fit::Cover, false);
-        assert_eq!((p.width, p.height), (150, 45));
         assert!((p.window.width / p.window.height - 150.0 / 45.0).abs() < 1e-9);
         assert!((p.window.y - (300.0 - 120.0) / 2.0).abs() < 1e-9);
     }

@@ -29,13 +29,17 @@ fn lanczos3(x: f64) -> f64 {
 /// For each output pixel: the first source index and the fixed-point weights from there.
 #[derive(Debug)]
 struct Taps {
-    first: Vec<usize>,
+    first: Vec<isize>,
     weights: Vec<Vec<i32>>,
 }
 
 /// Weights mapping the source window `[start, start + span)` (of a source `len` long) onto
-/// `out` pixels.
+/// `out` pixels. The window may reach beyond the source (contain mode pads with the
+/// background): taps there read the background; taps beyond both the source and the window
+/// are dropped (the edge pixels of a crop are not faded).
 fn taps(len: usize, start: f64, span: f64, out: usize) -> Taps {
+    let lo_limit = (start.floor() as isize).min(0);
+    let hi_limit = ((start + span).ceil() as isize).max(len as isize);
     let scale = span / out as f64;
     let filter_scale = scale.max(1.0);
     let support = 3.0 * filter_scale;
@@ -43,8 +47,8 @@ fn taps(len: usize, start: f64, span: f64, out: usize) -> Taps {
     let mut weights = Vec::with_capacity(out);
     for i in 0..out {
         let centre = start + (i as f64 + 0.5) * scale;
-        let lo = ((centre - support).floor().max(0.0) as usize).min(len - 1);
-        let hi = ((centre + support).ceil() as usize).clamp(lo + 1, len);
+        let lo = ((centre - support).floor() as isize).clamp(lo_limit, hi_limit - 1);
+        let hi = ((centre + support).ceil() as isize).clamp(lo + 1, hi_limit);
         let raw: Vec<f64> = (lo..hi)
             .map(|k| lanczos3((k as f64 + 0.5 - centre) / filter_scale))
             .collect();
@@ -53,7 +57,8 @@ fn taps(len: usize, start: f64, span: f64, out: usize) -> Taps {
         let w: Vec<i32> = if total.abs() < 1e-12 {
             // Degenerate window: take the nearest pixel.
             let mut w = vec![0; raw.len()];
-            w[((centre - 0.5).round().max(lo as f64) as usize).min(hi - 1) - lo] = 1 << PRECISION;
+            let at = ((centre - 0.5).round() as isize).clamp(lo, hi - 1);
+            w[(at - lo) as usize] = 1 << PRECISION;
             w
         } else {
             raw.iter()
@@ -88,20 +93,23 @@ pub(crate) struct Window {
     pub(crate) height: f64,
 }
 
-/// Resamples `window` of `src` to `out_w` × `out_h`.
-pub(crate) fn resize(src: &Plane, window: Window, out_w: usize, out_h: usize) -> Plane {
+/// Resamples `window` of `src` to `out_w` × `out_h`; where the window reaches beyond the
+/// source it reads `bg` (one value per channel).
+pub(crate) fn resize(src: &Plane, window: Window, out_w: usize, out_h: usize, bg: &[u8]) -> Plane {
     let c = src.channels;
     let h_taps = taps(src.width, window.x, window.width, out_w);
     let v_taps = taps(src.height, window.y, window.height, out_h);
-    // Only the rows the vertical pass reads need the horizontal pass.
-    let row_lo = v_taps.first.iter().copied().min().unwrap_or(0);
+    // Only the source rows the vertical pass reads need the horizontal pass.
+    let row_lo = v_taps.first.iter().copied().min().unwrap_or(0).max(0) as usize;
     let row_hi = v_taps
         .first
         .iter()
         .zip(&v_taps.weights)
-        .map(|(f, w)| f + w.len())
+        .map(|(f, w)| f + w.len() as isize)
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .clamp(0, src.height as isize) as usize;
+    let row_hi = row_hi.max(row_lo);
     let mut mid = vec![0u8; (row_hi - row_lo) * out_w * c];
     for (r, y) in (row_lo..row_hi).enumerate() {
         let row = &src.data[y * src.width * c..(y + 1) * src.width * c];
@@ -110,7 +118,13 @@ pub(crate) fn resize(src: &Plane, window: Window, out_w: usize, out_h: usize) ->
             for ch in 0..c {
                 let mut sum = 0i32;
                 for (k, wk) in w.iter().enumerate() {
-                    sum += i32::from(row[(first + k) * c + ch]) * wk;
+                    let at = first + k as isize;
+                    let v = if (0..src.width as isize).contains(&at) {
+                        row[at as usize * c + ch]
+                    } else {
+                        bg[ch]
+                    };
+                    sum += i32::from(v) * wk;
                 }
                 out[x * c + ch] = clamp_u8(sum);
             }
@@ -123,7 +137,13 @@ pub(crate) fn resize(src: &Plane, window: Window, out_w: usize, out_h: usize) ->
         for (i, o) in out.iter_mut().enumerate() {
             let mut sum = 0i32;
             for (k, wk) in w.iter().enumerate() {
-                sum += i32::from(mid[(first + k - row_lo) * stride + i]) * wk;
+                let at = first + k as isize;
+                let v = if (row_lo as isize..row_hi as isize).contains(&at) {
+                    mid[(at as usize - row_lo) * stride + i]
+                } else {
+                    bg[i % c]
+                };
+                sum += i32::from(v) * wk;
             }
             *o = clamp_u8(sum);
         }
@@ -164,10 +184,10 @@ mod tests {
     #[test]
     fn a_flat_image_stays_flat_and_identity_is_exact() {
         let flat = plane(300, 90, |_, _| 173);
-        let out = resize(&flat, full(&flat), 150, 45);
+        let out = resize(&flat, full(&flat), 150, 45, &[0]);
         assert!(out.data.iter().all(|&v| v == 173));
         let ramp = plane(40, 30, |x, y| (x * 5 + y) as u8);
-        assert_eq!(resize(&ramp, full(&ramp), 40, 30), ramp);
+        assert_eq!(resize(&ramp, full(&ramp), 40, 30, &[0]), ramp);
     }
 
     #[test]
@@ -191,7 +211,7 @@ mod tests {
             width: 90.0,
             height: 10.0,
         };
-        let out = resize(&p, w, 30, 5);
+        let out = resize(&p, w, 30, 5, &[0]);
         assert!(out.data.iter().all(|&v| v == 255), "{:?}", out.data);
     }
 }

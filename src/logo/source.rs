@@ -12,6 +12,7 @@
 //! XML is capped at [`ImageLimits::max_svg_nodes`] nodes and entity loops are refused.
 
 use std::io::Cursor;
+use std::sync::Mutex;
 
 use image::{ImageDecoder, ImageFormat, ImageReader};
 use resvg::usvg;
@@ -221,17 +222,28 @@ fn decode_svg(bytes: &[u8], limits: &ImageLimits) -> Result<Source, LogoError> {
     })?;
     // Nothing outside the file: no resources folder, no images at all (a file reference would
     // read the disk; an embedded image would skip the raster limits).
+    let refused: Mutex<Option<String>> = Mutex::new(None);
+    let refuse = |what: String| {
+        if let Ok(mut r) = refused.lock() {
+            r.get_or_insert(what);
+        }
+        None
+    };
     let options = usvg::Options {
         resources_dir: None,
         image_href_resolver: usvg::ImageHrefResolver {
-            resolve_data: Box::new(|_, _, _| None),
-            resolve_string: Box::new(|_, _| None),
+            resolve_data: Box::new(|mime, _, _| refuse(format!("an embedded {mime} image"))),
+            resolve_string: Box::new(|href, _| refuse(format!("the file {href:?}"))),
         },
         ..usvg::Options::default()
     };
     let tree = usvg::Tree::from_xmltree(&xml, &options).map_err(|e| LogoError::Corrupt {
         reason: format!("not a usable SVG: {e}"),
     })?;
+    drop(options);
+    if let Some(what) = refused.into_inner().ok().flatten() {
+        return Err(LogoError::ExternalReference { what });
+    }
     let size = tree.size();
     let (w, h) = (size.width(), size.height());
     if !(w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0) {
