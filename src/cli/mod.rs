@@ -36,7 +36,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Convert audio files and folders into phone ringtones.
-    Convert(ConvertArgs),
+    Convert(Box<ConvertArgs>),
     /// Bring a repository's tones and manifests up to date with its ringforge.toml: convert
     /// what changed, skip what is up to date, remove what left the config.
     Build(BuildArgs),
@@ -229,7 +229,7 @@ pub enum ReportFormat {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Convert(args) => convert::run(args),
+        Command::Convert(args) => convert::run(*args),
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Inspect(args) => inspect::run(args),

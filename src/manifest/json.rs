@@ -10,6 +10,7 @@
 //! | `url_prefix` | string or null | the URL prefix the `url`s were built from, with its trailing `/`; null when none was given (then `url` is the bare file name) |
 //! | `tones` | array | one object per tone, sorted by `id` (ignoring case) |
 //! | `alerts` | array | one object per alert, sorted by `alert_info` |
+//! | `logos` | array | present only when logos were written: one object per model, sorted by model — `model` (`d40` …), `file`, `url`, `width`, `height`, `bytes`, `md5`, `sha256`, `source` (the image as the user named it, or null) |
 //!
 //! Each tone:
 //!
