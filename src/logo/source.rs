@@ -147,9 +147,9 @@ fn decode_raster(
     limits: &ImageLimits,
 ) -> Result<Source, LogoError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    // The header's size is checked below, with a message naming the limit; this cap bounds
+    // what a decoder may allocate whatever the header says.
     let mut caps = image::Limits::default();
-    caps.max_image_width = Some(limits.max_side);
-    caps.max_image_height = Some(limits.max_side);
     caps.max_alloc = Some(limits.max_pixels.saturating_mul(8));
     reader.limits(caps);
     let decoder = reader.into_decoder().map_err(corrupt)?;
