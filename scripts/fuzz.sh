@@ -2,7 +2,7 @@
 # fuzz.sh: run ringforge's cargo-fuzz targets, seeded with the test fixtures.
 #
 # Usage: scripts/fuzz.sh [TARGET] [SECONDS]
-#   TARGET   convert_bytes (default) or names
+#   TARGET   convert_bytes (default), names or logo_bytes
 #   SECONDS  how long to fuzz (default 600)
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain (`rustup toolchain install
@@ -34,8 +34,15 @@ case $target in
     printf 'caf\xe9 \xff.wav' > "$corpus/seed-bytes"
     max_len=512
     ;;
+  logo_bytes)
+    # The project's SVG logo and small rasters written by the test-fixture generator.
+    cp -n assets/logo/*.svg "$corpus"/ 2>/dev/null || true
+    printf '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="9" height="9"/></svg>' > "$corpus/seed-rect.svg"
+    find tests/fixtures -type f \( -name '*.png' -o -name '*.jpg' -o -name '*.gif' -o -name '*.bmp' -o -name '*.webp' \) -exec cp -n {} "$corpus"/ \; 2>/dev/null || true
+    max_len=65536
+    ;;
   *)
-    echo "unknown target: $target (convert_bytes or names)" >&2
+    echo "unknown target: $target (convert_bytes, names or logo_bytes)" >&2
     exit 2
     ;;
 esac

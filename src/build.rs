@@ -25,8 +25,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, ToneConfig};
-use crate::manifest::{hex, Alert, ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
+use crate::manifest::{hex, Alert, ManifestLogo, ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
 use crate::{convert_path, id, sln, Error, Options, Report, Warning};
+
+mod logos;
+
+pub(crate) use logos::{expected_logo_files, is_logo_file, LogoCacheEntry};
+pub use logos::{logo_cache_key, LogoOutcome};
 
 /// Name of the build cache in the output folder (hidden; never an orphan).
 pub const CACHE_FILE: &str = ".ringforge-cache.json";
@@ -119,6 +124,8 @@ pub enum ManifestStatus {
 pub struct BuildReport {
     /// Tones in configuration order, then removed outputs.
     pub tones: Vec<ToneOutcome>,
+    /// Logos in model order, then removed logo files.
+    pub logos: Vec<LogoOutcome>,
     /// The manifests.
     pub manifests: Vec<(PathBuf, ManifestStatus)>,
     /// Failures that are not one tone's (manifests, cache, output folder).
@@ -135,7 +142,9 @@ impl BuildReport {
 
     /// Whether everything was built: no tone failed and no other error.
     pub fn is_ok(&self) -> bool {
-        self.count(ToneStatus::Failed) == 0 && self.errors.is_empty()
+        self.count(ToneStatus::Failed) == 0
+            && self.errors.is_empty()
+            && self.logos.iter().all(|l| l.status != ToneStatus::Failed)
     }
 }
 
@@ -149,6 +158,9 @@ pub(crate) struct Cache {
     #[serde(default = "first_sound_version")]
     pub(crate) sound_version: u32,
     pub(crate) tones: BTreeMap<String, CacheEntry>,
+    /// Logos by model (`d40` …); absent when there are none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) logos: BTreeMap<String, LogoCacheEntry>,
 }
 
 fn first_sound_version() -> u32 {
@@ -309,6 +321,7 @@ pub fn build(
         generator: format!("ringforge {}", env!("CARGO_PKG_VERSION")),
         sound_version: crate::SOUND_VERSION,
         tones: BTreeMap::new(),
+        logos: BTreeMap::new(),
     };
     let mut manifest_tones = Vec::new();
     let mut failed_ids = HashSet::new();
@@ -328,8 +341,16 @@ pub fn build(
         report.tones.push(b.outcome);
     }
 
+    let manifest_logos = logos::build_logos(config, &old_cache, &mut cache, &mut report);
     remove_stale_outputs(config, &old_cache, &mut cache, &mut report, on_tone);
-    write_manifests(config, manifest_tones, &failed_ids, &mut report);
+    logos::remove_stale_logos(config, &mut cache, &mut report);
+    write_manifests(
+        config,
+        manifest_tones,
+        manifest_logos,
+        &failed_ids,
+        &mut report,
+    );
 
     let text = cache.render();
     let cache_path = dir.join(CACHE_FILE);
@@ -556,6 +577,7 @@ fn remove_stale_outputs(
 fn write_manifests(
     config: &Config,
     tones: Vec<ManifestTone>,
+    logos: Vec<ManifestLogo>,
     failed_ids: &HashSet<String>,
     report: &mut BuildReport,
 ) {
@@ -578,17 +600,23 @@ fn write_manifests(
         })
         .cloned()
         .collect();
-    let set = config.manifest_set(tones, alerts);
-    let rendered = (|| -> crate::Result<Vec<(&str, String)>> {
+    let mut set = config.manifest_set(tones, alerts);
+    set.logos = logos;
+    let rendered = (|| -> crate::Result<Vec<(String, String)>> {
         let mut out = Vec::new();
         if which.xml {
-            out.push((XML_FILE, set.phone_xml()?));
+            for l in &set.logos {
+                out.push((l.model.xml_file(), set.logo_xml(l.model)?));
+            }
+        }
+        if which.xml {
+            out.push((XML_FILE.into(), set.phone_xml()?));
         }
         if which.dpma {
-            out.push((DPMA_FILE, set.dpma_conf()?));
+            out.push((DPMA_FILE.into(), set.dpma_conf()?));
         }
         if which.json {
-            out.push((JSON_FILE, set.json()?));
+            out.push((JSON_FILE.into(), set.json()?));
         }
         Ok(out)
     })();
@@ -600,7 +628,7 @@ fn write_manifests(
         }
     };
     for (name, text) in rendered {
-        let path = config.output.dir.join(name);
+        let path = config.output.dir.join(&name);
         if fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
             report.manifests.push((path, ManifestStatus::Unchanged));
             continue;
@@ -630,6 +658,7 @@ pub fn expected_files(config: &Config) -> BTreeSet<String> {
             .into_iter()
             .map(String::from),
     );
+    names.extend(expected_logo_files(config));
     names
 }
 

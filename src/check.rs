@@ -17,6 +17,8 @@
 //!
 //! Tones are checked in parallel.
 
+mod logos;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
@@ -88,6 +90,16 @@ pub enum ProblemKind {
     ManifestOutdated,
     /// A file in the output folder that no tone or manifest accounts for.
     Orphan,
+    /// A logo file is not a PNG (or does not decode).
+    LogoNotPng,
+    /// A logo is not its model's exact size.
+    LogoWrongSize,
+    /// A logo has an alpha channel or transparency.
+    LogoAlpha,
+    /// A mono model's logo is not 8-bit greyscale, or a colour model's is not 8-bit RGB/palette.
+    LogoColour,
+    /// A logo is not under its model's byte limit.
+    LogoTooLarge,
 }
 
 impl ProblemKind {
@@ -305,7 +317,9 @@ pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
         Ok(pool) => pool.install(|| config.tones.par_iter().map(work).collect()),
         Err(_) => config.tones.iter().map(work).collect(),
     };
-    let all_clean = checked.iter().all(|c| c.clean);
+    let logos = logos::check_logos(config, &cache);
+    let all_clean = checked.iter().all(|c| c.clean) && logos.clean;
+    report.problems.extend(logos.problems);
     let mut manifest_tones = Vec::new();
     let mut present = HashSet::new();
     for c in checked {
@@ -331,7 +345,8 @@ pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
             }
         }
     }
-    let set = config.manifest_set(expected_tones, config.alerts.clone());
+    let mut set = config.manifest_set(expected_tones, config.alerts.clone());
+    set.logos = logos.manifest;
     let which = config.output.manifests;
     for (selected, name) in [
         (which.xml, XML_FILE),
@@ -350,6 +365,9 @@ pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
             .problems
             .extend(check_manifest(config, name, expected, &present, all_clean));
     }
+    report
+        .problems
+        .extend(logos::check_logo_manifests(config, &set, all_clean));
     report.problems.extend(orphans(config));
     report.ok = report.problems.is_empty();
     report
@@ -924,6 +942,19 @@ fn orphans(config: &Config) -> Vec<Problem> {
                 (
                     "is a manifest that [output] manifests does not select".to_string(),
                     "run `ringforge build` (it removes it), or select it in [output] manifests"
+                        .to_string(),
+                )
+            } else if build::is_logo_file(&name) {
+                (
+                    format!(
+                        "is a logo file that [logo] in ringforge.toml does not produce (models: {})",
+                        logos::models(config)
+                            .iter()
+                            .map(|m| m.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "run `ringforge build` (it removes it), or add its model to [logo] models"
                         .to_string(),
                 )
             } else if is_tone {

@@ -51,6 +51,7 @@ use toml::Spanned;
 
 use crate::batch::Extension;
 use crate::id;
+use crate::logo::{LogoOptions, Model};
 use crate::manifest::{dpma, Alert, ManifestSet, ManifestTone, RingType, Which};
 use crate::{Dither, Error, Options};
 
@@ -75,6 +76,22 @@ pub struct Config {
     pub tones: Vec<ToneConfig>,
     /// The `[[alert]]` entries, in file order.
     pub alerts: Vec<Alert>,
+    /// The `[logo]` table, when there is one.
+    pub logo: Option<LogoConfig>,
+}
+
+/// The `[logo]` table: one source image made into a logo for each model listed.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct LogoConfig {
+    /// The source image: [`Config::root`] joined with `source`.
+    pub source: PathBuf,
+    /// `source` as written in the file; the JSON manifest's `logos[].source`.
+    pub source_in_config: String,
+    /// The models to make a logo for, sorted. Default: all eight.
+    pub models: Vec<Model>,
+    /// Fit and background (default contain, white).
+    pub options: LogoOptions,
 }
 
 /// Where and how the outputs are written (`[output]`).
@@ -183,6 +200,17 @@ struct RawConfig {
     tone: Vec<Spanned<RawTone>>,
     #[serde(default)]
     alert: Vec<Spanned<RawAlert>>,
+    #[serde(default)]
+    logo: Option<RawLogo>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLogo {
+    source: Spanned<String>,
+    models: Option<Spanned<Vec<String>>>,
+    background: Option<Spanned<String>>,
+    fit: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -571,6 +599,7 @@ impl Config {
             alerts,
             url_prefix: self.output.url_prefix.clone(),
             builtin_tones: self.output.builtin_tones,
+            logos: Vec::new(),
         }
     }
 }
@@ -851,10 +880,14 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
             line,
         });
     }
-    if raw.tone.is_empty() {
+    let logo = raw
+        .logo
+        .as_ref()
+        .and_then(|l| logo_config(l, root, canonical_root.as_deref(), &out_rel, p));
+    if raw.tone.is_empty() && raw.logo.is_none() {
         p.nowhere(
             "no [[tone]] entries",
-            "add one per ringtone: [[tone]] with id, display and source",
+            "add one per ringtone: [[tone]] with id, display and source (or a [logo] table)",
         );
     }
 
@@ -953,6 +986,7 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
         output,
         tones,
         alerts,
+        logo,
     };
     // Whatever the checks above did not pin to a line: the manifests must render.
     if p.list.is_empty() {
@@ -983,6 +1017,94 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
         }
     }
     config
+}
+
+/// Checks the `[logo]` table: the source (inside the repository, outside the output folder,
+/// an existing file), the models, the background and the fit.
+fn logo_config(
+    raw: &RawLogo,
+    root: &Path,
+    canonical_root: Option<&Path>,
+    out_rel: &str,
+    p: &mut Problems<'_>,
+) -> Option<LogoConfig> {
+    let mut ok = true;
+    let text = raw.source.get_ref().clone();
+    let source = root.join(&text);
+    let problem = match check_inside(&text) {
+        Err(why) => Some(format!("logo source {text:?} {why}")),
+        Ok(()) if !source.is_file() => Some(format!(
+            "logo source {text:?} is not a file (relative to the folder holding ringforge.toml)"
+        )),
+        Ok(()) => {
+            let canonical = std::fs::canonicalize(&source).ok();
+            match (canonical, canonical_root) {
+                (Some(c), Some(r)) if !c.starts_with(r) => Some(format!(
+                    "logo source {text:?} resolves (through a symbolic link) outside the repository"
+                )),
+                _ if !out_rel.is_empty()
+                    && lexical_normal(&text).starts_with(&format!("{out_rel}/")) =>
+                {
+                    Some(format!(
+                        "logo source {text:?} is inside the output folder, which ringforge owns"
+                    ))
+                }
+                _ => None,
+            }
+        }
+    };
+    if let Some(message) = problem {
+        ok = false;
+        p.at(
+            raw.source.span(),
+            message,
+            "name a PNG, JPEG, GIF, BMP, WebP or SVG file inside the repository",
+        );
+    }
+    let models = match &raw.models {
+        None => Model::ALL.to_vec(),
+        Some(list) => match Model::parse_list(&list.get_ref().join(",")) {
+            Ok(m) => m,
+            Err(e) => {
+                ok = false;
+                p.at(
+                    list.span(),
+                    e.to_string(),
+                    "e.g. models = [\"d40\", \"d60\"]",
+                );
+                Vec::new()
+            }
+        },
+    };
+    let mut options = LogoOptions::default();
+    if let Some(b) = &raw.background {
+        match b.get_ref().parse() {
+            Ok(c) => options.background = c,
+            Err(e) => {
+                ok = false;
+                p.at(b.span(), crate::Error::from(e).to_string(), "");
+            }
+        }
+    }
+    if let Some(f) = &raw.fit {
+        match f.get_ref().parse() {
+            Ok(fit) => options.fit = fit,
+            Err(e) => {
+                ok = false;
+                p.at(
+                    f.span(),
+                    crate::Error::from(e).to_string(),
+                    "use \"contain\" or \"cover\"",
+                );
+            }
+        }
+    }
+    ok.then(|| LogoConfig {
+        source,
+        source_in_config: text.replace('\\', "/"),
+        models,
+        options,
+    })
 }
 
 /// Parses and range-checks the settings of `[defaults]` or one `[[tone]]`.

@@ -143,6 +143,9 @@ pub enum Error {
         /// The offending value.
         value: String,
     },
+    /// A logo could not be made (see [`crate::logo::LogoError`]).
+    #[error(transparent)]
+    Logo(#[from] crate::logo::LogoError),
     /// An alert definition is malformed or inconsistent.
     #[error("invalid alert `{spec}`: {reason}")]
     InvalidAlert {

@@ -59,6 +59,7 @@ fn hostile_set() -> ManifestSet {
         ],
         url_prefix: Some("http://pbx.example.com/digium_phones".into()),
         builtin_tones: true,
+        logos: Vec::new(),
     }
 }
 

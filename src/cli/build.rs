@@ -62,6 +62,29 @@ pub fn run(args: BuildArgs) -> u8 {
             ToneStatus::UpToDate => {}
         }
     });
+    for l in &report.logos {
+        let file = l.file.display();
+        match l.status {
+            ToneStatus::Converted => {
+                if !quiet {
+                    eprintln!(
+                        "logo       {file} ({} bytes; {})",
+                        l.bytes.unwrap_or(0),
+                        l.reason.unwrap_or("changed")
+                    );
+                }
+                for w in &l.warnings {
+                    eprintln!("warning: {file}: {w}");
+                }
+            }
+            ToneStatus::Failed => {
+                let e = l.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
+                eprintln!("error: {file}: logo failed: {e}");
+            }
+            ToneStatus::Removed if !quiet => eprintln!("removed    {file}"),
+            _ => {}
+        }
+    }
     for n in &report.notes {
         if !quiet {
             eprintln!("note: {n}");

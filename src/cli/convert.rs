@@ -9,7 +9,7 @@ use ringforge::batch::{self, BatchOptions, Extension, Job};
 use ringforge::manifest::{Alert, ManifestSet, ManifestTone, Which};
 use ringforge::{id, Dither, Options};
 
-use super::output;
+use super::{logo, output};
 use super::{ConvertArgs, DitherArg, ExtArg, ReportFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 pub fn run(args: ConvertArgs) -> u8 {
@@ -58,6 +58,13 @@ pub fn run(args: ConvertArgs) -> u8 {
     };
     let manifest_config = match ManifestConfig::from_args(&args) {
         Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let logo_options = match args.logo.options() {
+        Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
@@ -121,7 +128,16 @@ pub fn run(args: ConvertArgs) -> u8 {
         .map(|r| r.duration_seconds)
         .fold(0.0, |a, b| a + b); // not `sum()`: an empty f64 sum is -0.0
 
-    match manifest_config.write(&args.output, &outcomes) {
+    let mut logos = Vec::new();
+    if let Some(image) = &args.logo.logo {
+        let (models, opts) = &logo_options;
+        match logo::convert(image, models, opts, &args.output, args.quiet) {
+            Some(l) => logos = l,
+            None => failed += 1,
+        }
+    }
+
+    match manifest_config.write(&args.output, &outcomes, logos) {
         Ok(messages) => {
             for (is_error, m) in messages {
                 if is_error {
@@ -212,6 +228,7 @@ impl ManifestConfig {
             alerts,
             url_prefix: self.url_prefix.clone(),
             builtin_tones: self.builtin_tones,
+            logos: Vec::new(),
         }
     }
 
@@ -252,6 +269,7 @@ impl ManifestConfig {
         &self,
         dir: &std::path::Path,
         outcomes: &[batch::Outcome],
+        logos: Vec<ringforge::manifest::ManifestLogo>,
     ) -> Result<Vec<(bool, String)>, String> {
         let mut messages = Vec::new();
         if self.which == Which::NONE {
@@ -279,7 +297,8 @@ impl ManifestConfig {
             })
             .cloned()
             .collect();
-        let set = self.set(tones, alerts);
+        let mut set = self.set(tones, alerts);
+        set.logos = logos;
         let written = set.write_to(dir, self.which).map_err(|e| e.to_string())?;
         let names: Vec<String> = written
             .iter()

@@ -5,7 +5,7 @@ use ringforge::inspect::{self, Inspection, SourceInspection, ToneInspection};
 use ringforge::Options;
 use serde::Serialize;
 
-use super::{InspectArgs, InspectFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{logo, InspectArgs, InspectFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// One file of the JSON output.
 #[derive(Serialize)]
@@ -28,9 +28,14 @@ pub fn run(args: InspectArgs) -> u8 {
         return EXIT_USAGE;
     }
 
-    let results: Vec<_> = args
+    let (images, audio): (Vec<_>, Vec<_>) = args
         .files
         .iter()
+        .partition(|p| ringforge::logo::is_image_path(p));
+    let images: Vec<_> = images.into_iter().map(|p| logo::inspect(p)).collect();
+    let images_failed = images.iter().any(|(_, f)| *f);
+    let results: Vec<_> = audio
+        .into_iter()
         .map(|p| (p, inspect::inspect_path(p, &opts)))
         .collect();
     let failed = results.iter().any(|(_, r)| match r {
@@ -53,13 +58,28 @@ pub fn run(args: InspectArgs) -> u8 {
             #[derive(Serialize)]
             struct Document<'a> {
                 files: Vec<Entry<'a>>,
+                #[serde(skip_serializing_if = "Vec::is_empty")]
+                images: Vec<&'a logo::ImageInspection>,
             }
-            let mut s = serde_json::to_string_pretty(&Document { files: entries })
-                .expect("inspection serialises");
+            let images = images.iter().map(|(i, _)| i).collect();
+            let mut s = serde_json::to_string_pretty(&Document {
+                files: entries,
+                images,
+            })
+            .expect("inspection serialises");
             s.push('\n');
             print!("{s}");
         }
         InspectFormat::Human => {
+            for (i, (image, _)) in images.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                logo::print(image);
+            }
+            if !images.is_empty() && !results.is_empty() {
+                println!();
+            }
             for (i, (p, r)) in results.iter().enumerate() {
                 if i > 0 {
                     println!();
@@ -76,7 +96,7 @@ pub fn run(args: InspectArgs) -> u8 {
             }
         }
     }
-    if failed {
+    if failed || images_failed {
         EXIT_FAILED
     } else {
         EXIT_OK

@@ -6,6 +6,7 @@ mod check;
 mod convert;
 mod inspect;
 mod limits;
+mod logo;
 mod output;
 mod sound;
 
@@ -48,7 +49,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Convert audio files and folders into phone ringtones.
-    Convert(ConvertArgs),
+    Convert(Box<ConvertArgs>),
     /// Bring a repository's tones and manifests up to date with its ringforge.toml: convert
     /// what changed, skip what is up to date, remove what left the config.
     Build(BuildArgs),
@@ -70,7 +71,8 @@ enum Command {
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
     /// Audio files, or folders searched recursively (hidden and non-audio files are skipped).
-    #[arg(required = true, value_name = "INPUT")]
+    /// Optional with --logo.
+    #[arg(required_unless_present = "logo", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Folder to write the tones and manifests to (created if missing).
     #[arg(short, long, value_name = "DIR")]
@@ -126,12 +128,15 @@ pub struct ConvertArgs {
     pub sound: sound::SoundArgs,
     #[command(flatten)]
     pub limits: limits::LimitArgs,
+    #[command(flatten)]
+    pub logo: logo::LogoArgs,
 }
 
 /// Flags of `ringforge inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// Audio files (inspected as sources) and tones (.sln, .sln16, .raw: 16 kHz mono 16-bit).
+    /// Audio files (inspected as sources), tones (.sln, .sln16, .raw: 16 kHz mono 16-bit) and
+    /// images (.png, .jpg, .gif, .bmp, .webp, .svg: the logo each phone model would get).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Output format.
@@ -245,7 +250,7 @@ pub enum ReportFormat {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Convert(args) => convert::run(args),
+        Command::Convert(args) => convert::run(*args),
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Inspect(args) => inspect::run(args),

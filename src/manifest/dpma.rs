@@ -109,6 +109,9 @@ pub(crate) fn render(set: &Prepared<'_>) -> Result<String> {
     for tone in &set.tones {
         claim(&tone.id, format!("tone `{}`", tone.id))?;
     }
+    if !set.logos.is_empty() {
+        claim(super::LOGO_TEMPLATE, "the logo template".into())?;
+    }
     let mut alert_sections = Vec::with_capacity(set.alerts.len());
     for alert in &set.alerts {
         let name = alert_section_name(alert.alert_info)?;
@@ -133,6 +136,7 @@ pub(crate) fn render(set: &Prepared<'_>) -> Result<String> {
         line(&mut out, "ring_type", alert.ring_type.as_str())?;
         line(&mut out, "ringtone", alert.tone.unwrap_or(""))?;
     }
+    out.push_str(&super::logo::dpma_template(&set.logos));
     Ok(out)
 }
 
@@ -172,6 +176,7 @@ fn header(out: &mut String, set: &Prepared<'_>, alert_sections: &[String]) {
     }
     let active = set.tones.first().map_or("Digium", |t| t.id.as_str());
     let _ = writeln!(out, ";   active_ringtone={active}");
+    out.push_str(&super::logo::dpma_comment(&set.logos));
 }
 
 fn section(out: &mut String, name: &str) {

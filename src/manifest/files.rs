@@ -88,13 +88,16 @@ impl ManifestSet {
     pub fn write_to(&self, dir: &Path, which: Which) -> Result<Vec<PathBuf>> {
         let mut rendered = Vec::new();
         if which.xml {
-            rendered.push((XML_FILE, self.phone_xml()?));
+            rendered.push((XML_FILE.to_string(), self.phone_xml()?));
+            for l in self.sorted_logos()? {
+                rendered.push((l.model.xml_file(), self.logo_xml(l.model)?));
+            }
         }
         if which.dpma {
-            rendered.push((DPMA_FILE, self.dpma_conf()?));
+            rendered.push((DPMA_FILE.to_string(), self.dpma_conf()?));
         }
         if which.json {
-            rendered.push((JSON_FILE, self.json()?));
+            rendered.push((JSON_FILE.to_string(), self.json()?));
         }
         let mut written = Vec::new();
         for (name, text) in rendered {

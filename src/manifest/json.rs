@@ -11,6 +11,7 @@
 //! | `url_prefix` | string or null | the URL prefix the `url`s were built from, with its trailing `/`; null when none was given (then `url` is the bare file name) |
 //! | `tones` | array | one object per tone, sorted by `id` (ignoring case) |
 //! | `alerts` | array | one object per alert, sorted by `alert_info` |
+//! | `logos` | array | present only when logos were written: one object per model, sorted by model — `model` (`d40` …), `file`, `url`, `width`, `height`, `bytes`, `md5`, `sha256`, `source` (the image as the user named it, or null) |
 //!
 //! Each tone:
 //!
@@ -68,6 +69,8 @@ struct Document<'a> {
     url_prefix: Option<&'a str>,
     tones: Vec<Tone<'a>>,
     alerts: Vec<AlertEntry<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logos: Vec<super::logo::JsonLogo<'a>>,
 }
 
 #[derive(Serialize)]
@@ -158,6 +161,7 @@ pub(crate) fn render(set: &Prepared<'_>) -> Result<String> {
         url_prefix: set.url_prefix.as_deref(),
         tones,
         alerts,
+        logos: super::logo::json_logos(set.url_prefix.as_deref(), &set.logos),
     };
     let mut out = serde_json::to_string_pretty(&doc)
         .map_err(|e| Error::Invalid(format!("writing the JSON manifest failed: {e}")))?;

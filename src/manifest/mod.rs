@@ -27,9 +27,11 @@
 pub mod dpma;
 mod files;
 pub mod json;
+mod logo;
 pub mod phone_xml;
 
 pub use files::{Which, DPMA_FILE, JSON_FILE, XML_FILE};
+pub use logo::{ManifestLogo, LOGO_TEMPLATE};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -380,6 +382,10 @@ pub struct ManifestSet {
     /// Whether the phone XML lists the firmware's built-in tones (`type="phone"`) before the
     /// user tones. Default `true`. Alerts may name built-ins either way.
     pub builtin_tones: bool,
+    /// The idle-screen logos, at most one per model, in any order: each gets its own phone XML
+    /// fragment ([`ManifestSet::logo_xml`]), a key in the DPMA template [`LOGO_TEMPLATE`] and
+    /// an entry in the JSON `logos` array. Default: none.
+    pub logos: Vec<ManifestLogo>,
 }
 
 impl Default for ManifestSet {
@@ -389,6 +395,7 @@ impl Default for ManifestSet {
             alerts: Vec::new(),
             url_prefix: None,
             builtin_tones: true,
+            logos: Vec::new(),
         }
     }
 }
@@ -408,6 +415,7 @@ pub(crate) struct Prepared<'a> {
     pub(crate) alerts: Vec<ResolvedAlert<'a>>,
     pub(crate) url_prefix: Option<String>,
     pub(crate) builtin_tones: bool,
+    pub(crate) logos: Vec<&'a ManifestLogo>,
 }
 
 impl Prepared<'_> {
@@ -540,6 +548,7 @@ impl ManifestSet {
             alerts,
             url_prefix,
             builtin_tones: self.builtin_tones,
+            logos: self.sorted_logos()?,
         })
     }
 

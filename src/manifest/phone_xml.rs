@@ -121,6 +121,7 @@ mod tests {
             alerts: vec![Alert::parse_cli("front\"desk=front-desk").unwrap()],
             url_prefix: Some("http://pbx/p".into()),
             builtin_tones: false,
+            logos: Vec::new(),
         };
         let xml = set.phone_xml().unwrap();
         let expected = r#"<?xml version="1.0" encoding="UTF-8"?>
