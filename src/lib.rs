@@ -78,6 +78,7 @@ mod error;
 mod fingerprint;
 pub mod id;
 pub mod inspect;
+pub mod keywords;
 pub mod loudness;
 pub mod manifest;
 pub mod options;
