@@ -16,4 +16,6 @@ cd bindings/js
 npm install --no-audit --no-fund --loglevel=error
 npm run --silent build
 npm test
+# The wrapper crate's own unit tests, natively (its dependencies are built already by .ci/run).
+(cd ../.. && cargo test --locked --quiet -p ringforge-js)
 npm run --silent test:browser -- "$SHOT"

@@ -257,26 +257,27 @@ mod tests {
             "#,
         ))
         .unwrap();
-        let mut want = Options::default();
-        want.dither = crate::Dither::None;
-        want.allow_upsample = true;
-        want.start = Some(2.0);
-        want.length = Some(3.5);
-        want.gain_db = -3.0;
-        want.normalize = Some(crate::Normalize::Peak { ceiling_dbfs: -2.0 });
-        want.trim_silence = Some(-50.0);
-        want.channel = crate::ChannelPick::Left;
-        want.on_oversize = crate::Oversize::Error;
-        want.fade_out_seconds = 0.25;
-        want.clip = true;
-        want.max_bytes = 64_000;
-        want.limits = Limits {
-            max_input_bytes: 1000,
-            max_decoded_seconds: 30,
-            max_channels: 2,
-            max_sample_rate: 48_000,
-            min_sample_rate: 8_000,
-            max_frames_per_packet: 4096,
+        let want = Options {
+            dither: crate::Dither::None,
+            allow_upsample: true,
+            start: Some(2.0),
+            length: Some(3.5),
+            gain_db: -3.0,
+            normalize: Some(crate::Normalize::Peak { ceiling_dbfs: -2.0 }),
+            trim_silence: Some(-50.0),
+            channel: crate::ChannelPick::Left,
+            on_oversize: crate::Oversize::Error,
+            fade_out_seconds: 0.25,
+            clip: true,
+            max_bytes: 64_000,
+            limits: Limits {
+                max_input_bytes: 1000,
+                max_decoded_seconds: 30,
+                max_channels: 2,
+                max_sample_rate: 48_000,
+                min_sample_rate: 8_000,
+                max_frames_per_packet: 4096,
+            },
         };
         assert_eq!(o, want);
         assert_eq!(options(&toml::Table::new()).unwrap(), Options::default());

@@ -345,8 +345,8 @@ mod tests {
 
     #[test]
     fn converts_with_named_options() {
-        let (report, sln) = convert(&wav(), br#"{"hint":"wav","dither":"none","start":null}"#)
-            .expect("converts");
+        let (report, sln) =
+            convert(&wav(), br#"{"hint":"wav","dither":"none","start":null}"#).expect("converts");
         assert_eq!(sln.len(), 3_200);
         assert_eq!(report["bytes"], 3_200);
         assert_eq!(report["dithered"], false);
@@ -358,9 +358,15 @@ mod tests {
         let kind = |data: &[u8], opts: &[u8]| convert(data, opts).unwrap_err().kind;
         assert_eq!(kind(b"not audio", b""), "unsupported_format");
         assert_eq!(kind(&wav(), br#"{"loudness": -16}"#), "unknown_option");
-        assert_eq!(kind(&wav(), br#"{"normalize": "louder"}"#), "invalid_options");
+        assert_eq!(
+            kind(&wav(), br#"{"normalize": "louder"}"#),
+            "invalid_options"
+        );
         assert_eq!(kind(&wav(), br#"{"channel": ["left"]}"#), "invalid_options");
-        assert_eq!(kind(&wav(), br#"{"max_input_bytes": 10}"#), "limit_exceeded");
+        assert_eq!(
+            kind(&wav(), br#"{"max_input_bytes": 10}"#),
+            "limit_exceeded"
+        );
         assert_eq!(kind(&wav(), b"[1]"), "bad_request");
     }
 
@@ -376,7 +382,10 @@ mod tests {
         let xml = files["ringtones.xml"].as_str().unwrap();
         assert!(xml.contains(report["md5"].as_str().unwrap()));
         assert!(xml.contains("http://pbx/tones/front-desk.sln"));
-        assert!(files["ringtones.json"].as_str().unwrap().contains("\"sample_rate\": 48000"));
+        assert!(files["ringtones.json"]
+            .as_str()
+            .unwrap()
+            .contains("\"sample_rate\": 48000"));
         let short = manifests(&serde_json::to_vec(&request).unwrap(), &sln[..10]);
         assert_eq!(short.unwrap_err().kind, "bad_request");
     }

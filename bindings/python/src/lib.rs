@@ -16,10 +16,7 @@ use tone::Tone;
 
 /// Runs `f` without the GIL; a panic that escapes the library's own containment (a bug) is a
 /// `ringforge.DecoderPanic`, never a `PanicException`.
-fn run<T: Send>(
-    py: Python<'_>,
-    f: impl FnOnce() -> ringforge::Result<T> + Send,
-) -> PyResult<T> {
+fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> ringforge::Result<T> + Send) -> PyResult<T> {
     let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
     match outcome {
         Ok(Ok(v)) => Ok(v),
@@ -180,10 +177,7 @@ fn _ringforge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(manifests, m)?)?;
     m.add_function(wrap_pyfunction!(_convert_with_failing_reader, m)?)?;
     m.add("SOUND_VERSION", ringforge::SOUND_VERSION)?;
-    m.add(
-        "OPTION_NAMES",
-        ringforge::keywords::NAMES.iter().copied().collect::<Vec<_>>(),
-    )?;
+    m.add("OPTION_NAMES", ringforge::keywords::NAMES.to_vec())?;
     Ok(())
 }
 
