@@ -83,7 +83,7 @@ impl Tone {
     /// assert_eq!(json["md5"], tone.md5_hex());
     /// assert_eq!(json["status"], "warned");
     /// assert_eq!(json["warnings"][0]["kind"], "upsampled");
-    /// assert_eq!(json["bytes"], 1_600);
+    /// assert_eq!(json["bytes"], 3_200); // 0.1 s at 16 kHz, two bytes a sample
     /// # Ok(())
     /// # }
     /// ```
