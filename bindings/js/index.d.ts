@@ -42,3 +42,4 @@ export function manifests(
   tones: Array<{ id: string; display?: string; tone: Tone }>,
   options?: { url_prefix?: string; alerts?: string[]; builtin_tones?: boolean; which?: string },
 ): Record<string, string>;
+export function toneName(fileName: string): { id: string; display: string };

@@ -144,6 +144,15 @@ export function manifests(tones, options = {}) {
   return call('rf_manifests', [request, blob]).json;
 }
 
+/**
+ * The tone id and display name the command line gives a file of this name:
+ * `toneName('Front Desk.mp3')` is `{ id: 'front-desk', display: 'Front Desk' }`. Throws
+ * (`kind: "invalid_id"`) for a name with no usable letters or digits.
+ */
+export function toneName(fileName) {
+  return call('rf_tone_name', [encoder.encode(String(fileName))]).json;
+}
+
 /** For the package's tests: a conversion whose reader panics, to show the recovery. */
 export function _convertWithFailingReader(data) {
   return call('rf_convert_with_failing_reader', [bytesOf(data)]).json;

@@ -1,15 +1,8 @@
 // The example page: pick an audio file, get its .sln and its ringtones.xml <tone> entry.
-import { convert, init, manifests } from '../index.js';
+import { convert, init, manifests, toneName } from '../index.js';
 
 const $ = (id) => document.getElementById(id);
 const status = $('status');
-
-/** A tone id from a file name: lowercase letters, digits and dashes. */
-function idFrom(fileName) {
-  const stem = fileName.replace(/\.[^.]*$/, '');
-  const id = stem.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  return id || 'tone';
-}
 
 async function onFile(file) {
   const result = $('result');
@@ -17,11 +10,12 @@ async function onFile(file) {
   delete result.dataset.md5;
   status.className = '';
   status.textContent = `Converting ${file.name}…`;
-  const id = idFrom(file.name);
   try {
+    // The id and name the command line would give the file.
+    const { id, display } = toneName(file.name);
     const data = new Uint8Array(await file.arrayBuffer());
     const tone = convert(data, { hint: file.name.split('.').pop() });
-    const files = manifests([{ id, tone }], { url_prefix: $('url').value, builtin_tones: false });
+    const files = manifests([{ id, display, tone }], { url_prefix: $('url').value, builtin_tones: false });
     const entry = files['ringtones.xml'].split('\n').find((l) => l.includes(`id="${id}"`)) ?? '';
 
     const link = $('download');

@@ -10,6 +10,7 @@
 //! | `rf_convert(data, data_len, options, options_len) -> status` | JSON out: the report; bytes out: the `.sln` |
 //! | `rf_inspect(data, data_len, options, options_len) -> status` | JSON out: the inspection |
 //! | `rf_manifests(request, request_len, slns, slns_len) -> status` | JSON out: `{file name: text}` |
+//! | `rf_tone_name(name, name_len) -> status` | JSON out: `{id, display}` for a file name |
 //! | `rf_out_json_ptr/len`, `rf_out_bytes_ptr/len` | where the last answer is |
 //!
 //! Status 0 is success; 1 means the JSON output is an error, `{"kind": …, "message": …}`.
@@ -176,6 +177,18 @@ pub fn manifests(request: &[u8], slns: &[u8]) -> Result<Value, Failure> {
     ))
 }
 
+/// The tone id and display name the command line gives a file called `file_name`
+/// (`Front Desk.mp3` → `front-desk`, `Front Desk`).
+pub fn tone_name(file_name: &[u8]) -> Result<Value, Failure> {
+    let name = std::str::from_utf8(file_name).map_err(|e| bad_request(e.to_string()))?;
+    let path = std::path::Path::new(name);
+    let id = ringforge::id::id_from_relative_path(path)?;
+    let stem = path
+        .file_stem()
+        .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+    Ok(json!({ "id": id, "display": ringforge::id::display_from_stem(&stem) }))
+}
+
 /// Stores an answer for the wrapper and returns the call's status.
 fn answer(result: Result<(Value, Vec<u8>), Failure>) -> u32 {
     let (json, bytes, status) = match result {
@@ -270,6 +283,17 @@ pub unsafe extern "C" fn rf_manifests(
     // SAFETY: forwarded from the caller.
     let (request, slns) = unsafe { (slice(request, request_len), slice(slns, slns_len)) };
     answer(manifests(request, slns).map(|v| (v, Vec::new())))
+}
+
+/// The id and display name of a file; see [`tone_name`].
+///
+/// # Safety
+/// `name` and `len` must describe readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rf_tone_name(name: *const u8, len: usize) -> u32 {
+    // SAFETY: forwarded from the caller.
+    let name = unsafe { slice(name, len) };
+    answer(tone_name(name).map(|v| (v, Vec::new())))
 }
 
 /// Where the last answer's JSON is.
@@ -386,6 +410,15 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("\"sample_rate\": 48000"));
+        let named = tone_name("Front Desk.mp3".as_bytes()).unwrap();
+        assert_eq!(
+            named,
+            json!({ "id": "front-desk", "display": "Front Desk" })
+        );
+        assert_eq!(
+            tone_name("日本.wav".as_bytes()).unwrap_err().kind,
+            "invalid_id"
+        );
         let short = manifests(&serde_json::to_vec(&request).unwrap(), &sln[..10]);
         assert_eq!(short.unwrap_err().kind, "bad_request");
     }

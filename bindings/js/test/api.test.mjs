@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { RingforgeError, _convertWithFailingReader, convert, inspect, manifests } from '../index.js';
+import { RingforgeError, _convertWithFailingReader, convert, inspect, manifests, toneName } from '../index.js';
 import { FIXTURES, REPO } from './helpers.mjs';
 
 const SINE = readFileSync(join(FIXTURES, 'sine1k_48k_s16_mono.wav'));
@@ -122,4 +122,11 @@ test('manifests come from the library renderers', () => {
   assert.equal(kindOf(() => manifests([{ id: 'digium', tone: a }])), 'builtin_collision');
   assert.equal(kindOf(() => manifests([{ id: 'a', tone: a }], { alerts: ['x=nosuch'] })), 'unknown_tone');
   assert.throws(() => manifests([{ id: 'a', tone: 'no' }]), TypeError);
+});
+
+test('tone names are made as the command line makes them', () => {
+  assert.deepEqual(toneName('Office/Front Desk.mp3'), { id: 'office-front-desk', display: 'Front Desk' });
+  assert.deepEqual(toneName('Café Crème.wav'), { id: 'cafe-creme', display: 'Café Crème' });
+  assert.equal(kindOf(() => toneName('日本.wav')), 'invalid_id');
+  assert.equal(kindOf(() => toneName('digium.wav')), 'builtin_collision');
 });

@@ -142,6 +142,17 @@ fn manifests<'py>(
     Ok(out)
 }
 
+/// The tone id and display name the command line gives a file of this name:
+/// `Front Desk.mp3` → `("front-desk", "Front Desk")`.
+#[pyfunction]
+fn tone_name(py: Python<'_>, file_name: PathBuf) -> PyResult<(String, String)> {
+    let id = ringforge::id::id_from_relative_path(&file_name).map_err(|e| errors::to_py(py, &e))?;
+    let stem = file_name
+        .file_stem()
+        .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+    Ok((id, ringforge::id::display_from_stem(&stem)))
+}
+
 /// Converts through a reader that panics once decoding has begun: the path a decoder bug takes
 /// through the library's containment. For the package's tests only.
 #[pyfunction]
@@ -175,6 +186,7 @@ fn _ringforge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(convert_path, m)?)?;
     m.add_function(wrap_pyfunction!(inspect, m)?)?;
     m.add_function(wrap_pyfunction!(manifests, m)?)?;
+    m.add_function(wrap_pyfunction!(tone_name, m)?)?;
     m.add_function(wrap_pyfunction!(_convert_with_failing_reader, m)?)?;
     m.add("SOUND_VERSION", ringforge::SOUND_VERSION)?;
     m.add("OPTION_NAMES", ringforge::keywords::NAMES.to_vec())?;

@@ -136,3 +136,10 @@ def test_manifests_refuse_what_is_not_a_tone():
         ringforge.manifests([("a", "A", "not a tone")])
     with pytest.raises(TypeError):
         ringforge.manifests(["a"])
+
+
+def test_tone_names_are_made_as_the_command_line_makes_them():
+    assert ringforge.tone_name("Office/Front Desk.mp3") == ("office-front-desk", "Front Desk")
+    with pytest.raises(ringforge.InvalidManifest) as e:
+        ringforge.tone_name("日本.wav")
+    assert e.value.kind == "invalid_id"

@@ -1,7 +1,10 @@
 """The GIL is released while converting: two threads convert faster than one."""
 
+import hashlib
 import threading
 import time
+
+import pytest
 
 import ringforge
 from conftest import REPO
@@ -14,30 +17,45 @@ def convert_n(n):
         ringforge.convert(SOURCE, hint="ogg")
 
 
-def one_thread(n):
+def timed(work, threads):
+    """Seconds for `threads` threads each running `work` once."""
+    pool = [threading.Thread(target=work) for _ in range(threads)]
     t0 = time.perf_counter()
-    convert_n(2 * n)
-    return time.perf_counter() - t0
-
-
-def two_threads(n):
-    threads = [threading.Thread(target=convert_n, args=(n,)) for _ in range(2)]
-    t0 = time.perf_counter()
-    for t in threads:
+    for t in pool:
         t.start()
-    for t in threads:
+    for t in pool:
         t.join()
     return time.perf_counter() - t0
 
 
+def ratio(work):
+    """Time of two threads doing `work` each over one thread doing it twice (best of five)."""
+    serial = min(timed(lambda: (work(), work()), 1) for _ in range(5))
+    parallel = min(timed(work, 2) for _ in range(5))
+    return parallel / serial, serial, parallel
+
+
+BLOB = bytes(range(256)) * 40_000
+
+
+def hashing():
+    # hashlib releases the GIL on large inputs: what two threads can gain on this machine now.
+    for _ in range(8):
+        hashlib.sha256(BLOB).digest()
+
+
 def test_two_threads_convert_faster_than_one():
     convert_n(1)  # warm up
-    n = 6
-    # Best of five each: the machine may be busy with other work for a moment.
-    serial = min(one_thread(n) for _ in range(5))
-    parallel = min(two_threads(n) for _ in range(5))
-    print(f"{2 * n} conversions: one thread {serial:.3f} s, two threads {parallel:.3f} s")
-    assert parallel < 0.8 * serial, (serial, parallel)
+    machine = []
+    for _ in range(3):
+        r, serial, parallel = ratio(lambda: convert_n(6))
+        print(f"12 conversions: one thread {serial:.3f} s, two threads {parallel:.3f} s")
+        if r < 0.8:
+            return
+        machine.append(ratio(hashing)[0])
+    if min(machine) > 0.8:
+        pytest.skip(f"no second core is free now (hashing in two threads: {min(machine):.2f})")
+    raise AssertionError(f"two threads took {r:.2f} of one thread's time, hashing {min(machine):.2f}")
 
 
 def test_python_runs_while_a_conversion_does():

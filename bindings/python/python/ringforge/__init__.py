@@ -35,6 +35,7 @@ from ._ringforge import (
     convert,
     convert_path,
     inspect,
+    tone_name,
 )
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "convert_path",
     "inspect",
     "manifests",
+    "tone_name",
 ]
 
 

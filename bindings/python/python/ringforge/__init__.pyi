@@ -18,6 +18,7 @@ from ._ringforge import (
     convert as convert,
     convert_path as convert_path,
     inspect as inspect,
+    tone_name as tone_name,
 )
 
 def manifests(

@@ -53,4 +53,6 @@ def manifests(
     builtin_tones: bool = True,
     which: str = "xml,dpma,json",
 ) -> dict[str, bytes]: ...
+def tone_name(file_name: Union[str, "PathLike[str]"]) -> tuple[str, str]:
+    """The tone id and display name the command line gives a file of this name."""
 def _convert_with_failing_reader(data: bytes) -> Tone: ...
