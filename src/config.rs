@@ -244,7 +244,7 @@ enum RawTrim {
 /// because serde's `flatten` does not work with `deny_unknown_fields`.)
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSettings {
+pub(crate) struct RawSettings {
     dither: Option<Spanned<String>>,
     allow_upsample: Option<Spanned<bool>>,
     start: Option<Spanned<RawTime>>,
@@ -454,9 +454,9 @@ pub fn parse_time(s: &str) -> Option<f64> {
 // Loading
 
 /// Collects problems with their places while the file is checked.
-struct Problems<'a> {
-    text: &'a str,
-    list: Vec<(usize, ConfigProblem)>,
+pub(crate) struct Problems<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) list: Vec<(usize, ConfigProblem)>,
 }
 
 impl Problems<'_> {
@@ -687,15 +687,13 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
     };
     let max_bytes = match &out.max_bytes {
         None => crate::sln::DEFAULT_MAX_BYTES,
-        Some(m) if *m.get_ref() < 4 => {
-            p.at(
-                m.span(),
-                format!("max_bytes {} leaves no room for a tone", m.get_ref()),
-                "use at least 4 (the phones take up to 1000000)",
-            );
-            crate::sln::DEFAULT_MAX_BYTES
-        }
-        Some(m) => *m.get_ref(),
+        Some(m) => match max_bytes_problem(*m.get_ref()) {
+            Some((message, fix)) => {
+                p.at(m.span(), message, fix);
+                crate::sln::DEFAULT_MAX_BYTES
+            }
+            None => *m.get_ref(),
+        },
     };
     let manifests = match &out.manifests {
         None => Which::ALL,
@@ -1108,7 +1106,7 @@ fn logo_config(
 }
 
 /// Parses and range-checks the settings of `[defaults]` or one `[[tone]]`.
-fn settings(raw: &RawSettings, p: &mut Problems<'_>) -> Settings {
+pub(crate) fn settings(raw: &RawSettings, p: &mut Problems<'_>) -> Settings {
     fn set<T: Clone>(s: &Spanned<T>) -> Setting<T> {
         Setting {
             value: s.get_ref().clone(),
@@ -1255,6 +1253,16 @@ fn settings(raw: &RawSettings, p: &mut Problems<'_>) -> Settings {
     out.clip = raw.clip.as_ref().map(set);
     out.limiter = raw.limiter.as_ref().map(set);
     out
+}
+
+/// What is wrong with a `max_bytes` value, and what to write instead; `None` when it is usable.
+pub(crate) fn max_bytes_problem(max_bytes: u64) -> Option<(String, &'static str)> {
+    (max_bytes < 4).then(|| {
+        (
+            format!("max_bytes {max_bytes} leaves no room for a tone"),
+            "use at least 4 (the phones take up to 1000000)",
+        )
+    })
 }
 
 /// Whether `s` is a normalisation in its text form: `peak[:CEILING]`,

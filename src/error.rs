@@ -157,6 +157,42 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stable, machine-readable name of the error's kind, the same for every message of that
+    /// kind: `io`, `unsupported_format`, `no_audio_track`, `corrupt_file`, `empty`,
+    /// `too_large`, `limit_exceeded`, `strict`, `decoder_panic`, `invalid_options`, or, for the
+    /// manifests, `invalid_id`, `builtin_collision`, `unsafe_value`, `duplicate`,
+    /// `unknown_tone`, `invalid_ring_type`, `invalid_alert`; for a logo, the kind of its
+    /// [`LogoError`](crate::logo::LogoError). The Python and JavaScript packages
+    /// report it as the error's `kind`.
+    ///
+    /// ```
+    /// let err = ringforge::convert_bytes(b"not audio", None, &ringforge::Options::default())
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), "unsupported_format");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::UnsupportedFormat { .. } => "unsupported_format",
+            Error::NoAudioTrack => "no_audio_track",
+            Error::Corrupt { .. } => "corrupt_file",
+            Error::Empty => "empty",
+            Error::TooLarge { .. } => "too_large",
+            Error::LimitExceeded { .. } => "limit_exceeded",
+            Error::Strict(_) => "strict",
+            Error::Panicked { .. } => "decoder_panic",
+            Error::Invalid(_) => "invalid_options",
+            Error::InvalidId { .. } => "invalid_id",
+            Error::BuiltinCollision { .. } => "builtin_collision",
+            Error::UnsafeValue { .. } => "unsafe_value",
+            Error::Duplicate { .. } => "duplicate",
+            Error::UnknownTone { .. } => "unknown_tone",
+            Error::InvalidRingType { .. } => "invalid_ring_type",
+            Error::InvalidAlert { .. } => "invalid_alert",
+            Error::Logo(e) => e.kind(),
+        }
+    }
+
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
         Error::Io {

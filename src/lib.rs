@@ -79,6 +79,7 @@ mod error;
 mod fingerprint;
 pub mod id;
 pub mod inspect;
+pub mod keywords;
 pub mod logo;
 pub mod loudness;
 pub mod manifest;

@@ -326,6 +326,18 @@ pub struct Report {
     pub warnings: Vec<Warning>,
 }
 
+impl Report {
+    /// The status word of a converted tone in `--report json` and the bindings' reports: `ok`,
+    /// or `warned` when the conversion raised a warning.
+    pub fn status(&self) -> &'static str {
+        if self.warnings.is_empty() {
+            "ok"
+        } else {
+            "warned"
+        }
+    }
+}
+
 /// Writes non-finite dB values (digital silence) as JSON `null`.
 pub(crate) fn serialize_db<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     if v.is_finite() {

@@ -68,8 +68,7 @@ struct FileReport<'a> {
 /// Status word of an outcome: `ok`, `warned` or `failed`.
 pub fn status(o: &Outcome) -> &'static str {
     match &o.result {
-        Ok(w) if w.report.warnings.is_empty() => "ok",
-        Ok(_) => "warned",
+        Ok(w) => w.report.status(),
         Err(_) => "failed",
     }
 }

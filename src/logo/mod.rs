@@ -155,6 +155,32 @@ pub enum LogoError {
     },
 }
 
+impl LogoError {
+    /// A stable, machine-readable name of the error's kind, in the vocabulary of
+    /// [`Error::kind`](crate::Error::kind): `unsupported_format`, `corrupt_file`,
+    /// `external_reference`, `limit_exceeded`, `too_small`, `too_large`, `unknown_model`,
+    /// `invalid_options` (a background or fit), `encode` or `decoder_panic`.
+    ///
+    /// ```
+    /// let err = "d99".parse::<ringforge::logo::Model>().unwrap_err();
+    /// assert_eq!(err.kind(), "unknown_model");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LogoError::UnsupportedFormat { .. } => "unsupported_format",
+            LogoError::Corrupt { .. } => "corrupt_file",
+            LogoError::ExternalReference { .. } => "external_reference",
+            LogoError::LimitExceeded { .. } => "limit_exceeded",
+            LogoError::TooSmall { .. } => "too_small",
+            LogoError::TooLarge { .. } => "too_large",
+            LogoError::UnknownModel { .. } => "unknown_model",
+            LogoError::InvalidBackground { .. } | LogoError::InvalidFit { .. } => "invalid_options",
+            LogoError::Encode { .. } => "encode",
+            LogoError::Panicked { .. } => "decoder_panic",
+        }
+    }
+}
+
 /// How the picture fills the screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Fit {

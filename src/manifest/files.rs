@@ -82,10 +82,18 @@ impl FromStr for Which {
 }
 
 impl ManifestSet {
-    /// Renders the selected manifests and writes them into `dir`, each atomically (a reader sees
-    /// the old file or the new one, never a mix). Everything is rendered before anything is
-    /// written, so an invalid set writes nothing. Returns the paths written.
-    pub fn write_to(&self, dir: &Path, which: Which) -> Result<Vec<PathBuf>> {
+    /// Renders the selected manifests in memory, as `(file name, contents)` in the order of
+    /// [`Which::file_names`]; the first invalid value stops it.
+    ///
+    /// ```
+    /// use ringforge::manifest::{ManifestSet, ManifestTone, Which};
+    /// let t = ManifestTone::new("a", "A", "a.sln", &[0; 4], None, None)?;
+    /// let files = ManifestSet::new(vec![t]).render(Which::ALL)?;
+    /// let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    /// assert_eq!(names, ["ringtones.xml", "res_digium_phone.conf", "ringtones.json"]);
+    /// # Ok::<(), ringforge::Error>(())
+    /// ```
+    pub fn render(&self, which: Which) -> Result<Vec<(String, String)>> {
         let mut rendered = Vec::new();
         if which.xml {
             rendered.push((XML_FILE.to_string(), self.phone_xml()?));
@@ -99,8 +107,15 @@ impl ManifestSet {
         if which.json {
             rendered.push((JSON_FILE.to_string(), self.json()?));
         }
+        Ok(rendered)
+    }
+
+    /// Renders the selected manifests and writes them into `dir`, each atomically (a reader sees
+    /// the old file or the new one, never a mix). Everything is rendered before anything is
+    /// written, so an invalid set writes nothing. Returns the paths written.
+    pub fn write_to(&self, dir: &Path, which: Which) -> Result<Vec<PathBuf>> {
         let mut written = Vec::new();
-        for (name, text) in rendered {
+        for (name, text) in self.render(which)? {
             let path = dir.join(name);
             sln::write_atomic(&path, text.as_bytes())?;
             written.push(path);
