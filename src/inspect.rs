@@ -37,11 +37,12 @@ use serde::Serialize;
 use symphonia::core::audio::{Channels, Position};
 use symphonia::core::io::MediaSource;
 
-use crate::condition::{self, SILENT_PEAK_DBFS};
+use crate::condition;
 use crate::convert::{convert_source, guarded};
 use crate::decode::Decoder;
 use crate::report::{Report, Warning};
 use crate::resample::TARGET_RATE;
+use crate::sln::{self, SlnProblem, SILENT_PEAK_DBFS};
 use crate::{Error, Options, Result};
 
 /// Extensions read as raw phone tones rather than decoded as sources (lowercase).
@@ -132,69 +133,11 @@ pub struct ToneInspection {
     pub high_band_db: Option<f64>,
     /// Whether the phones will accept and play it properly: no [`ToneInspection::problems`].
     pub valid: bool,
-    /// What makes it invalid for the phones.
-    pub problems: Vec<ToneProblem>,
+    /// What makes it invalid for the phones: [`crate::sln::validate`]'s findings, the same
+    /// `ringforge check` reports.
+    pub problems: Vec<SlnProblem>,
     /// Things worth knowing that do not make it invalid.
     pub hints: Vec<ToneHint>,
-}
-
-/// Why a tone is not valid for the phones.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ToneProblem {
-    /// The file is empty.
-    Empty,
-    /// The byte count is odd: not whole 16-bit samples.
-    OddLength {
-        /// The file size in bytes.
-        bytes: u64,
-    },
-    /// The file is not under the size cap.
-    TooLarge {
-        /// The file size in bytes.
-        bytes: u64,
-        /// The cap (exclusive).
-        max_bytes: u64,
-    },
-    /// The file starts with a RIFF/WAVE header, which the phone plays as a click.
-    RiffHeader,
-    /// The tone is silent or nearly so.
-    Silent {
-        /// Its peak in dBFS (null for digital silence).
-        #[serde(serialize_with = "crate::report::serialize_db")]
-        peak_dbfs: f64,
-    },
-}
-
-impl fmt::Display for ToneProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ToneProblem::Empty => write!(f, "the file is empty — convert the source again"),
-            ToneProblem::OddLength { bytes } => write!(
-                f,
-                "{bytes} bytes is not a whole number of 16-bit samples; the file is truncated or \
-                 not 16-bit audio — convert the source again"
-            ),
-            ToneProblem::TooLarge { bytes, max_bytes } => write!(
-                f,
-                "{bytes} bytes is not under the {max_bytes}-byte cap; the phone will refuse it \
-                 — convert with --length (or let ringforge fit it)"
-            ),
-            ToneProblem::RiffHeader => write!(
-                f,
-                "the file has a RIFF/WAVE header, which the phone plays as a click \
-                 — convert it: ringforge convert FILE -o DIR"
-            ),
-            ToneProblem::Silent { peak_dbfs } if peak_dbfs.is_finite() => write!(
-                f,
-                "the tone is nearly silent (peak {peak_dbfs:.1} dBFS) — check the source"
-            ),
-            ToneProblem::Silent { .. } => {
-                write!(f, "the tone is digital silence — check the source")
-            }
-        }
-    }
 }
 
 /// Something worth knowing about a tone that does not make it invalid.
@@ -414,27 +357,7 @@ pub fn inspect_tone(bytes: &[u8], max_bytes: u64) -> ToneInspection {
     let loudness = condition::measure_i16(&samples);
     let high_band_db = if silent { None } else { high_band_db(&samples) };
 
-    let mut problems = Vec::new();
-    if bytes.is_empty() {
-        problems.push(ToneProblem::Empty);
-    }
-    if !bytes.len().is_multiple_of(2) {
-        problems.push(ToneProblem::OddLength {
-            bytes: bytes.len() as u64,
-        });
-    }
-    if bytes.len() as u64 >= max_bytes {
-        problems.push(ToneProblem::TooLarge {
-            bytes: bytes.len() as u64,
-            max_bytes,
-        });
-    }
-    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WAVE" {
-        problems.push(ToneProblem::RiffHeader);
-    }
-    if silent && !bytes.is_empty() {
-        problems.push(ToneProblem::Silent { peak_dbfs });
-    }
+    let problems = sln::validate(bytes, max_bytes);
     let mut hints = Vec::new();
     if let Some(db) = high_band_db.filter(|db| *db < NARROWBAND_DB) {
         hints.push(ToneHint::Narrowband { high_band_db: db });
@@ -539,7 +462,7 @@ mod tests {
     fn problems_are_found() {
         let t = inspect_tone(b"", 1_000_000);
         assert!(!t.valid);
-        assert_eq!(t.problems, vec![ToneProblem::Empty]);
+        assert_eq!(t.problems, vec![SlnProblem::Empty]);
 
         let mut wav = signal::wav_i16(16_000, 1, &signal::sine(440.0, 0.5, 16_000, 1_600));
         wav.push(0);
@@ -547,18 +470,20 @@ mod tests {
         assert_eq!(
             t.problems,
             vec![
-                ToneProblem::OddLength { bytes: 3_245 },
-                ToneProblem::TooLarge {
+                SlnProblem::Header {
+                    container: "WAV (RIFF)"
+                },
+                SlnProblem::OddLength { bytes: 3_245 },
+                SlnProblem::TooLarge {
                     bytes: 3_245,
                     max_bytes: 1_000
                 },
-                ToneProblem::RiffHeader,
             ]
         );
         let t = inspect_tone(&[0u8; 3_200], 1_000_000);
         assert!(t.silent);
         assert!(
-            matches!(t.problems.as_slice(), [ToneProblem::Silent { peak_dbfs }] if peak_dbfs.is_infinite())
+            matches!(t.problems.as_slice(), [SlnProblem::Silent { peak_dbfs }] if peak_dbfs.is_infinite())
         );
         assert_eq!(t.leading_silence_seconds, 0.1);
         assert_eq!(t.high_band_db, None);

@@ -423,7 +423,8 @@ fn inspect_checks_tones_in_both_formats() {
             .map(|p| p["kind"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(kinds(0), ["riff_header"]);
+    assert_eq!(kinds(0), ["header"]);
+    assert_eq!(v["files"][0]["problems"][0]["container"], "WAV (RIFF)");
     assert_eq!(kinds(1), ["odd_length"]);
     assert_eq!(kinds(2), ["silent"]);
     assert!(v["files"]
