@@ -699,3 +699,63 @@ fn inspect_and_check_agree_on_every_bad_tone() {
         assert_eq!(out.status.code(), Some(code), "{case}: {}", text(&out));
     }
 }
+
+/// The smallest size cap is one rule: the library, `ringforge.toml`, the keyword table and the
+/// command line all refuse 2 bytes and accept 3 (one whole sample under an exclusive cap), in
+/// the same words.
+#[test]
+fn the_smallest_size_cap_is_the_same_everywhere() {
+    let words = "max_bytes 2 leaves no room for a sample — use at least 3";
+    let mut opts = ringforge::Options::default();
+    opts.max_bytes = 2;
+    assert!(opts.validate().unwrap_err().to_string().contains(words));
+    opts.max_bytes = 3;
+    assert!(opts.validate().is_ok());
+    let table = |text: &str| ringforge::keywords::options(&toml::from_str(text).unwrap());
+    assert!(table("max_bytes = 2")
+        .unwrap_err()
+        .to_string()
+        .contains(words));
+    assert_eq!(table("max_bytes = 3").unwrap().max_bytes, 3);
+
+    let repo = Repo::new();
+    let config = |cap: u64| {
+        CONFIG.replace(
+            "dir = \"out\"",
+            &format!("dir = \"out\"\nmax_bytes = {cap}"),
+        )
+    };
+    repo.write("ringforge.toml", config(2).as_bytes());
+    let out = repo.run(&["build"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ringforge.toml:4:") && err.contains("max_bytes 2 leaves no room"),
+        "{err}"
+    );
+    repo.write("ringforge.toml", config(3).as_bytes());
+    repo.build();
+    assert_eq!(
+        repo.read("out/a.sln").len(),
+        2,
+        "one sample fits under a 3-byte cap"
+    );
+
+    for (cap, code) in [("2", 2), ("3", 0)] {
+        let out = repo.run(&["convert", "sounds/a.wav", "-o", "cli", "--max-bytes", cap]);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "--max-bytes {cap}: {}",
+            text(&out)
+        );
+        if code == 2 {
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains(words),
+                "{}",
+                text(&out)
+            );
+        }
+    }
+    assert_eq!(repo.read("cli/a.sln").len(), 2);
+}

@@ -14,8 +14,8 @@ use super::{ConvertArgs, DitherArg, ExtArg, ReportFormat, EXIT_FAILED, EXIT_OK, 
 
 pub fn run(args: ConvertArgs) -> u8 {
     let started = Instant::now();
-    if args.max_bytes < 4 {
-        eprintln!("error: --max-bytes must be at least 4");
+    if let Err(e) = Options::check_max_bytes(args.max_bytes) {
+        eprintln!("error: --max-bytes: {e}");
         return EXIT_USAGE;
     }
     if args.output.exists() && !args.output.is_dir() {
