@@ -22,6 +22,35 @@ pub const AUDIO_EXTENSIONS: &[&str] = &[
     "aifc", "caf", "mka", "webm",
 ];
 
+/// Runs `parallel(input)` on a pool of `jobs` worker threads (0: one per core), or
+/// `serial(input)` on this thread when no pool can be made. Work spread with rayon inside
+/// `parallel` stays on the pool.
+pub(crate) fn on_workers<I: Send, R: Send>(
+    jobs: usize,
+    input: I,
+    parallel: impl FnOnce(I) -> R + Send,
+    serial: impl FnOnce(I) -> R,
+) -> R {
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(|| parallel(input)),
+        Err(_) => serial(input),
+    }
+}
+
+/// `f` of each item, in order, computed on `jobs` worker threads ([`on_workers`]).
+pub(crate) fn map_on_workers<T: Sync, R: Send>(
+    jobs: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
+    on_workers(
+        jobs,
+        items,
+        |items| items.par_iter().map(&f).collect(),
+        |items| items.iter().map(&f).collect(),
+    )
+}
+
 /// The extension written on tones.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -36,8 +65,11 @@ pub enum Extension {
 }
 
 impl Extension {
+    /// Every extension, the default first.
+    pub const ALL: [Extension; 3] = [Extension::Sln, Extension::Sln16, Extension::Raw];
+
     /// The extension without its dot.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Extension::Sln => "sln",
             Extension::Sln16 => "sln16",

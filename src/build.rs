@@ -39,10 +39,6 @@ pub const CACHE_FILE: &str = ".ringforge-cache.json";
 /// Format version of [`CACHE_FILE`]; a cache of another version is ignored.
 pub const CACHE_VERSION: u32 = 1;
 
-/// Extensions of tone files: a file with one of these in the output folder that no tone
-/// produces is removed by a build.
-pub const TONE_EXTENSIONS: [&str; 3] = ["sln", "sln16", "raw"];
-
 /// How a build runs.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -516,7 +512,7 @@ fn remove_stale_outputs(
             let is_tone_file = Path::new(&name)
                 .extension()
                 .and_then(|e| e.to_str())
-                .is_some_and(|e| TONE_EXTENSIONS.contains(&e));
+                .is_some_and(|e| crate::sln::TONE_EXTENSIONS.contains(&e));
             if is_tone_file
                 && !name.starts_with('.')
                 && !current.contains(name.as_str())

@@ -26,13 +26,12 @@ use std::path::{Path, PathBuf};
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::build::{self, as_cached, cache_key, md5_hex, Cache, CACHE_FILE, TONE_EXTENSIONS};
+use crate::build::{self, as_cached, cache_key, md5_hex, Cache, CACHE_FILE};
 use crate::config::{Config, ToneConfig};
 use crate::manifest::{ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
-use crate::sln::{self, SlnProblem};
+use crate::sln::{self, SlnProblem, TONE_EXTENSIONS};
 use crate::{convert_path, Report};
 
 /// The fix for most problems.
@@ -215,13 +214,7 @@ pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
 
     let built_by = built_sound_version(dir, &cache);
     let work = |tone: &ToneConfig| check_tone(config, tone, cache.tones.get(&tone.id), built_by);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
-        .build();
-    let checked: Vec<ToneChecked> = match pool {
-        Ok(pool) => pool.install(|| config.tones.par_iter().map(work).collect()),
-        Err(_) => config.tones.iter().map(work).collect(),
-    };
+    let checked: Vec<ToneChecked> = crate::batch::map_on_workers(opts.jobs, &config.tones, work);
     let logos = logos::check_logos(config, &cache);
     let all_clean = checked.iter().all(|c| c.clean) && logos.clean;
     report.problems.extend(logos.problems);

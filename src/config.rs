@@ -675,29 +675,29 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
     }
     let ext = match &out.ext {
         None => Extension::Sln,
-        Some(e) => match e.get_ref().to_ascii_lowercase().trim_start_matches('.') {
-            "sln" => Extension::Sln,
-            "sln16" => Extension::Sln16,
-            "raw" => Extension::Raw,
-            other => {
-                p.at(
-                    e.span(),
-                    format!("unknown extension {other:?}"),
-                    "use \"sln\", \"sln16\" or \"raw\"",
-                );
-                Extension::Sln
+        Some(e) => {
+            let want = e.get_ref().to_ascii_lowercase();
+            let want = want.trim_start_matches('.');
+            match Extension::ALL.into_iter().find(|x| x.as_str() == want) {
+                Some(x) => x,
+                None => {
+                    let names = Extension::ALL.map(|x| format!("{:?}", x.as_str()));
+                    p.at(
+                        e.span(),
+                        format!("unknown extension {want:?}"),
+                        format!("use one of {}", names.join(", ")),
+                    );
+                    Extension::Sln
+                }
             }
-        },
+        }
     };
     let max_bytes = match &out.max_bytes {
         None => crate::sln::DEFAULT_MAX_BYTES,
-        Some(m) => match max_bytes_problem(*m.get_ref()) {
-            Some((message, fix)) => {
-                p.at(m.span(), message, fix);
-                crate::sln::DEFAULT_MAX_BYTES
-            }
-            None => *m.get_ref(),
-        },
+        Some(m) => Options::check_max_bytes(*m.get_ref()).unwrap_or_else(|e| {
+            p.at(m.span(), e.problem, e.fix);
+            crate::sln::DEFAULT_MAX_BYTES
+        }),
     };
     let manifests = match &out.manifests {
         None => Which::ALL,
@@ -757,9 +757,10 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
                 p.at(
                     t.id.span(),
                     format!("tone id {id:?} collides with the phones' built-in tone `{builtin}`"),
-                    "choose another id (the built-ins are Alarm, Chimes, Digium, GuitarStrum, \
-                     Jingle, Office, Office2, RotaryPhone, SteelDrum, Techno, Theme, Tweedle, \
-                     Twinkle, Vibe; compared ignoring case)",
+                    format!(
+                        "choose another id (the built-ins are {}; compared ignoring case)",
+                        id::builtin_tone_ids()
+                    ),
                 );
             }
             Err(e) => {

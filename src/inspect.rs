@@ -42,11 +42,8 @@ use crate::convert::{convert_source, guarded};
 use crate::decode::Decoder;
 use crate::report::{Report, Warning};
 use crate::resample::TARGET_RATE;
-use crate::sln::{self, SlnProblem, SILENT_PEAK_DBFS};
+use crate::sln::{self, is_tone_extension, SlnProblem, SILENT_PEAK_DBFS};
 use crate::{Error, Options, Result};
-
-/// Extensions read as raw phone tones rather than decoded as sources (lowercase).
-pub const TONE_EXTENSIONS: &[&str] = &["sln", "sln16", "raw"];
 
 /// Content above this frequency, in Hz, is what an 8 kHz recording cannot have.
 const NARROWBAND_EDGE_HZ: f64 = 4_200.0;
@@ -165,12 +162,8 @@ impl fmt::Display for ToneHint {
     }
 }
 
-/// Whether `ext` (without its dot, any case) names a raw phone tone.
-pub fn is_tone_extension(ext: &str) -> bool {
-    TONE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
-}
-
-/// Inspects the file at `path`: a raw tone when its extension is one of [`TONE_EXTENSIONS`],
+/// Inspects the file at `path`: a raw tone when its extension is one of
+/// [`crate::sln::TONE_EXTENSIONS`],
 /// else a source decoded whole and converted in memory with `opts`.
 ///
 /// # Errors
@@ -488,13 +481,5 @@ mod tests {
         assert_eq!(t.leading_silence_seconds, 0.1);
         assert_eq!(t.high_band_db, None);
         assert!(t.problems[0].to_string().contains("silence"));
-    }
-
-    #[test]
-    fn tone_extensions() {
-        assert!(is_tone_extension("SLN"));
-        assert!(is_tone_extension("sln16"));
-        assert!(is_tone_extension("raw"));
-        assert!(!is_tone_extension("wav"));
     }
 }

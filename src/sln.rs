@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::batch::Extension;
+use crate::resample::TARGET_RATE;
 use crate::{Error, Result};
 
 /// A tone whose sample peak is below this level (dBFS) is silent: the phone would ring with
@@ -22,8 +24,29 @@ pub use crate::condition::SILENT_PEAK_DBFS;
 /// 10^6 bytes to be safe.
 pub const DEFAULT_MAX_BYTES: u64 = 1_000_000;
 
-/// Bytes per second of `.sln` audio at 16 kHz.
-pub const BYTES_PER_SECOND: u64 = 32_000;
+/// Bytes per second of `.sln` audio: 16,000 samples/s × 2 bytes, mono.
+pub const BYTES_PER_SECOND: u64 = 2 * TARGET_RATE as u64;
+
+/// Extensions (lowercase, without the dot) of raw phone tones: files read as `.sln` audio rather
+/// than decoded as sources, and the extensions a tone can be written with.
+pub const TONE_EXTENSIONS: [&str; 3] = [
+    Extension::ALL[0].as_str(),
+    Extension::ALL[1].as_str(),
+    Extension::ALL[2].as_str(),
+];
+
+/// Whether `ext` (without its dot, any case) names a raw phone tone (one of
+/// [`TONE_EXTENSIONS`]).
+///
+/// ```
+/// assert!(ringforge::sln::is_tone_extension("SLN16"));
+/// assert!(!ringforge::sln::is_tone_extension("wav"));
+/// ```
+pub fn is_tone_extension(ext: &str) -> bool {
+    TONE_EXTENSIONS
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(ext))
+}
 
 /// Why a file is not a tone the phones accept, as [`validate`] finds it. The [`fmt::Display`]
 /// text says what is wrong, without the file name and without what to do: that depends on
@@ -363,6 +386,16 @@ mod tests {
         (0..n)
             .flat_map(|i| (if i % 2 == 0 { amp } else { -amp }).to_le_bytes())
             .collect()
+    }
+
+    #[test]
+    fn tone_extensions() {
+        assert!(is_tone_extension("SLN"));
+        assert!(is_tone_extension("sln16"));
+        assert!(is_tone_extension("raw"));
+        assert!(!is_tone_extension("wav"));
+        assert_eq!(TONE_EXTENSIONS, ["sln", "sln16", "raw"]);
+        assert_eq!(BYTES_PER_SECOND, 32_000);
     }
 
     #[test]

@@ -44,8 +44,37 @@ use sha2::{Digest, Sha256};
 use crate::id::{self, builtin_tone, validate_display, validate_file_name, validate_id};
 use crate::{Error, Report, Result};
 
-/// Bytes per second of a phone ringtone: 16,000 samples/s × 2 bytes, mono.
-pub const BYTES_PER_SECOND: u64 = 32_000;
+/// The alerts a manifest can list once some tones failed: those whose tone did not fail
+/// (`failed` says, given a tone id), and a message for each alert left out.
+///
+/// ```
+/// use ringforge::manifest::{without_failed_tones, Alert};
+/// let alerts = [Alert::parse_cli("vip=front-desk").unwrap(), Alert::parse_cli("x=Techno").unwrap()];
+/// let (kept, left_out) = without_failed_tones(&alerts, |tone| tone == "front-desk");
+/// assert_eq!(kept.len(), 1);
+/// assert!(left_out[0].contains("its tone \"front-desk\" failed"));
+/// ```
+pub fn without_failed_tones(
+    alerts: &[Alert],
+    failed: impl Fn(&str) -> bool,
+) -> (Vec<Alert>, Vec<String>) {
+    let mut left_out = Vec::new();
+    let kept = alerts
+        .iter()
+        .filter(|a| match &a.tone {
+            Some(t) if failed(t) => {
+                left_out.push(format!(
+                    "alert {:?} left out of the manifests: its tone {t:?} failed",
+                    a.alert_info
+                ));
+                false
+            }
+            _ => true,
+        })
+        .cloned()
+        .collect();
+    (kept, left_out)
+}
 
 /// Longest `alert_info` accepted, in characters.
 pub const MAX_ALERT_INFO_CHARS: usize = 128;
@@ -129,7 +158,7 @@ impl ManifestTone {
             bytes: digests.bytes,
             md5: digests.md5,
             sha256: digests.sha256,
-            duration_seconds: digests.bytes as f64 / BYTES_PER_SECOND as f64,
+            duration_seconds: digests.bytes as f64 / crate::sln::BYTES_PER_SECOND as f64,
             source_path,
             report,
         };
