@@ -390,24 +390,24 @@ pub fn run(
             .inspect(on_done)
             .map(|outcome| (index, outcome))
         };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(opts.jobs)
-            .build();
-        let indexed = jobs.into_iter().enumerate();
-        let failed: Vec<(usize, Outcome)> = match pool {
-            Ok(pool) => pool.install(|| {
+        let indexed: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
+        let failed: Vec<(usize, Outcome)> = on_workers(
+            opts.jobs,
+            (indexed, to_commit),
+            |(indexed, to_commit)| {
                 indexed
-                    .collect::<Vec<_>>()
                     .into_par_iter()
-                    .map_with(to_commit, work)
+                    .map_with(to_commit, &work)
                     .flatten_iter()
                     .collect()
-            }),
-            Err(_) => {
-                let mut to_commit = to_commit;
-                indexed.filter_map(|j| work(&mut to_commit, j)).collect()
-            }
-        };
+            },
+            |(indexed, mut to_commit)| {
+                indexed
+                    .into_iter()
+                    .filter_map(|j| work(&mut to_commit, j))
+                    .collect()
+            },
+        );
         let committed = match committer.join() {
             Ok(committed) => committed,
             // Only `on_done` can panic there: pass it on, as a worker's would be.

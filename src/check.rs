@@ -231,13 +231,11 @@ pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
     let mut expected_tones = manifest_tones;
     for t in &config.tones {
         if !present.contains(&t.id) {
-            if let Ok(m) = ManifestTone::new(
+            if let Ok(m) = ManifestTone::placeholder(
                 t.id.clone(),
                 t.display.clone(),
                 t.file_name.clone(),
-                &[],
-                None,
-                Some(t.source_in_config.clone()),
+                t.source_in_config.clone(),
             ) {
                 expected_tones.push(m);
             }

@@ -997,13 +997,11 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
             .tones
             .iter()
             .map(|t| {
-                ManifestTone::new(
+                ManifestTone::placeholder(
                     t.id.clone(),
                     t.display.clone(),
                     t.file_name.clone(),
-                    &[],
-                    None,
-                    Some(t.source_in_config.clone()),
+                    t.source_in_config.clone(),
                 )
             })
             .collect();

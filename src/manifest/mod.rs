@@ -137,6 +137,28 @@ impl ManifestTone {
         )
     }
 
+    /// A tone not built yet: its names and source, no file (an empty file's size and digests)
+    /// and no report. For checking a set of tones before converting, and for listing a tone
+    /// whose file is missing.
+    ///
+    /// ```
+    /// let t = ringforge::manifest::ManifestTone::placeholder("a", "A", "a.sln", "in/a.wav")?;
+    /// assert_eq!((t.bytes, t.source_path.as_deref()), (0, Some("in/a.wav")));
+    /// # Ok::<(), ringforge::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ManifestTone::new`].
+    pub fn placeholder(
+        id: impl Into<String>,
+        display: impl Into<String>,
+        file_name: impl Into<String>,
+        source_path: impl Into<String>,
+    ) -> Result<Self> {
+        Self::new(id, display, file_name, &[], None, Some(source_path.into()))
+    }
+
     /// Like [`ManifestTone::new`], for a file whose size and digests were computed already
     /// (for example by the worker that wrote it), so the bytes need not be kept.
     ///
