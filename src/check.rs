@@ -734,55 +734,15 @@ fn parse_json(text: &str) -> Result<Parsed, String> {
     Ok(out)
 }
 
-/// Reads the DPMA fragment the way Asterisk's configuration parser does, for what it holds:
-/// comments cut at an unescaped `;` (`\;` is a literal `;`), lines and values stripped,
-/// `[section]` headers, `key=value` lines.
+/// Reads the DPMA fragment's tones and alerts ([`crate::manifest::dpma::read_sections`]).
 fn parse_dpma(text: &str) -> Result<Parsed, String> {
-    let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    for (n, raw) in text.lines().enumerate() {
-        let mut line = String::with_capacity(raw.len());
-        let mut chars = raw.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' if chars.peek() == Some(&';') => {
-                    line.push(';');
-                    chars.next();
-                }
-                ';' => break,
-                c => line.push(c),
-            }
-        }
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix('[') {
-            let (name, _) = rest
-                .split_once(']')
-                .ok_or_else(|| format!("line {}: no closing `]`", n + 1))?;
-            sections.push((name.to_string(), Vec::new()));
-        } else {
-            let (k, v) = line
-                .split_once('=')
-                .ok_or_else(|| format!("line {}: expected key=value", n + 1))?;
-            let v = v.strip_prefix('>').unwrap_or(v);
-            let (_, lines) = sections
-                .last_mut()
-                .ok_or_else(|| format!("line {}: key=value outside a section", n + 1))?;
-            lines.push((k.trim().to_string(), v.trim().to_string()));
-        }
-    }
+    let sections = crate::manifest::dpma::read_sections(text)?;
     let mut out = Parsed::default();
-    for (name, lines) in sections {
-        let get = |k: &str| {
-            lines
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        };
+    for section in sections {
+        let get = |k: &str| section.get(k).map(String::from);
         match get("type").as_deref() {
             Some("ringtone") => out.tones.push((
-                name,
+                section.name.clone(),
                 Listed {
                     display: get("alias"),
                     file: get("filename"),
