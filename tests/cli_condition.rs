@@ -454,7 +454,7 @@ fn inspect_checks_tones_in_both_formats() {
     let h = &blocks[1];
     assert_eq!(field(h, "valid"), "no");
     assert!(
-        field(h, "problem").contains("RIFF/WAVE header"),
+        field(h, "problem").contains("WAV (RIFF) header"),
         "{out_text}"
     );
 }
