@@ -378,30 +378,14 @@ fn high_band_db(samples: &[i16]) -> Option<f64> {
     if samples.len() < SPECTRUM_LEN {
         return None;
     }
-    let mut planner = realfft::RealFftPlanner::<f64>::new();
-    let fft = planner.plan_fft_forward(SPECTRUM_LEN);
-    let window: Vec<f64> = (0..SPECTRUM_LEN)
-        .map(|i| 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / SPECTRUM_LEN as f64).cos())
-        .collect();
-    let mut input = fft.make_input_vec();
-    let mut output = fft.make_output_vec();
-    let mut power = vec![0.0f64; output.len()];
+    let mut spectrum = crate::power_spectrum::PowerSpectrum::new(SPECTRUM_LEN);
     let hop = SPECTRUM_LEN / 2;
     let mut start = 0;
     while start + SPECTRUM_LEN <= samples.len() {
-        for ((x, s), w) in input
-            .iter_mut()
-            .zip(&samples[start..start + SPECTRUM_LEN])
-            .zip(&window)
-        {
-            *x = f64::from(*s) * w;
-        }
-        fft.process(&mut input, &mut output).ok()?;
-        for (p, c) in power.iter_mut().zip(&output) {
-            *p += c.norm_sqr();
-        }
+        spectrum.add_frame(&samples[start..]);
         start += hop;
     }
+    let power = spectrum.power();
     let edge = (NARROWBAND_EDGE_HZ / f64::from(TARGET_RATE) * SPECTRUM_LEN as f64).ceil() as usize;
     // Skip DC and the bin next to it (the Hann window spreads DC into bin 1).
     let total: f64 = power[2..].iter().sum();
