@@ -7,13 +7,12 @@
 #   chromium-driver, python3-venv (scripts/browser-test.sh, scripts/test-js.sh); php-cli, curl
 #   (scripts/test-php.sh); qemu-user, gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, nodejs, npm
 #   (scripts/cross-check.sh, scripts/test-js.sh).
-#   Rust targets: aarch64-unknown-linux-gnu, wasm32-wasip1, wasm32-unknown-unknown.
+# (The Rust targets are added by .ci/run itself, before anything runs beside it: rustup does not
+# lock its toolchain folder against a second rustup.)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 # shellcheck source=scripts/lib/need-tools.sh
 source scripts/lib/need-tools.sh
-
-rustup target add aarch64-unknown-linux-gnu wasm32-wasip1 wasm32-unknown-unknown
 
 need_tools ffmpeg:ffmpeg chromium:chromium chromedriver:chromium-driver php:php-cli curl:curl \
   qemu-x86_64:qemu-user qemu-aarch64:qemu-user aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu \
