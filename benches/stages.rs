@@ -12,9 +12,10 @@ use std::hint::black_box;
 use std::io::Cursor;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use ringforge::decode::Decoder;
-use ringforge::downmix::{Energy, MonoMix};
-use ringforge::{loudness, quantize, resample, sln, Dither, Limits};
+use ringforge::pipeline::decode::Decoder;
+use ringforge::pipeline::downmix::{Energy, MonoMix};
+use ringforge::pipeline::{loudness, quantize, resample};
+use ringforge::{sln, Dither, Limits};
 
 mod common;
 use common::{audio, programme, quick, Clock, SECONDS};
@@ -51,7 +52,7 @@ fn decode(c: &mut Criterion<Clock>) {
         });
     }
     // Reference: the same MP3 through symphonia's decoder, which the pipeline does not use for
-    // native MPEG audio (see `src/decode/mpeg.rs`).
+    // native MPEG audio (see `src/pipeline/decode/mpeg.rs`).
     let (frames, rate) = decode_all(common::MP3, "mp3");
     g.throughput(audio(frames, rate));
     g.bench_with_input(
@@ -59,7 +60,7 @@ fn decode(c: &mut Criterion<Clock>) {
         &common::MP3,
         |b, bytes| b.iter(|| symphonia_frames(black_box(bytes))),
     );
-    // The same for FLAC, whose frames go to rusty_flac (see `src/decode/flac.rs`). Like the MP3
+    // The same for FLAC, whose frames go to rusty_flac (see `src/pipeline/decode/flac.rs`). Like the MP3
     // row, this one stops at symphonia's decoded buffers: no conversion to `f32` planes.
     let (frames, rate) = decode_all(common::FLAC, "flac");
     g.throughput(audio(frames, rate));
@@ -136,7 +137,8 @@ fn measure(c: &mut Criterion<Clock>) {
 /// whole conversion of the same file: the dynamic orchestral fixture (12 s MP3), which the
 /// limiter has to work on (about 5 dB off its peaks).
 fn limit(c: &mut Criterion<Clock>) {
-    use ringforge::{condition, convert_bytes, Normalize, Options};
+    use ringforge::pipeline::condition;
+    use ringforge::{convert_bytes, Normalize, Options};
     let mp3: &'static [u8] = include_bytes!("../tests/fixtures/loudness/orchestral.mp3");
     let mut plain = Options::default();
     plain.dither = Dither::None;

@@ -367,7 +367,7 @@ pub fn run(
             let start = Instant::now();
             // Conversion is already guarded; this also contains anything after it, so a panic
             // can never cross into rayon and take the other files down.
-            match crate::convert::guarded(|| convert_one(&job, opts)) {
+            match crate::pipeline::guarded(|| convert_one(&job, opts)) {
                 Ok((staged, written)) => {
                     let pending = Pending {
                         job,

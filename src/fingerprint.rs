@@ -10,7 +10,7 @@
 use std::io::{self, Read, Seek, SeekFrom};
 
 use crate::options::{ChannelPick, Dither, Normalize, Options, Oversize};
-use crate::quantize::Fnv64;
+use crate::pipeline::quantize::Fnv64;
 
 /// The sound version: which bytes this ringforge makes of a given source and options.
 ///

@@ -37,11 +37,11 @@ use serde::Serialize;
 use symphonia::core::audio::{Channels, Position};
 use symphonia::core::io::MediaSource;
 
-use crate::condition;
-use crate::convert::{convert_source, guarded};
-use crate::decode::Decoder;
+use crate::pipeline::condition;
+use crate::pipeline::decode::Decoder;
+use crate::pipeline::resample::TARGET_RATE;
+use crate::pipeline::{convert_source, guarded};
 use crate::report::{Report, Warning};
-use crate::resample::TARGET_RATE;
 use crate::sln::{self, is_tone_extension, SlnProblem, SILENT_PEAK_DBFS};
 use crate::{Error, Options, Result};
 

@@ -29,8 +29,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::batch::Extension;
-use crate::config::{self, OutputConfig, Problems, RawSettings, Settings};
 use crate::manifest::Which;
+use crate::repo::config::{self, OutputConfig, Problems, RawSettings, Settings};
 use crate::{Error, Limits, Options};
 
 /// The settings a `[defaults]` table (and each `[[tone]]`) of `ringforge.toml` may hold.

@@ -2,11 +2,17 @@
 //! for Digium/Sangoma D-series desk phones: signed 16-bit little-endian, 16 kHz, mono, no header
 //! (`.sln`), under the phones' 1 MB cap — reproducibly, byte for byte.
 //!
-//! The pipeline is one module per stage: [`decode`] → [`downmix`] → [`resample`] →
-//! [`condition`] → [`quantize`] → [`sln`]. [`convert_path`], [`convert_bytes`] and
-//! [`convert_reader`] run it all and return a [`Tone`]: the samples, the exact file bytes and a
-//! [`Report`] with typed [`Warning`]s. [`inspect`] describes a source or a finished tone without
-//! writing anything.
+//! A conversion decodes the source, mixes it to mono, resamples it to 16 kHz, conditions it
+//! (the part kept, fades, level) and quantizes it to 16 bits ([`sln`] is the file format).
+//! [`convert_path`], [`convert_bytes`] and [`convert_reader`] run it all and return a [`Tone`]:
+//! the samples, the exact file bytes and a [`Report`] with typed [`Warning`]s. [`inspect`]
+//! describes a source or a finished tone without writing anything.
+//!
+//! Around the conversion: [`batch`] converts many files on all cores, each failing alone;
+//! [`manifest`] writes (and reads back) the phone XML, DPMA and JSON manifests; [`logo`] makes
+//! the idle-screen logos; [`audition`] writes the HTML report with waveforms and previews; and
+//! [`repo`] is a repository of phone assets: its `ringforge.toml`, the incremental build, and
+//! the check a CI job runs. [`keywords`] reads options as `name=value` words, for the bindings.
 //!
 //! By default a tone is made to sound right on the phone: a source too long for the 1 MB cap is
 //! cut to fit with a fade-out ([`Warning::Fitted`]), and a level that would clip is lowered just
@@ -67,34 +73,28 @@
 
 pub mod audition;
 pub mod batch;
-pub mod build;
-pub mod check;
-pub mod condition;
-pub mod config;
-mod container;
-mod convert;
-pub mod decode;
-pub mod downmix;
 mod error;
 mod fingerprint;
 pub mod id;
 pub mod inspect;
 pub mod keywords;
 pub mod logo;
-pub mod loudness;
 pub mod manifest;
 pub mod options;
+#[cfg(feature = "unstable-stages")]
+pub mod pipeline;
+#[cfg(not(feature = "unstable-stages"))]
+mod pipeline;
 mod power_spectrum;
-pub mod quantize;
+pub mod repo;
 pub mod report;
-pub mod resample;
 pub mod signal;
 pub mod sln;
 
-pub use convert::{convert_bytes, convert_path, convert_reader, panic_is_contained, Tone};
 pub use error::{Error, Result};
 pub use fingerprint::SOUND_VERSION;
 pub use options::{ChannelPick, Dither, Limits, Normalize, Options, Oversize};
+pub use pipeline::{convert_bytes, convert_path, convert_reader, panic_is_contained, Tone};
 pub use report::{Limiting, Report, SourceInfo, Warning};
 
 /// The README's Rust examples, compiled and run as doctests.

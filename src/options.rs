@@ -101,8 +101,8 @@ impl std::str::FromStr for Oversize {
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum ChannelPick {
-    /// Mix every channel to mono ((L+R)/2 for stereo, see [`crate::downmix`]) and warn with
-    /// [`crate::Warning::DownmixLoss`] when the mix cancels much of the sound. The default.
+    /// Mix every channel to mono ((L+R)/2 for stereo; ITU-R BS.775 weights for other layouts:
+    /// centre and surrounds at −3 dB, LFE dropped) and warn with [`crate::Warning::DownmixLoss`] when the mix cancels much of the sound. The default.
     #[default]
     Mix,
     /// Only the first (left) channel.
@@ -538,7 +538,8 @@ pub struct Options {
     /// Which channel(s) become the mono tone. Default: [`ChannelPick::Mix`].
     pub channel: ChannelPick,
     /// Let loudness normalisation reach its target with a true-peak limiter when the true-peak
-    /// ceiling would otherwise hold the gain back (see [`crate::condition::normalize_loudness_limited`]).
+    /// ceiling would otherwise hold the gain back (look-ahead, smooth attack and release, peaks
+    /// found on the 4× oversampled signal; the tone's [`crate::Limiting`] says how much it did).
     /// `false` keeps the gain under the ceiling instead, leaving such tones quieter than the
     /// target ([`crate::Warning::LoudnessLimited`]). Only [`Normalize::Loudness`] uses it.
     /// Default: `true`.
@@ -573,7 +574,7 @@ impl Options {
     /// level below which a whole tone counts as silent ([`crate::Warning::Silent`]). It sits
     /// well above 16-bit dither and lossy-codec noise (−90 dBFS and below) and below the
     /// softest attack of real material.
-    pub const DEFAULT_TRIM_THRESHOLD_DBFS: f64 = crate::condition::SILENT_PEAK_DBFS;
+    pub const DEFAULT_TRIM_THRESHOLD_DBFS: f64 = crate::pipeline::condition::SILENT_PEAK_DBFS;
 
     /// Most 16 kHz samples a tone may hold under [`Options::max_bytes`].
     pub fn max_samples(&self) -> u64 {
@@ -635,7 +636,7 @@ impl Options {
     /// [`InvalidOption`] naming the length.
     pub fn check_length(length: f64) -> Result<f64, InvalidOption> {
         Self::LENGTH.check(length)?;
-        if (length * f64::from(crate::resample::TARGET_RATE)).round() < 1.0 {
+        if (length * f64::from(crate::pipeline::resample::TARGET_RATE)).round() < 1.0 {
             return Err(InvalidOption {
                 field: "length",
                 problem: format!("length {length} s is shorter than one sample at 16 kHz"),
@@ -681,7 +682,7 @@ impl Options {
     /// seed and of the build cache key. [`Options::limits`] is left out: limits only decide
     /// whether a conversion runs, never what it produces.
     pub fn fingerprint(&self) -> u64 {
-        let mut h = crate::quantize::Fnv64::new();
+        let mut h = crate::pipeline::quantize::Fnv64::new();
         h.write(crate::fingerprint::canonical_options(self).bytes());
         h.finish()
     }

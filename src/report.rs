@@ -130,8 +130,7 @@ pub enum Warning {
         /// The true-peak ceiling that limited the gain, in dBTP.
         ceiling_dbtp: f64,
     },
-    /// Reaching the loudness target took more than [`crate::condition::HEAVY_LIMITING_DB`] of
-    /// true-peak limiting: the source is very dynamic (its peaks stand far above its loudness),
+    /// Reaching the loudness target took more than 6 dB of true-peak limiting: the source is very dynamic (its peaks stand far above its loudness),
     /// and squeezing its peaks that much can be heard. A lower target needs less.
     HeavyLimiting {
         /// The largest gain reduction the limiter applied, in dB (positive).
@@ -246,7 +245,8 @@ impl fmt::Display for Warning {
                  heard — use a lower target for this tone (e.g. --normalize loudness:{:.0}) or \
                  keep its dynamics with --limiter off",
                 limited_share * 100.0,
-                (target_lufs - (max_reduction_db - crate::condition::HEAVY_LIMITING_DB)).floor()
+                (target_lufs - (max_reduction_db - crate::pipeline::condition::HEAVY_LIMITING_DB))
+                    .floor()
             ),
             Warning::NotNormalized => write!(
                 f,
@@ -278,8 +278,7 @@ impl fmt::Display for Warning {
 pub struct Limiting {
     /// The largest gain reduction, in dB (positive): how far the loudest peak was pulled down.
     pub max_reduction_db: f64,
-    /// Share of the tone's samples the limiter lowered by more than
-    /// [`crate::condition::LIMITED_SAMPLE_DB`], 0…1.
+    /// Share of the tone's samples the limiter lowered by more than 0.1 dB, 0…1.
     pub limited_share: f64,
 }
 

@@ -13,12 +13,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::batch::Extension;
-use crate::resample::TARGET_RATE;
+use crate::pipeline::resample::TARGET_RATE;
 use crate::{Error, Result};
 
 /// A tone whose sample peak is below this level (dBFS) is silent: the phone would ring with
 /// nothing audible ([`SlnProblem::Silent`], [`crate::Warning::Silent`]).
-pub use crate::condition::SILENT_PEAK_DBFS;
+pub use crate::pipeline::condition::SILENT_PEAK_DBFS;
 
 /// The default size cap in bytes (exclusive): the phones accept files "less than 1 MB", read as
 /// 10^6 bytes to be safe.
@@ -247,7 +247,7 @@ pub fn peak_dbfs(bytes: &[u8]) -> f64 {
         .map(|b| i32::from(i16::from_le_bytes([b[0], b[1]])).abs())
         .max()
         .unwrap_or(0);
-    crate::condition::gain_to_db(f64::from(peak) / 32_768.0)
+    crate::pipeline::condition::gain_to_db(f64::from(peak) / 32_768.0)
 }
 
 /// Encodes samples as little-endian bytes, exactly what goes on disk and into the MD5.

@@ -542,7 +542,7 @@ fn github_and_human_formats() {
 #[test]
 fn the_repositorys_own_config_is_valid() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let config = ringforge::config::Config::load(&root.join("ringforge.toml"))
+    let config = ringforge::repo::config::Config::load(&root.join("ringforge.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.tones.len(), 6);
     assert_eq!(config.output.dir_in_config, "out");
@@ -568,7 +568,7 @@ fn the_readme_config_example_is_valid() {
             ("ringforge.toml", example.as_bytes()),
         ],
     );
-    let config = ringforge::config::Config::load(&dir.path().join("ringforge.toml"))
+    let config = ringforge::repo::config::Config::load(&dir.path().join("ringforge.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.tones.len(), 3);
     let hit = config.tones.iter().find(|t| t.id == "summer-hit").unwrap();

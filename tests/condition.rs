@@ -7,9 +7,10 @@ mod common;
 use std::sync::OnceLock;
 
 use common::*;
+use ringforge::pipeline::{condition, resample};
 use ringforge::{
-    condition, convert_bytes, convert_path, resample, signal, ChannelPick, Dither, Error,
-    Normalize, Options, Oversize, Tone, Warning,
+    convert_bytes, convert_path, signal, ChannelPick, Dither, Error, Normalize, Options, Oversize,
+    Tone, Warning,
 };
 
 /// Rate of the long test source: 22.05 kHz keeps it small while exercising the resampler.
@@ -615,12 +616,12 @@ fn a_long_silent_source_is_fitted_and_warned_even_when_trimming() {
     assert!(has(&tone, |w| matches!(w, Warning::Fitted { .. })));
 }
 
-/// The per-tone meter (`ringforge::loudness`) is a specialised re-implementation for speed: it
+/// The per-tone meter (`ringforge::pipeline::loudness`) is a specialised re-implementation for speed: it
 /// must agree with the ebur128 crate on every kind of signal a tone can be.
 #[test]
 fn the_fast_meter_agrees_with_the_ebur128_crate() {
     let n = 16_000 * 5;
-    let mut noise = ringforge::quantize::SplitMix64::new(5);
+    let mut noise = ringforge::pipeline::quantize::SplitMix64::new(5);
     let mut white = || (noise.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0;
     let sig = |f: f64, a: f64| signal::sine(f, a, 16_000, n);
     let mut cases: Vec<(&str, Vec<f32>)> = vec![
@@ -652,7 +653,7 @@ fn the_fast_meter_agrees_with_the_ebur128_crate() {
             .iter()
             .map(|&s| (s * 32_768.0).round().clamp(-32_768.0, 32_767.0) as i16)
             .collect();
-        let ours = ringforge::loudness::measure_i16(&q);
+        let ours = ringforge::pipeline::loudness::measure_i16(&q);
         let mut m =
             ebur128::EbuR128::new(1, 16_000, ebur128::Mode::I | ebur128::Mode::TRUE_PEAK).unwrap();
         m.add_frames_i16(&q).unwrap();

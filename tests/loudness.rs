@@ -7,7 +7,8 @@
 mod common;
 
 use common::{fixture, r128};
-use ringforge::{convert_path, loudness, Normalize, Options, Warning};
+use ringforge::pipeline::loudness;
+use ringforge::{convert_path, Normalize, Options, Warning};
 
 const PIECES: [&str; 3] = ["orchestral.mp3", "hotmaster.mp3", "quiet-speech.mp3"];
 

@@ -9,10 +9,10 @@ mod readback;
 use std::path::PathBuf;
 
 use proptest::prelude::*;
-use ringforge::downmix::{Energy, MonoMix};
 use ringforge::id::{self, MAX_ID_LEN};
 use ringforge::manifest::{Alert, ManifestSet, ManifestTone, RingType};
-use ringforge::quantize::quantize;
+use ringforge::pipeline::downmix::{Energy, MonoMix};
+use ringforge::pipeline::quantize::quantize;
 use ringforge::{Dither, Error};
 use symphonia::core::audio::{Channels, Position};
 

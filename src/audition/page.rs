@@ -283,7 +283,7 @@ pub fn tone_section(e: &Entry, media: Option<(&[i16], &str)>, error: Option<&str
                 waveform::waveform_svg(samples, &format!("Waveform of {name}")),
                 spectrum::spectrum_svg(samples, &format!("Spectrum of {name}")),
                 escape(preview),
-                samples.len() as f64 / f64::from(crate::resample::TARGET_RATE),
+                samples.len() as f64 / f64::from(crate::pipeline::resample::TARGET_RATE),
             );
         }
         None => {

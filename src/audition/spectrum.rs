@@ -95,7 +95,7 @@ mod tests {
 
     /// Pseudo-random noise at `rate`, converted to a tone (upsampled when `rate` < 16 kHz).
     fn noise_tone(rate: u32) -> Vec<i16> {
-        let mut r = crate::quantize::SplitMix64::new(4);
+        let mut r = crate::pipeline::quantize::SplitMix64::new(4);
         let x: Vec<f32> = (0..rate * 2)
             .map(|_| ((r.next_u64() >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.5)
             .collect();

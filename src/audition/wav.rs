@@ -1,7 +1,7 @@
 //! The preview files: a tone's samples wrapped as a WAV file (16 kHz, mono, 16-bit PCM), exactly
 //! the audio the phone plays, in a container every browser plays.
 
-use crate::resample::TARGET_RATE;
+use crate::pipeline::resample::TARGET_RATE;
 
 /// Size of the RIFF/WAVE header written before the samples.
 pub const HEADER_BYTES: usize = 44;

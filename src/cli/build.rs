@@ -3,8 +3,8 @@
 use std::time::Instant;
 
 use ringforge::audition::{Audition, Entry, Failure};
-use ringforge::build::{self, BuildOptions, ManifestStatus, ToneOutcome, ToneStatus};
-use ringforge::config::Config;
+use ringforge::repo::build::{self, BuildOptions, ManifestStatus, ToneOutcome, ToneStatus};
+use ringforge::repo::config::Config;
 use ringforge::Warning;
 use serde_json::json;
 

@@ -3,9 +3,9 @@
 use std::io::Write;
 use std::time::Instant;
 
-use ringforge::check::{self, github_annotation, github_escape_data, github_escape_property};
-use ringforge::check::{CheckOptions, CheckReport};
-use ringforge::config::{Config, ConfigError};
+use ringforge::repo::check::{self, github_annotation, github_escape_data, github_escape_property};
+use ringforge::repo::check::{CheckOptions, CheckReport};
+use ringforge::repo::config::{Config, ConfigError};
 use serde_json::json;
 
 use super::{CheckArgs, CheckFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};

@@ -165,7 +165,7 @@ pub enum InspectFormat {
 pub struct BuildArgs {
     /// The configuration file (or a folder holding ringforge.toml); paths in it are relative
     /// to its folder.
-    #[arg(short, long, value_name = "PATH", default_value = ringforge::config::CONFIG_FILE)]
+    #[arg(short, long, value_name = "PATH", default_value = ringforge::repo::config::CONFIG_FILE)]
     pub config: PathBuf,
     #[command(flatten)]
     pub jobs: JobsArg,
@@ -191,7 +191,7 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     /// The configuration file (or a folder holding ringforge.toml); paths in it are relative
     /// to its folder.
-    #[arg(short, long, value_name = "PATH", default_value = ringforge::config::CONFIG_FILE)]
+    #[arg(short, long, value_name = "PATH", default_value = ringforge::repo::config::CONFIG_FILE)]
     pub config: PathBuf,
     /// Output format: human (default), json, or github (workflow annotations:
     /// `::error file=…::message`).

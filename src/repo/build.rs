@@ -23,8 +23,8 @@ use md5::Md5;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::config::{Config, ToneConfig};
 use crate::manifest::{hex, ManifestLogo, ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
+use crate::repo::config::{Config, ToneConfig};
 use crate::{convert_path, id, sln, Error, Options, Report, Warning};
 
 mod logos;

@@ -28,9 +28,9 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde::Serialize;
 
-use crate::build::{self, as_cached, cache_key, md5_hex, Cache, CACHE_FILE};
-use crate::config::{Config, ToneConfig};
 use crate::manifest::{ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
+use crate::repo::build::{self, as_cached, cache_key, md5_hex, Cache, CACHE_FILE};
+use crate::repo::config::{Config, ToneConfig};
 use crate::sln::{self, SlnProblem, TONE_EXTENSIONS};
 use crate::{convert_path, Report};
 
@@ -856,7 +856,7 @@ pub fn github_escape_property(s: &str) -> String {
 /// `::error file=PATH,title=ringforge check::PATH: MESSAGE — FIX`.
 ///
 /// ```
-/// # use ringforge::check::github_escape_data;
+/// # use ringforge::repo::check::github_escape_data;
 /// assert_eq!(github_escape_data("50%\nnext"), "50%25%0Anext");
 /// ```
 pub fn github_annotation(p: &Problem) -> String {

@@ -29,12 +29,12 @@
 //! alert_info = "frontdesk"
 //! tone = "front-desk"
 //! "#)?;
-//! let config = ringforge::config::Config::load(&path)?;
+//! let config = ringforge::repo::config::Config::load(&path)?;
 //! assert_eq!(config.tones[0].file_name, "front-desk.sln");
 //! assert_eq!(config.alerts.len(), 1);
 //!
 //! std::fs::write(&path, "[[tone]]\nid = \"digium\"\nsource = \"ring.wav\"\n")?;
-//! let err = ringforge::config::Config::load(&path).unwrap_err();
+//! let err = ringforge::repo::config::Config::load(&path).unwrap_err();
 //! assert_eq!(err.problems[0].line, Some(2));
 //! assert!(err.to_string().contains("built-in"));
 //! # Ok(())
@@ -445,7 +445,7 @@ pub fn tone_options(
 /// `"hh:mm:ss(.fff)"`. Returns seconds.
 ///
 /// ```
-/// use ringforge::config::parse_time;
+/// use ringforge::repo::config::parse_time;
 /// assert_eq!(parse_time("1:02.5"), Some(62.5));
 /// assert_eq!(parse_time("90"), Some(90.0));
 /// assert_eq!(parse_time("1:60"), None);
@@ -493,8 +493,8 @@ impl Problems<'_> {
 /// 1-based line and column (in characters) of byte `offset` in `text`.
 ///
 /// ```
-/// assert_eq!(ringforge::config::line_col("ab\ncé\nx", 6), (2, 3));
-/// assert_eq!(ringforge::config::line_col("ab", 0), (1, 1));
+/// assert_eq!(ringforge::repo::config::line_col("ab\ncé\nx", 6), (2, 3));
+/// assert_eq!(ringforge::repo::config::line_col("ab", 0), (1, 1));
 /// ```
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());

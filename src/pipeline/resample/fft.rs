@@ -312,7 +312,7 @@ fn radices(mut len: usize) -> Option<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resample::lanes::LANES;
+    use crate::pipeline::resample::lanes::LANES;
 
     fn input(len: usize) -> Vec<Bins> {
         (0..len)

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{md5_hex, BuildReport, Cache, ToneStatus};
-use crate::config::{Config, LogoConfig};
 use crate::logo::{self, LogoOptions, LogoWarning, Model};
 use crate::manifest::{hex, ManifestLogo};
+use crate::repo::config::{Config, LogoConfig};
 use crate::{sln, Error};
 
 /// What the cache records about one model's logo.

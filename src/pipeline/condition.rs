@@ -7,7 +7,7 @@
 //! (+ fade) → gain and normalisation → anti-clip scaling.
 //!
 //! ```
-//! use ringforge::condition;
+//! use ringforge::pipeline::condition;
 //! let mut x = vec![0.0f32; 1600]; // 100 ms of silence…
 //! x.extend(ringforge::signal::square(1000.0, 0.5, 16_000, 16_000)); // …then a second of tone
 //! let t = condition::trim_silence(&mut x, -60.0, condition::TRIM_MARGIN_SAMPLES);
@@ -18,7 +18,7 @@
 //! ```
 
 use crate::options::Dither;
-use crate::resample::TARGET_RATE;
+use crate::pipeline::resample::TARGET_RATE;
 
 /// An output whose sample peak is below this level (dBFS) is silent
 /// ([`crate::Warning::Silent`]); also the default silence-trimming threshold.
@@ -179,7 +179,7 @@ pub fn peak_gain_db(x: &[f32], ceiling_dbfs: f64, dither: Dither) -> Option<f64>
     Some(gain_to_db(target / p))
 }
 
-pub use crate::loudness::{measure, measure_i16, measure_i16_with, Loudness};
+pub use crate::pipeline::loudness::{measure, measure_i16, measure_i16_with, Loudness};
 
 /// What loudness normalisation decided.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -268,13 +268,13 @@ const LIMITER_MAX_STEPS: usize = 8;
 
 /// The gain curve of a look-ahead peak limiter: for each sample, a gain in (0, 1] such that
 /// `env[i] × gain[i] ≤ threshold` wherever `env` (a true-peak envelope, see
-/// [`crate::loudness::true_peak_envelope`]) goes over `threshold`, falling smoothly over
+/// [`crate::pipeline::loudness::true_peak_envelope`]) goes over `threshold`, falling smoothly over
 /// [`LIMITER_LOOKAHEAD_SAMPLES`] before each peak and recovering with
 /// [`LIMITER_RELEASE_SECONDS`] after it. A signal that never exceeds the threshold gets gain 1
 /// throughout.
 ///
 /// ```
-/// use ringforge::condition::{limiter_gain, LIMITER_LOOKAHEAD_SAMPLES};
+/// use ringforge::pipeline::condition::{limiter_gain, LIMITER_LOOKAHEAD_SAMPLES};
 /// let mut env = vec![0.25f32; 4_000];
 /// env[2_000] = 1.0; // one peak, 6 dB over a threshold of 0.5
 /// let g = limiter_gain(&env, 0.5);
@@ -425,7 +425,7 @@ impl LimitedLoudness {
 /// Brings `x` to `target_lufs` integrated loudness with its true peak at most `ceiling_dbtp`
 /// (less [`LIMITER_MARGIN_DB`]) once quantized with `dither`: a gain, and where that gain would put the true peak over the
 /// ceiling, a look-ahead limiter ([`limiter_gain`]) working on the true-peak envelope — the same
-/// 4× interpolation [`crate::loudness::true_peak`] measures. Limiting lowers the loudness, so
+/// 4× interpolation [`crate::pipeline::loudness::true_peak`] measures. Limiting lowers the loudness, so
 /// the make-up gain is searched for (a few estimates of the loudness from the limited signal's
 /// energy, a secant search), then the result is measured: the true peak is checked (and the
 /// whole tone lowered by the last fraction of a dB if the limited gain let one through), and
@@ -436,8 +436,9 @@ impl LimitedLoudness {
 /// untouched.
 ///
 /// ```
-/// use ringforge::condition::{normalize_loudness_limited, HEAVY_LIMITING_DB, LIMITER_MARGIN_DB};
-/// use ringforge::{loudness, Dither};
+/// use ringforge::pipeline::condition::{normalize_loudness_limited, HEAVY_LIMITING_DB, LIMITER_MARGIN_DB};
+/// use ringforge::pipeline::loudness;
+/// use ringforge::Dither;
 /// // Quiet music-like material with one loud hit: −16 LUFS would put the hit far over −1 dBTP.
 /// let mut x = ringforge::signal::sine(440.0, 0.02, 16_000, 48_000);
 /// x.iter_mut().skip(24_000).take(800).for_each(|s| *s *= 10.0);
@@ -502,7 +503,7 @@ pub fn normalize_loudness_limited(
         gain_db = lim.search(gain_db, least, most, aim);
         curve = lim.curve(gain_db);
         lim.apply(x, gain_db, &curve);
-        reached = crate::loudness::integrated_lufs(x)?;
+        reached = crate::pipeline::loudness::integrated_lufs(x)?;
         capped = gain_db >= most && reached < target_lufs - LIMITER_TOLERANCE_LU;
         if capped || (reached - target_lufs).abs() <= LIMITER_ROUND_TOLERANCE_LU {
             break;
@@ -511,7 +512,7 @@ pub fn normalize_loudness_limited(
     }
     // The limited gain varies, so interpolated peaks may move by a hair: check, and lower the
     // whole tone by what is over.
-    let tp = f64::from(crate::loudness::true_peak(x));
+    let tp = f64::from(crate::pipeline::loudness::true_peak(x));
     let mut applied = gain_db;
     if tp > ceiling {
         let g = gain_to_db(ceiling / tp);
@@ -560,13 +561,13 @@ impl Limiter {
             .chunks_exact(SEGMENT)
             .map(|seg| seg.iter().map(|&s| f64::from(s) * f64::from(s)).sum())
             .collect();
-        let reach = look_ahead_peaks(&crate::loudness::true_peak_envelope(x));
+        let reach = look_ahead_peaks(&crate::pipeline::loudness::true_peak_envelope(x));
         let segment_reach = reach
             .chunks(SEGMENT)
             .map(|c| c.iter().fold(0.0f32, |m, &v| m.max(v)))
             .collect();
         Limiter {
-            weighted: crate::loudness::segment_loudness(x),
+            weighted: crate::pipeline::loudness::segment_loudness(x),
             source: x.to_vec(),
             reach,
             segment_reach,
@@ -608,7 +609,7 @@ impl Limiter {
                 w * g2 * (kept / p)
             })
             .collect();
-        crate::loudness::gated_lufs(&segments).unwrap_or(f64::NEG_INFINITY)
+        crate::pipeline::loudness::gated_lufs(&segments).unwrap_or(f64::NEG_INFINITY)
     }
 
     /// The make-up gain in `least ..= most` dB whose estimated loudness is `aim`: a secant search
@@ -691,7 +692,7 @@ pub fn anti_clip_gain_db(x: &[f32], dither: Dither) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quantize::quantize;
+    use crate::pipeline::quantize::quantize;
 
     fn sine(amplitude: f64, seconds: f64) -> Vec<f32> {
         crate::signal::sine(997.0, amplitude, 16_000, (seconds * 16_000.0) as usize)
@@ -824,7 +825,7 @@ mod tests {
     /// Music-like test material: a quiet chord with loud hits (peaks far above the loudness).
     fn dynamic(seconds: f64) -> Vec<f32> {
         let n = (seconds * 16_000.0) as usize;
-        let mut r = crate::quantize::SplitMix64::new(11);
+        let mut r = crate::pipeline::quantize::SplitMix64::new(11);
         (0..n)
             .map(|i| {
                 let t = i as f64 / 16_000.0;
@@ -843,7 +844,7 @@ mod tests {
     #[test]
     fn the_limiter_never_lets_a_peak_through_and_moves_smoothly() {
         let x = dynamic(4.0);
-        let env = crate::loudness::true_peak_envelope(&x);
+        let env = crate::pipeline::loudness::true_peak_envelope(&x);
         let t = 0.5f32;
         let g = limiter_gain(&env, t);
         for (i, (&e, &gi)) in env.iter().zip(&g).enumerate() {
@@ -876,7 +877,7 @@ mod tests {
             let mut x = dynamic(6.0);
             let n = normalize_loudness_limited(&mut x, target, ceiling, Dither::Tpdf).unwrap();
             let (q, _) = quantize(&x, Dither::Tpdf, 1);
-            let m = crate::loudness::measure_i16(&q);
+            let m = crate::pipeline::loudness::measure_i16(&q);
             let lufs = m.integrated_lufs.unwrap();
             let tp = m.true_peak_dbtp().unwrap();
             let l = n.limiting.unwrap();
@@ -917,7 +918,9 @@ mod tests {
         let g = loudness_gain(&y, -16.0, -1.0, Dither::Tpdf).unwrap();
         apply_gain(&mut y, g.gain_db);
         assert_eq!(x, y);
-        let tp = crate::loudness::measure(&x).true_peak_dbtp().unwrap();
+        let tp = crate::pipeline::loudness::measure(&x)
+            .true_peak_dbtp()
+            .unwrap();
         assert!(tp <= -1.0 && tp > -1.1, "{tp}");
     }
 

@@ -21,7 +21,7 @@
 //! noise, silence, gated and clipped signals.
 //!
 //! ```
-//! use ringforge::loudness;
+//! use ringforge::pipeline::loudness;
 //! // A 997 Hz sine at half scale, 3 s: −6.02 dBFS peak, −9.03 LUFS.
 //! let x = ringforge::signal::sine(997.0, 0.5, 16_000, 48_000);
 //! let m = loudness::measure(&x);
@@ -32,7 +32,7 @@
 use std::f64::consts::PI;
 use std::sync::OnceLock;
 
-use crate::resample::TARGET_RATE;
+use crate::pipeline::resample::TARGET_RATE;
 
 /// Loudness and true peak of a signal.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -46,7 +46,7 @@ pub struct Loudness {
 impl Loudness {
     /// True peak in dBTP, `None` for digital silence.
     pub fn true_peak_dbtp(&self) -> Option<f64> {
-        (self.true_peak > 0.0).then(|| crate::condition::gain_to_db(self.true_peak))
+        (self.true_peak > 0.0).then(|| crate::pipeline::condition::gain_to_db(self.true_peak))
     }
 }
 
@@ -332,7 +332,10 @@ fn interpolator() -> &'static Interpolator {
 pub fn true_peak(x: &[f32]) -> f32 {
     let f = interpolator();
     // The sample peak of every block, in one pass; the true peak is at least the largest.
-    let block_peaks: Vec<f32> = x.chunks(BLOCK).map(crate::condition::peak).collect();
+    let block_peaks: Vec<f32> = x
+        .chunks(BLOCK)
+        .map(crate::pipeline::condition::peak)
+        .collect();
     let Some((loudest, &sample_peak)) = block_peaks
         .iter()
         .enumerate()
@@ -351,7 +354,7 @@ pub fn true_peak(x: &[f32]) -> f32 {
         // This block's outputs also take the TAPS − 1 samples before it (silence before the
         // first sample). A little headroom over the bound covers the rounding of the sums.
         let history = &x[start.saturating_sub(TAPS - 1)..start];
-        let reach = block_peaks[b].max(crate::condition::peak(history));
+        let reach = block_peaks[b].max(crate::pipeline::condition::peak(history));
         if reach * f.gain * 1.0001 <= best {
             continue;
         }
@@ -375,11 +378,11 @@ pub fn true_peak(x: &[f32]) -> f32 {
 ///
 /// ```
 /// let x = ringforge::signal::sine(3_000.0, 0.5, 16_000, 1_600);
-/// let env = ringforge::loudness::true_peak_envelope(&x);
+/// let env = ringforge::pipeline::loudness::true_peak_envelope(&x);
 /// assert_eq!(env.len(), x.len());
 /// assert!(env.iter().zip(&x).all(|(e, s)| *e >= s.abs()));
 /// let top = env.iter().fold(0.0f32, |m, &e| m.max(e));
-/// assert!(top >= ringforge::loudness::true_peak(&x));
+/// assert!(top >= ringforge::pipeline::loudness::true_peak(&x));
 /// ```
 pub fn true_peak_envelope(x: &[f32]) -> Vec<f32> {
     if x.is_empty() {
@@ -544,7 +547,9 @@ mod tests {
                 (std::f64::consts::FRAC_PI_2 * i as f64 + std::f64::consts::FRAC_PI_4).sin() as f32
             })
             .collect();
-        assert!((crate::condition::peak(&x) - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-3);
+        assert!(
+            (crate::pipeline::condition::peak(&x) - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-3
+        );
         let tp = true_peak(&x);
         assert!((tp - 1.0).abs() < 0.02, "{tp}");
     }
@@ -552,7 +557,7 @@ mod tests {
     #[test]
     fn every_instruction_set_gives_the_same_peak() {
         let f = interpolator();
-        let mut r = crate::quantize::SplitMix64::new(3);
+        let mut r = crate::pipeline::quantize::SplitMix64::new(3);
         let x: Vec<f32> = (0..1_000)
             .map(|_| (r.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0)
             .collect();
@@ -562,7 +567,7 @@ mod tests {
     #[test]
     fn lanes_give_what_one_run_gives() {
         // 10 s of noise with a loud burst right at a lane boundary.
-        let mut r = crate::quantize::SplitMix64::new(8);
+        let mut r = crate::pipeline::quantize::SplitMix64::new(8);
         let mut x: Vec<f32> = (0..160_000)
             .map(|_| ((r.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0) * 0.1)
             .collect();
@@ -590,7 +595,7 @@ mod tests {
     #[test]
     fn the_envelope_peaks_where_the_true_peak_is() {
         // Noise and the fs/4 sine sampled at ±45°: the envelope holds every inter-sample peak.
-        let mut r = crate::quantize::SplitMix64::new(5);
+        let mut r = crate::pipeline::quantize::SplitMix64::new(5);
         let noise: Vec<f32> = (0..5_000)
             .map(|_| ((r.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0) * 0.5)
             .collect();

@@ -364,7 +364,7 @@ fn widen(samples: &[i32], bits: u32, out: &mut Vec<f32>) {
 #[cfg(test)]
 mod tests {
     use super::{widen, Flac};
-    use crate::decode::{Codec, Decoder, Stream};
+    use crate::pipeline::decode::{Codec, Decoder, Stream};
     use crate::{Limits, SourceInfo};
     use std::path::{Path, PathBuf};
 

@@ -139,7 +139,7 @@ fn quantize_into(
 /// vector register. Tones are far shorter than the 2³² samples after which the sequence repeats.
 ///
 /// ```
-/// use ringforge::quantize::DitherNoise;
+/// use ringforge::pipeline::quantize::DitherNoise;
 /// let n = DitherNoise::new(42);
 /// assert_eq!(n.at(7), DitherNoise::new(42).at(7)); // a pure function
 /// assert!((0..1000).all(|i| n.at(i).abs() < 1.0));
@@ -199,10 +199,13 @@ unsafe fn round_half_away(r: f32) -> i32 {
     t + i32::from(frac >= 0.5) - i32::from(frac <= -0.5)
 }
 
-/// SplitMix64: tiny, fast and fully specified, so the dither sequence never changes.
+/// SplitMix64: tiny, fast and fully specified — random test signals that are the same on every
+/// machine.
+#[cfg(any(test, feature = "unstable-stages"))]
 #[derive(Clone, Debug)]
 pub struct SplitMix64(u64);
 
+#[cfg(any(test, feature = "unstable-stages"))]
 impl SplitMix64 {
     /// A generator starting from `seed`.
     pub fn new(seed: u64) -> Self {

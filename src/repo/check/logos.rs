@@ -8,10 +8,10 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::{Problem, ProblemKind, RUN_BUILD};
-use crate::build::{logo_cache_key, md5_hex, Cache};
-use crate::config::Config;
 use crate::logo::{self, Model, PngFault};
 use crate::manifest::{ManifestLogo, ManifestSet, JSON_FILE};
+use crate::repo::build::{logo_cache_key, md5_hex, Cache};
+use crate::repo::config::Config;
 
 /// What checking the logos found.
 pub(crate) struct LogosChecked {

@@ -227,7 +227,7 @@ impl AudioDecoder for FastPcm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::Decoder;
+    use crate::pipeline::decode::Decoder;
     use crate::Limits;
 
     /// Every sample of `wav` decoded through the fast path and through symphonia alone.

@@ -1,6 +1,6 @@
 //! Reading any supported container and codec into planar `f32` blocks, with symphonia (and, for
-//! native MP3/MP2/MP1 streams, nanomp3: see `src/decode/mpeg.rs`; for FLAC frames, rusty_flac:
-//! see `src/decode/flac.rs`).
+//! native MP3/MP2/MP1 streams, nanomp3: see `src/pipeline/decode/mpeg.rs`; for FLAC frames, rusty_flac:
+//! see `src/pipeline/decode/flac.rs`).
 //!
 //! The decoder streams: it never holds more than one packet of audio, so memory does not grow
 //! with the file, and the caller stops it as soon as it has what it needs. Recoverable packet
@@ -15,14 +15,15 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::Timestamp;
 
+mod container;
 mod flac;
 mod mpeg;
 mod pcm;
 
-use crate::container::{self, Found, Trim};
 use crate::options::Limits;
 use crate::report::SourceInfo;
 use crate::{Error, Result};
+use container::{Found, Trim};
 
 /// A stream may end this much (or 5 %) short of its declared length before it is called
 /// truncated: encoder padding, priming and edit lists make declared lengths approximate.
