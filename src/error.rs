@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 /// A conversion or provisioning failure.
 ///
-/// Every variant's message says what went wrong and, where there is one, what to do next.
+/// Every variant's message says what went wrong and, where there is one, what to do next. A
+/// message names an option as `` `name=value` ``, the spelling of the option keywords
+/// ([`crate::keywords`]) and of `ringforge.toml`; the command line shows its own flags instead.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -41,7 +43,8 @@ pub enum Error {
     /// The tone would exceed the phones' size cap.
     #[error(
         "the tone would be {bytes} bytes ({seconds:.2} s), over the {max_bytes}-byte cap \
-         — shorten the source, choose a part with --start/--length, or raise --max-bytes"
+         — shorten the source, choose a part with `start=TIME` and `length=TIME`, or raise \
+         the cap (`max_bytes=BYTES`)"
     )]
     TooLarge {
         /// Size the output would have (at least; decoding may stop early).

@@ -210,7 +210,7 @@ fn too_big(len: u64, opts: &Options) -> Error {
         what: "input size in bytes",
         value: len,
         limit: opts.limits.max_input_bytes,
-        hint: "raise Limits::max_input_bytes (--max-input-bytes)",
+        hint: "raise the limit (`max_input_bytes=BYTES`)",
     }
 }
 

@@ -58,7 +58,8 @@ impl SourceInfo {
 
 /// Something about a conversion a person should know; the tone was still produced.
 ///
-/// Every warning's `Display` names the problem and says what to do about it.
+/// Every warning's `Display` names the problem and says what to do about it, naming options as
+/// `` `name=value` `` (see [`crate::Error`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -158,7 +159,7 @@ impl fmt::Display for Warning {
             Warning::Upsampled { from } => write!(
                 f,
                 "source is {from} Hz; upsampling to 16000 Hz will not sound pleasing \
-                 — use a source recorded at 16 kHz or higher (or pass --allow-upsample)"
+                 — use a source recorded at 16 kHz or higher (or allow it: `allow_upsample=true`)"
             ),
             Warning::PacketErrors { count } => write!(
                 f,
@@ -182,13 +183,13 @@ impl fmt::Display for Warning {
             Warning::DownmixLoss { lost_db } if lost_db.is_infinite() => write!(
                 f,
                 "mixing to mono cancelled the sound completely (the channels are in anti-phase) \
-                 — pick one channel with --channel left|right"
+                 — pick one channel with `channel=left` or `channel=right`"
             ),
             Warning::DownmixLoss { lost_db } => write!(
                 f,
                 "mixing to mono lost {lost_db:.1} dB (anti-phase or wide stereo) \
-                 — pick one channel with --channel left|right, or keep the mix on purpose with \
-                 --channel mid"
+                 — pick one channel with `channel=left` or `channel=right`, or keep the mix on \
+                 purpose with `channel=mid`"
             ),
             Warning::Fitted {
                 source_seconds,
@@ -214,14 +215,15 @@ impl fmt::Display for Warning {
                 }
                 write!(
                     f,
-                    " to stay under the size cap — choose the part with --start/--length \
-                     (or pass --on-oversize error to refuse long sources)"
+                    " to stay under the size cap — choose the part with `start=TIME` and \
+                     `length=TIME` (or refuse long sources with `on_oversize=error`)"
                 )
             }
             Warning::GainReduced { gain_db } => write!(
                 f,
                 "level lowered by {:.2} dB so the tone does not clip — fine as it is; \
-                 normalise (--normalize) to choose the level, or pass --clip to keep it",
+                 normalise (`normalize=peak` or `normalize=loudness`) to choose the level, or \
+                 keep it with `clip=true`",
                 -gain_db
             ),
             Warning::LoudnessLimited {
@@ -232,7 +234,7 @@ impl fmt::Display for Warning {
                 f,
                 "reached only {reached_lufs:.1} LUFS of the {target_lufs:.1} LUFS target: \
                  louder would put the true peak above {ceiling_dbtp:.1} dBTP \
-                 — lower the target or raise the ceiling (--normalize loudness:TARGET:CEILING)"
+                 — lower the target or raise the ceiling (`normalize=loudness:TARGET:CEILING`)"
             ),
             Warning::HeavyLimiting {
                 max_reduction_db,
@@ -242,8 +244,8 @@ impl fmt::Display for Warning {
                 f,
                 "source is very dynamic: reaching {target_lufs:.1} LUFS took up to \
                  {max_reduction_db:.1} dB of peak limiting over {:.0}% of the tone, which can be \
-                 heard — use a lower target for this tone (e.g. --normalize loudness:{:.0}) or \
-                 keep its dynamics with --limiter off",
+                 heard — use a lower target for this tone (e.g. `normalize=loudness:{:.0}`) or \
+                 keep its dynamics with `limiter=off`",
                 limited_share * 100.0,
                 (target_lufs - (max_reduction_db - crate::pipeline::condition::HEAVY_LIMITING_DB))
                     .floor()
@@ -251,7 +253,7 @@ impl fmt::Display for Warning {
             Warning::NotNormalized => write!(
                 f,
                 "tone is too short (under 0.4 s) to measure its loudness; level left unchanged \
-                 — use --normalize peak for very short tones"
+                 — use `normalize=peak` for very short tones"
             ),
             Warning::Truncated {
                 decoded_seconds,

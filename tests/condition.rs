@@ -465,7 +465,7 @@ fn anti_phase_stereo_warns_and_a_channel_pick_keeps_its_level() {
     let mixed = convert_path(&path, &Options::default()).unwrap();
     assert!(has(&mixed, |w| matches!(w, Warning::DownmixLoss { .. })));
     let text = mixed.report().warnings[0].to_string();
-    assert!(text.contains("--channel left"), "{text}");
+    assert!(text.contains("`channel=left`"), "{text}");
 
     for pick in [ChannelPick::Left, ChannelPick::Right] {
         let mut opts = Options::default();

@@ -448,7 +448,7 @@ fn limits_are_named_with_the_flag_that_raises_them() {
     check(
         "4 GHz",
         convert_bytes(&header_only, Some("wav"), &Options::default()),
-        "--max-sample-rate",
+        "`max_sample_rate=HZ`",
     );
     check(
         "65,535 channels",
@@ -457,14 +457,14 @@ fn limits_are_named_with_the_flag_that_raises_them() {
             Some("wav"),
             &Options::default(),
         ),
-        "--max-channels",
+        "`max_channels=N`",
     );
     let mut opts = Options::default();
     opts.limits.max_input_bytes = 1_000;
     check(
         "size",
         convert_bytes(&wav, Some("wav"), &opts),
-        "--max-input-bytes",
+        "`max_input_bytes=BYTES`",
     );
 
     // Ten seconds of audio against a one-second limit: decoding stops at the limit.
@@ -478,7 +478,7 @@ fn limits_are_named_with_the_flag_that_raises_them() {
     check(
         "duration",
         convert_bytes(&long, Some("wav"), &opts),
-        "--max-seconds",
+        "`max_decoded_seconds=SECONDS`",
     );
     opts.limits.max_decoded_seconds = 10;
     assert!(convert_bytes(&long, Some("wav"), &opts).is_ok());

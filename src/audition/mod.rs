@@ -142,7 +142,7 @@ pub fn check_location(report_dir: &Path, output_dir: &Path) -> Result<()> {
         return Err(Error::Invalid(format!(
             "the report folder {} is inside the output folder {} — the output folder holds only \
              what the phones fetch (ringforge check reports anything else); put the report \
-             beside it, e.g. --html {}",
+             beside it, e.g. in {}",
             report_dir.display(),
             output_dir.display(),
             o.parent()

@@ -6,6 +6,7 @@ use ringforge::sln::SlnProblem;
 use ringforge::Options;
 use serde::Serialize;
 
+use super::flags::as_flags;
 use super::{logo, InspectArgs, InspectFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// One file of the JSON output.
@@ -25,7 +26,7 @@ pub fn run(args: InspectArgs) -> u8 {
     opts.allow_upsample = args.allow_upsample;
     args.sound.apply(&mut opts);
     if let Err(e) = opts.validate() {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", as_flags(&e.to_string()));
         return EXIT_USAGE;
     }
 
@@ -91,7 +92,7 @@ pub fn run(args: InspectArgs) -> u8 {
                     Ok(_) => println!("{}: (unknown kind)", p.display()),
                     Err(e) => {
                         println!("{}: cannot inspect", p.display());
-                        println!("  {:<12}{e}", "error");
+                        println!("  {:<12}{}", "error", as_flags(&e.to_string()));
                     }
                 }
             }
@@ -106,7 +107,11 @@ pub fn run(args: InspectArgs) -> u8 {
 
 fn messages(i: &Inspection) -> Vec<String> {
     match i {
-        Inspection::Source(s) => s.warnings.iter().map(ToString::to_string).collect(),
+        Inspection::Source(s) => s
+            .warnings
+            .iter()
+            .map(|w| as_flags(&w.to_string()).into_owned())
+            .collect(),
         Inspection::Tone(t) => t
             .problems
             .iter()
@@ -191,14 +196,17 @@ fn print_source(path: &str, s: &SourceInspection) {
                 }
             ),
         ),
-        (None, Some(e)) => line("tone", format!("conversion would fail: {e}")),
+        (None, Some(e)) => line(
+            "tone",
+            format!("conversion would fail: {}", as_flags(&e.to_string())),
+        ),
         (None, None) => {}
     }
     if s.warnings.is_empty() {
         line("warnings", "none");
     }
     for w in &s.warnings {
-        line("warning", w);
+        line("warning", as_flags(&w.to_string()));
     }
 }
 

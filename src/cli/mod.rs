@@ -4,6 +4,7 @@ mod audition;
 mod build;
 mod check;
 mod convert;
+mod flags;
 mod inspect;
 mod limits;
 mod logo;

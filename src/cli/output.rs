@@ -6,6 +6,8 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ringforge::batch::Outcome;
+
+use super::flags::as_flags;
 use serde::Serialize;
 
 /// A progress bar on a terminal; nothing when standard error is a pipe or a file.
@@ -27,12 +29,13 @@ pub fn file_message(bar: &ProgressBar, kind: &str, path: &Path, message: &str) {
 
 /// `kind: path: message` as one line, whatever the file is called: control characters in the
 /// path or the message (a file name holding a newline) are shown escaped (`\n`), so each
-/// message stays on one line for people and for scripts reading the log.
+/// message stays on one line for people and for scripts reading the log. Options the message
+/// names are shown as flags.
 pub fn line(kind: &str, path: &Path, message: &str) -> String {
     format!(
         "{kind}: {}: {}",
         one_line(&path.display().to_string()),
-        one_line(message)
+        one_line(&as_flags(message))
     )
 }
 

@@ -121,7 +121,8 @@ fn make_tone(part: Part, opts: &Options, seed: u64) -> Result<Tone> {
     let (info, w, mut selection) = select(part)?;
     if selection.x.is_empty() {
         return Err(Error::Invalid(format!(
-            "--start {:.3} s leaves nothing of the source ({:.3} s) — choose an earlier start",
+            "the start (`start={:.3}`) leaves nothing of the source ({:.3} s) — choose an earlier \
+             start",
             opts.start.unwrap_or(0.0),
             info.end_seconds()
         )));

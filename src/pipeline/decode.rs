@@ -104,7 +104,7 @@ impl<'s> Decoder<'s> {
                     what: "input size in bytes",
                     value: len,
                     limit: limits.max_input_bytes,
-                    hint: "raise Limits::max_input_bytes (--max-input-bytes)",
+                    hint: "raise the limit (`max_input_bytes=BYTES`)",
                 });
             }
             if len == 0 {
@@ -666,7 +666,7 @@ fn check_rate(rate: u32, limits: &Limits) -> Result<()> {
             what: "sample rate in Hz",
             value: u64::from(rate),
             limit: u64::from(limits.max_sample_rate),
-            hint: "raise Limits::max_sample_rate (--max-sample-rate) if the file is genuine",
+            hint: "raise the limit (`max_sample_rate=HZ`) if the file is genuine",
         });
     }
     if rate < limits.min_sample_rate {
@@ -690,7 +690,7 @@ fn check_duration(decoded: u64, frames: u64, rate: u32, limits: &Limits) -> Resu
             what: "decoded audio in seconds",
             value: total.div_ceil(rate),
             limit: limits.max_decoded_seconds,
-            hint: "raise Limits::max_decoded_seconds (--max-seconds) if the file is genuine",
+            hint: "raise the limit (`max_decoded_seconds=SECONDS`) if the file is genuine",
         });
     }
     Ok(())
@@ -702,7 +702,7 @@ fn check_packet_frames(frames: u64, limits: &Limits) -> Result<()> {
             what: "frames in one packet",
             value: frames,
             limit: limits.max_frames_per_packet,
-            hint: "raise Limits::max_frames_per_packet if the file is genuine; \
+            hint: "raise the limit (`max_frames_per_packet=N`) if the file is genuine; \
                    the header is more likely damaged",
         });
     }
@@ -715,7 +715,7 @@ fn check_channels(count: u64, limits: &Limits) -> Result<()> {
             what: "channel count",
             value: count,
             limit: u64::from(limits.max_channels),
-            hint: "raise Limits::max_channels (--max-channels) if the file is genuine",
+            hint: "raise the limit (`max_channels=N`) if the file is genuine",
         });
     }
     Ok(())

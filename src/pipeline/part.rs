@@ -380,7 +380,8 @@ impl<'o> PartReader<'o> {
         }
         if self.total <= w.start_src {
             return Err(Error::Invalid(format!(
-                "--start {:.3} s is past the end of the source ({:.3} s) — choose an earlier start",
+                "the start (`start={:.3}`) is past the end of the source ({:.3} s) — choose an \
+                 earlier start",
                 self.opts.start.unwrap_or(0.0),
                 info.end_seconds()
             )));
