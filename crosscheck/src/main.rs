@@ -7,7 +7,12 @@
 //! ```text
 //! ringforge-crosscheck [--root REPO] [--only SUBSTRING]   # the golden set
 //! ringforge-crosscheck --dir FOLDER                       # every file under FOLDER, sorted
+//! ringforge-crosscheck --logos [--root REPO]              # every model's logo of each image
 //! ```
+//!
+//! `--logos` renders `assets/logo/` and `tests/fixtures/logos/` for every phone model and prints
+//! two MD5s per logo: of the PNG file and of its decoded pixels. The WebAssembly build writes
+//! PNGs with another deflate (oxipng's is C), so there only the pixels are expected to match.
 
 #[path = "../../tests/golden/cases.rs"]
 mod cases;
@@ -19,13 +24,19 @@ fn main() {
     let mut root = PathBuf::from(".");
     let mut only: Option<String> = None;
     let mut dir: Option<PathBuf> = None;
+    let mut logos = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--root" => root = args.next().expect("--root takes a folder").into(),
             "--only" => only = args.next(),
             "--dir" => dir = args.next().map(PathBuf::from),
+            "--logos" => logos = true,
             other => panic!("unknown argument {other}"),
         }
+    }
+    if logos {
+        print_logos(&root);
+        return;
     }
     if let Some(dir) = dir {
         let mut files = Vec::new();
@@ -53,6 +64,50 @@ fn main() {
             Err(e) => println!("error  {}: {e}", case.name),
         }
     }
+}
+
+/// `PNG-MD5  PIXELS-MD5  FILE MODEL` for every model's logo of every image in the two folders.
+fn print_logos(root: &std::path::Path) {
+    use ringforge::logo::{self, LogoOptions, Model};
+    let mut files = Vec::new();
+    for dir in ["assets/logo", "tests/fixtures/logos"] {
+        walk(&root.join(dir), &mut files);
+    }
+    files.retain(|f| logo::is_image_path(f));
+    files.sort();
+    for f in files {
+        let name = f.strip_prefix(root).unwrap_or(&f).display().to_string();
+        match logo::render_path(&f, &Model::ALL, &LogoOptions::default()) {
+            Ok(logos) => {
+                for l in logos {
+                    let pixels = decoded_pixels(&l.png);
+                    println!(
+                        "{}  {}  {name} {:?}",
+                        md5_hex(&l.png),
+                        md5_hex(&pixels),
+                        l.model
+                    );
+                }
+            }
+            Err(e) => println!("error  {name}: {e}"),
+        }
+    }
+}
+
+fn md5_hex(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The pixels of a PNG as the decoder gives them (8-bit samples, the file's colour type).
+fn decoded_pixels(png_bytes: &[u8]) -> Vec<u8> {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
+        .read_info()
+        .expect("a logo is a valid PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("a logo's size fits in memory")];
+    let info = reader.next_frame(&mut buf).expect("a logo is a valid PNG");
+    buf.truncate(info.buffer_size());
+    buf
 }
 
 /// Every file under `dir`, depth first.
