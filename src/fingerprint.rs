@@ -25,8 +25,10 @@ use crate::quantize::Fnv64;
 /// them, it fails and asks for this number to be raised.
 ///
 /// History: 1 — every release up to the one that made the bytes the same on every machine;
-/// 2 — scalar FFT kernels, `libm` transcendentals, dither seeded from the source's bytes.
-pub const SOUND_VERSION: u32 = 2;
+/// 2 — scalar FFT kernels, `libm` transcendentals, dither seeded from the source's bytes;
+/// 3 — the sparse true-peak limiter (its release in closed form between peaks, the make-up gain
+/// from its curve's estimated loudness), which moves the samples of limited tones.
+pub const SOUND_VERSION: u32 = 3;
 
 /// Bytes read from each end of the source for the dither seed.
 const SEED_EDGE_BYTES: u64 = 64 * 1024;
