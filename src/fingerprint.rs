@@ -170,7 +170,7 @@ mod tests {
     /// of encoding (which moves every dithered byte) cannot go unnoticed.
     #[test]
     fn default_options_fingerprint_is_pinned() {
-        assert_eq!(Options::default().fingerprint(), 0xc896_babe_d8a0_79eb);
+        assert_eq!(Options::default().fingerprint(), 0xe46a_a54f_f8bb_2a84);
     }
 
     #[test]
