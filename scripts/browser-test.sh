@@ -25,8 +25,9 @@ if [[ ! -x $VENV/bin/python ]]; then
 fi
 "$VENV/bin/pip" install --quiet --disable-pip-version-check "selenium==4.38.0" "pillow==12.0.0"
 
-cargo build --release --locked --quiet
-BIN=$PWD/target/release/ringforge
+# shellcheck source=scripts/lib/ringforge-bin.sh
+source scripts/lib/ringforge-bin.sh
+ringforge_bin
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 

@@ -15,11 +15,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib/need-tools.sh
 source scripts/lib/need-tools.sh
 need_tools ffmpeg:ffmpeg
-
-cargo build --release --locked --quiet
+# shellcheck source=scripts/lib/ringforge-bin.sh
+source scripts/lib/ringforge-bin.sh
+ringforge_bin
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-target/release/ringforge convert tests/fixtures/loudness -o "$T" --normalize loudness:-16 \
+"$BIN" convert tests/fixtures/loudness -o "$T" --normalize loudness:-16 \
   --no-manifests --quiet
 
 status=0

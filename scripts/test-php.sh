@@ -5,8 +5,8 @@
 # page), a file name holding shell syntax (never run), a file that is not audio (a clear error,
 # nothing written), an unusable id; and no temporary folder is left behind.
 #
-# Installs php-cli and curl with apt-get when missing. Uses target/debug/ringforge (built by
-# `cargo test`), or RINGFORGE_BIN, or builds it.
+# Installs php-cli and curl with apt-get when missing. Uses RINGFORGE_BIN, or the dev-profile
+# binary that `cargo test` built (scripts/lib/ringforge-bin.sh).
 #
 # Usage: scripts/test-php.sh
 set -euo pipefail
@@ -16,8 +16,9 @@ ROOT=$PWD
 source scripts/lib/need-tools.sh
 need_tools php:php-cli curl:curl
 
-BIN=${RINGFORGE_BIN:-$ROOT/target/debug/ringforge}
-[[ -x $BIN ]] || cargo build --locked --quiet --bin ringforge
+# shellcheck source=scripts/lib/ringforge-bin.sh
+source scripts/lib/ringforge-bin.sh
+ringforge_bin
 WORK=$(mktemp -d)
 SERVER_PID=
 cleanup() {

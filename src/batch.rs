@@ -22,6 +22,35 @@ pub const AUDIO_EXTENSIONS: &[&str] = &[
     "aifc", "caf", "mka", "webm",
 ];
 
+/// Runs `parallel(input)` on a pool of `jobs` worker threads (0: one per core), or
+/// `serial(input)` on this thread when no pool can be made. Work spread with rayon inside
+/// `parallel` stays on the pool.
+pub(crate) fn on_workers<I: Send, R: Send>(
+    jobs: usize,
+    input: I,
+    parallel: impl FnOnce(I) -> R + Send,
+    serial: impl FnOnce(I) -> R,
+) -> R {
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(|| parallel(input)),
+        Err(_) => serial(input),
+    }
+}
+
+/// `f` of each item, in order, computed on `jobs` worker threads ([`on_workers`]).
+pub(crate) fn map_on_workers<T: Sync, R: Send>(
+    jobs: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
+    on_workers(
+        jobs,
+        items,
+        |items| items.par_iter().map(&f).collect(),
+        |items| items.iter().map(&f).collect(),
+    )
+}
+
 /// The extension written on tones.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -36,8 +65,11 @@ pub enum Extension {
 }
 
 impl Extension {
+    /// Every extension, the default first.
+    pub const ALL: [Extension; 3] = [Extension::Sln, Extension::Sln16, Extension::Raw];
+
     /// The extension without its dot.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Extension::Sln => "sln",
             Extension::Sln16 => "sln16",
@@ -358,24 +390,24 @@ pub fn run(
             .inspect(on_done)
             .map(|outcome| (index, outcome))
         };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(opts.jobs)
-            .build();
-        let indexed = jobs.into_iter().enumerate();
-        let failed: Vec<(usize, Outcome)> = match pool {
-            Ok(pool) => pool.install(|| {
+        let indexed: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
+        let failed: Vec<(usize, Outcome)> = on_workers(
+            opts.jobs,
+            (indexed, to_commit),
+            |(indexed, to_commit)| {
                 indexed
-                    .collect::<Vec<_>>()
                     .into_par_iter()
-                    .map_with(to_commit, work)
+                    .map_with(to_commit, &work)
                     .flatten_iter()
                     .collect()
-            }),
-            Err(_) => {
-                let mut to_commit = to_commit;
-                indexed.filter_map(|j| work(&mut to_commit, j)).collect()
-            }
-        };
+            },
+            |(indexed, mut to_commit)| {
+                indexed
+                    .into_iter()
+                    .filter_map(|j| work(&mut to_commit, j))
+                    .collect()
+            },
+        );
         let committed = match committer.join() {
             Ok(committed) => committed,
             // Only `on_done` can panic there: pass it on, as a worker's would be.

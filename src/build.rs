@@ -20,12 +20,11 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use md5::Md5;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, ToneConfig};
-use crate::manifest::{hex, Alert, ManifestLogo, ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
+use crate::manifest::{hex, ManifestLogo, ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
 use crate::{convert_path, id, sln, Error, Options, Report, Warning};
 
 mod logos;
@@ -38,10 +37,6 @@ pub const CACHE_FILE: &str = ".ringforge-cache.json";
 
 /// Format version of [`CACHE_FILE`]; a cache of another version is ignored.
 pub const CACHE_VERSION: u32 = 1;
-
-/// Extensions of tone files: a file with one of these in the output folder that no tone
-/// produces is removed by a build.
-pub const TONE_EXTENSIONS: [&str; 3] = ["sln", "sln16", "raw"];
 
 /// How a build runs.
 #[derive(Clone, Debug, Default)]
@@ -307,13 +302,7 @@ pub fn build(
         on_tone(&built.outcome);
         built
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
-        .build();
-    let built: Vec<Built> = match pool {
-        Ok(pool) => pool.install(|| config.tones.par_iter().map(work).collect()),
-        Err(_) => config.tones.iter().map(work).collect(),
-    };
+    let built: Vec<Built> = crate::batch::map_on_workers(opts.jobs, &config.tones, work);
 
     // The new cache: built tones, and failed tones' old entries (their files are still there).
     let mut cache = Cache {
@@ -516,7 +505,7 @@ fn remove_stale_outputs(
             let is_tone_file = Path::new(&name)
                 .extension()
                 .and_then(|e| e.to_str())
-                .is_some_and(|e| TONE_EXTENSIONS.contains(&e));
+                .is_some_and(|e| crate::sln::TONE_EXTENSIONS.contains(&e));
             if is_tone_file
                 && !name.starts_with('.')
                 && !current.contains(name.as_str())
@@ -585,21 +574,10 @@ fn write_manifests(
     if which == crate::manifest::Which::NONE {
         return;
     }
-    let alerts: Vec<Alert> = config
-        .alerts
-        .iter()
-        .filter(|a| match &a.tone {
-            Some(t) if failed_ids.contains(&t.to_ascii_lowercase()) => {
-                report.errors.push(format!(
-                    "alert {:?} left out of the manifests: its tone {t:?} failed",
-                    a.alert_info
-                ));
-                false
-            }
-            _ => true,
-        })
-        .cloned()
-        .collect();
+    let (alerts, left_out) = crate::manifest::without_failed_tones(&config.alerts, |t| {
+        failed_ids.contains(&t.to_ascii_lowercase())
+    });
+    report.errors.extend(left_out);
     let mut set = config.manifest_set(tones, alerts);
     set.logos = logos;
     let rendered = (|| -> crate::Result<Vec<(String, String)>> {

@@ -3,9 +3,9 @@
 //!
 //! What holds when [`check`] finds no [`Problem`]:
 //!
-//! - every tone's file exists and is valid for the phones ([`validate_sln`]): non-empty, an even
-//!   number of bytes, under the size cap, no container header (RIFF/WAV, ID3, FLAC, Ogg, AIFF,
-//!   …), not silent (peak at or above −60 dBFS);
+//! - every tone's file exists and is valid for the phones ([`crate::sln::validate`], the rule
+//!   `ringforge inspect` applies too): non-empty, an even number of bytes, under the size cap,
+//!   no container header (WAV, MP3, FLAC, Ogg, AIFF, …), not silent (peak at or above −60 dBFS);
 //! - every tone is up to date: its source, converted again in memory with its options, gives
 //!   exactly the file's bytes (conversion is deterministic). When it does not, the build cache
 //!   tells a file modified after the build ([`ProblemKind::Modified`]) from a source or options
@@ -26,16 +26,13 @@ use std::path::{Path, PathBuf};
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::build::{self, as_cached, cache_key, md5_hex, Cache, CACHE_FILE, TONE_EXTENSIONS};
+use crate::build::{self, as_cached, cache_key, md5_hex, Cache, CACHE_FILE};
 use crate::config::{Config, ToneConfig};
 use crate::manifest::{ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
+use crate::sln::{self, SlnProblem, TONE_EXTENSIONS};
 use crate::{convert_path, Report};
-
-/// A tone whose peak is below this level (dBFS) is silent: the phone would ring with nothing.
-pub const SILENT_PEAK_DBFS: f64 = -60.0;
 
 /// The fix for most problems.
 pub const RUN_BUILD: &str = "run `ringforge build` and commit the result";
@@ -168,115 +165,22 @@ pub struct CheckReport {
     pub problems: Vec<Problem>,
 }
 
-/// One problem [`validate_sln`] finds.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlnProblem {
-    /// What kind.
-    pub kind: ProblemKind,
-    /// What is wrong, without the file name.
-    pub message: String,
-    /// What to do.
-    pub fix: String,
-}
-
-/// Container signatures a raw `.sln` must not start with: (bytes, offset, what).
-const HEADERS: &[(&[u8], usize, &str)] = &[
-    (b"RIFF", 0, "a WAV (RIFF) header"),
-    (b"RIFX", 0, "a WAV (RIFX) header"),
-    (b"RF64", 0, "a WAV (RF64) header"),
-    (b"ID3", 0, "an ID3 tag (MP3)"),
-    (b"fLaC", 0, "a FLAC header"),
-    (b"OggS", 0, "an Ogg header"),
-    (b"FORM", 0, "an AIFF (FORM) header"),
-    (b"caff", 0, "a CAF header"),
-    (b".snd", 0, "an AU (.snd) header"),
-    (b"#!AMR", 0, "an AMR header"),
-    (b"ftyp", 4, "an MP4/M4A header"),
-];
-
-/// Checks that `bytes` is a tone the phones accept: non-empty, even length, under `max_bytes`,
-/// no container header at the start, not silent (peak below [`SILENT_PEAK_DBFS`]).
-///
-/// ```
-/// use ringforge::check::{validate_sln, ProblemKind};
-/// let tone: Vec<u8> = (0..800i16).flat_map(|i| (i * 40).to_le_bytes()).collect();
-/// assert!(validate_sln(&tone, 1_000_000).is_empty());
-/// let mut wav = b"RIFF".to_vec();
-/// wav.extend_from_slice(&tone);
-/// assert_eq!(validate_sln(&wav, 1_000_000)[0].kind, ProblemKind::Header);
-/// assert_eq!(validate_sln(&tone[1..], 1_000_000)[0].kind, ProblemKind::OddLength);
-/// ```
-pub fn validate_sln(bytes: &[u8], max_bytes: u64) -> Vec<SlnProblem> {
-    let mut out = Vec::new();
-    let mut push = |kind, message: String, fix: &str| {
-        out.push(SlnProblem {
-            kind,
-            message,
-            fix: fix.to_string(),
-        })
-    };
-    if bytes.is_empty() {
-        push(
-            ProblemKind::Empty,
-            "is empty (0 bytes): the phone has nothing to play".into(),
-            RUN_BUILD,
-        );
-        return out;
-    }
-    if let Some((_, _, what)) = HEADERS
-        .iter()
-        .find(|(magic, at, _)| bytes.get(*at..*at + magic.len()) == Some(magic))
-    {
-        push(
-            ProblemKind::Header,
-            format!(
-                "starts with {what}: the phones want raw 16 kHz 16-bit samples with no header, \
-                 and play a header as a click or noise"
-            ),
-            RUN_BUILD,
-        );
-    }
-    if !bytes.len().is_multiple_of(2) {
-        push(
-            ProblemKind::OddLength,
-            format!(
-                "has an odd length ({} bytes): 16-bit samples take two bytes each, so the file \
-                 was truncated or corrupted",
-                bytes.len()
-            ),
-            RUN_BUILD,
-        );
-    }
-    if bytes.len() as u64 >= max_bytes {
-        push(
+/// The kind of problem and the fix in a repository for what [`sln::validate`] finds.
+fn sln_problem(p: &SlnProblem) -> (ProblemKind, &'static str) {
+    match p {
+        SlnProblem::Empty => (ProblemKind::Empty, RUN_BUILD),
+        SlnProblem::OddLength { .. } => (ProblemKind::OddLength, RUN_BUILD),
+        SlnProblem::TooLarge { .. } => (
             ProblemKind::TooLarge,
-            format!(
-                "is {} bytes, not under the {max_bytes}-byte cap the phones accept",
-                bytes.len()
-            ),
             "shorten the source (or its length in ringforge.toml), then run `ringforge build`",
-        );
-    }
-    let peak = bytes
-        .chunks_exact(2)
-        .map(|b| i32::from(i16::from_le_bytes([b[0], b[1]])).abs())
-        .max()
-        .unwrap_or(0);
-    let peak_dbfs = crate::condition::gain_to_db(f64::from(peak) / 32_768.0);
-    if peak_dbfs < SILENT_PEAK_DBFS {
-        let level = if peak_dbfs.is_finite() {
-            format!("peak {peak_dbfs:.1} dBFS")
-        } else {
-            "digital silence".to_string()
-        };
-        push(
+        ),
+        SlnProblem::Header { .. } => (ProblemKind::Header, RUN_BUILD),
+        SlnProblem::Silent { .. } => (
             ProblemKind::Silent,
-            format!("is silent ({level}): the phone would ring with nothing audible"),
             "check the source and its settings in ringforge.toml (start, gain), then run \
              `ringforge build`",
-        );
+        ),
     }
-    out
 }
 
 /// Facts about a tone's file, gathered by a worker.
@@ -310,13 +214,7 @@ pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
 
     let built_by = built_sound_version(dir, &cache);
     let work = |tone: &ToneConfig| check_tone(config, tone, cache.tones.get(&tone.id), built_by);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
-        .build();
-    let checked: Vec<ToneChecked> = match pool {
-        Ok(pool) => pool.install(|| config.tones.par_iter().map(work).collect()),
-        Err(_) => config.tones.iter().map(work).collect(),
-    };
+    let checked: Vec<ToneChecked> = crate::batch::map_on_workers(opts.jobs, &config.tones, work);
     let logos = logos::check_logos(config, &cache);
     let all_clean = checked.iter().all(|c| c.clean) && logos.clean;
     report.problems.extend(logos.problems);
@@ -333,13 +231,11 @@ pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
     let mut expected_tones = manifest_tones;
     for t in &config.tones {
         if !present.contains(&t.id) {
-            if let Ok(m) = ManifestTone::new(
+            if let Ok(m) = ManifestTone::placeholder(
                 t.id.clone(),
                 t.display.clone(),
                 t.file_name.clone(),
-                &[],
-                None,
-                Some(t.source_in_config.clone()),
+                t.source_in_config.clone(),
             ) {
                 expected_tones.push(m);
             }
@@ -416,10 +312,13 @@ fn check_tone(
             };
         }
     };
-    let invalid = validate_sln(&bytes, config.output.max_bytes);
-    let broken = invalid.iter().any(|p| p.kind != ProblemKind::Silent);
+    let invalid = sln::validate(&bytes, config.output.max_bytes);
+    let broken = invalid
+        .iter()
+        .any(|p| !matches!(p, SlnProblem::Silent { .. }));
     for p in invalid {
-        problems.push(Problem::new(&path, id, p.kind, p.message, p.fix));
+        let (kind, fix) = sln_problem(&p);
+        problems.push(Problem::new(&path, id, kind, p.to_string(), fix));
     }
 
     // Up to date? Convert again, in memory, and compare.
@@ -835,55 +734,15 @@ fn parse_json(text: &str) -> Result<Parsed, String> {
     Ok(out)
 }
 
-/// Reads the DPMA fragment the way Asterisk's configuration parser does, for what it holds:
-/// comments cut at an unescaped `;` (`\;` is a literal `;`), lines and values stripped,
-/// `[section]` headers, `key=value` lines.
+/// Reads the DPMA fragment's tones and alerts ([`crate::manifest::dpma::read_sections`]).
 fn parse_dpma(text: &str) -> Result<Parsed, String> {
-    let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    for (n, raw) in text.lines().enumerate() {
-        let mut line = String::with_capacity(raw.len());
-        let mut chars = raw.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' if chars.peek() == Some(&';') => {
-                    line.push(';');
-                    chars.next();
-                }
-                ';' => break,
-                c => line.push(c),
-            }
-        }
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix('[') {
-            let (name, _) = rest
-                .split_once(']')
-                .ok_or_else(|| format!("line {}: no closing `]`", n + 1))?;
-            sections.push((name.to_string(), Vec::new()));
-        } else {
-            let (k, v) = line
-                .split_once('=')
-                .ok_or_else(|| format!("line {}: expected key=value", n + 1))?;
-            let v = v.strip_prefix('>').unwrap_or(v);
-            let (_, lines) = sections
-                .last_mut()
-                .ok_or_else(|| format!("line {}: key=value outside a section", n + 1))?;
-            lines.push((k.trim().to_string(), v.trim().to_string()));
-        }
-    }
+    let sections = crate::manifest::dpma::read_sections(text)?;
     let mut out = Parsed::default();
-    for (name, lines) in sections {
-        let get = |k: &str| {
-            lines
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        };
+    for section in sections {
+        let get = |k: &str| section.get(k).map(String::from);
         match get("type").as_deref() {
             Some("ringtone") => out.tones.push((
-                name,
+                section.name.clone(),
                 Listed {
                     display: get("alias"),
                     file: get("filename"),
@@ -1012,37 +871,6 @@ pub fn github_annotation(p: &Problem) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tone_bytes(n: usize, amp: i16) -> Vec<u8> {
-        (0..n)
-            .flat_map(|i| (if i % 2 == 0 { amp } else { -amp }).to_le_bytes())
-            .collect()
-    }
-
-    #[test]
-    fn valid_tone_passes_and_each_fault_has_its_kind() {
-        let ok = tone_bytes(1000, 10_000);
-        assert!(validate_sln(&ok, 1_000_000).is_empty());
-        let kinds = |b: &[u8], max| -> Vec<ProblemKind> {
-            validate_sln(b, max).into_iter().map(|p| p.kind).collect()
-        };
-        assert_eq!(kinds(&[], 1_000_000), [ProblemKind::Empty]);
-        assert_eq!(kinds(&ok[..999], 1_000_000), [ProblemKind::OddLength]);
-        assert_eq!(kinds(&ok, 2000), [ProblemKind::TooLarge]);
-        assert_eq!(
-            kinds(&tone_bytes(1000, 30), 1_000_000),
-            [ProblemKind::Silent]
-        );
-        assert!(validate_sln(&tone_bytes(1000, 33), 1_000_000).is_empty());
-        for magic in [&b"RIFF"[..], b"ID3", b"fLaC", b"OggS"] {
-            let mut b = magic.to_vec();
-            b.extend_from_slice(&ok[magic.len()..]);
-            assert_eq!(kinds(&b, 1_000_000)[0], ProblemKind::Header, "{magic:?}");
-        }
-        let mut m4a = ok.clone();
-        m4a[4..8].copy_from_slice(b"ftyp");
-        assert_eq!(kinds(&m4a, 1_000_000)[0], ProblemKind::Header);
-    }
 
     #[test]
     fn github_escaping() {

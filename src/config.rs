@@ -53,6 +53,7 @@ use crate::batch::Extension;
 use crate::id;
 use crate::logo::{LogoOptions, Model};
 use crate::manifest::{dpma, Alert, ManifestSet, ManifestTone, RingType, Which};
+use crate::options::InvalidOption;
 use crate::{Dither, Error, Options};
 
 /// The file name `ringforge build` and `ringforge check` look for when no `--config` is given.
@@ -390,8 +391,8 @@ pub fn tone_options(
         max_bytes: output.max_bytes,
         ..Options::default()
     };
-    // The span of the last setting applied, to place errors found by whole-options validation.
-    let mut last: Option<(&'static str, Range<usize>)> = None;
+    // The settings applied and where, to place errors found by whole-options validation.
+    let mut applied: Vec<(&'static str, Range<usize>)> = Vec::new();
     macro_rules! apply {
         ($field:ident, |$v:ident| $body:expr) => {
             if let Some(s) = pick(&tone.$field, &defaults.$field) {
@@ -402,7 +403,7 @@ pub fn tone_options(
                     Ok(())
                 })();
                 r.map_err(|e| bad(stringify!($field), s, e))?;
-                last = Some((stringify!($field), s.span.clone()));
+                applied.push((stringify!($field), s.span.clone()));
             }
         };
     }
@@ -411,13 +412,8 @@ pub fn tone_options(
     apply!(start, |v| opts.start = Some(*v));
     apply!(length, |v| opts.length = Some(*v));
     apply!(gain_db, |v| opts.gain_db = *v);
-    apply!(normalize, |v| {
-        opts.normalize = if v.trim().eq_ignore_ascii_case("none") {
-            None
-        } else {
-            Some(v.parse::<crate::Normalize>().map_err(|e| e.to_string())?)
-        }
-    });
+    apply!(normalize, |v| opts.normalize =
+        crate::Normalize::read(v).map_err(|e| e.to_string())?);
     apply!(trim_silence, |v| opts.trim_silence = *v);
     apply!(channel, |v| opts.channel =
         v.parse::<crate::ChannelPick>().map_err(|e| e.to_string())?);
@@ -426,8 +422,16 @@ pub fn tone_options(
     apply!(fade_out_seconds, |v| opts.fade_out_seconds = *v);
     apply!(clip, |v| opts.clip = *v);
     apply!(limiter, |v| opts.limiter = *v);
-    if let Err(e) = opts.validate() {
-        let (field, span) = last.unwrap_or(("max_bytes", 0..0));
+    // The ranges are checked where each setting is read; a value out of range can only come
+    // from a combination, placed at the setting the check names (else the last one applied).
+    if let Err(e) = opts.check() {
+        let (field, span) = applied
+            .iter()
+            .rev()
+            .find(|(f, _)| *f == e.field)
+            .or(applied.last())
+            .cloned()
+            .unwrap_or(("max_bytes", 0..0));
         return Err(Unsupported {
             field,
             span,
@@ -671,29 +675,29 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
     }
     let ext = match &out.ext {
         None => Extension::Sln,
-        Some(e) => match e.get_ref().to_ascii_lowercase().trim_start_matches('.') {
-            "sln" => Extension::Sln,
-            "sln16" => Extension::Sln16,
-            "raw" => Extension::Raw,
-            other => {
-                p.at(
-                    e.span(),
-                    format!("unknown extension {other:?}"),
-                    "use \"sln\", \"sln16\" or \"raw\"",
-                );
-                Extension::Sln
+        Some(e) => {
+            let want = e.get_ref().to_ascii_lowercase();
+            let want = want.trim_start_matches('.');
+            match Extension::ALL.into_iter().find(|x| x.as_str() == want) {
+                Some(x) => x,
+                None => {
+                    let names = Extension::ALL.map(|x| format!("{:?}", x.as_str()));
+                    p.at(
+                        e.span(),
+                        format!("unknown extension {want:?}"),
+                        format!("use one of {}", names.join(", ")),
+                    );
+                    Extension::Sln
+                }
             }
-        },
+        }
     };
     let max_bytes = match &out.max_bytes {
         None => crate::sln::DEFAULT_MAX_BYTES,
-        Some(m) => match max_bytes_problem(*m.get_ref()) {
-            Some((message, fix)) => {
-                p.at(m.span(), message, fix);
-                crate::sln::DEFAULT_MAX_BYTES
-            }
-            None => *m.get_ref(),
-        },
+        Some(m) => Options::check_max_bytes(*m.get_ref()).unwrap_or_else(|e| {
+            p.at(m.span(), e.problem, e.fix);
+            crate::sln::DEFAULT_MAX_BYTES
+        }),
     };
     let manifests = match &out.manifests {
         None => Which::ALL,
@@ -753,9 +757,10 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
                 p.at(
                     t.id.span(),
                     format!("tone id {id:?} collides with the phones' built-in tone `{builtin}`"),
-                    "choose another id (the built-ins are Alarm, Chimes, Digium, GuitarStrum, \
-                     Jingle, Office, Office2, RotaryPhone, SteelDrum, Techno, Theme, Tweedle, \
-                     Twinkle, Vibe; compared ignoring case)",
+                    format!(
+                        "choose another id (the built-ins are {}; compared ignoring case)",
+                        id::builtin_tone_ids()
+                    ),
                 );
             }
             Err(e) => {
@@ -992,13 +997,11 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
             .tones
             .iter()
             .map(|t| {
-                ManifestTone::new(
+                ManifestTone::placeholder(
                     t.id.clone(),
                     t.display.clone(),
                     t.file_name.clone(),
-                    &[],
-                    None,
-                    Some(t.source_in_config.clone()),
+                    t.source_in_config.clone(),
                 )
             })
             .collect();
@@ -1154,77 +1157,47 @@ pub(crate) fn settings(raw: &RawSettings, p: &mut Problems<'_>) -> Settings {
             span: t.span(),
         })
     };
+    // Each value is checked by the rule `Options::validate` applies, and placed at its line.
+    let checked = |value: Result<f64, InvalidOption>, span: Range<usize>, p: &mut Problems<'_>| {
+        value
+            .map_err(|e| p.at(span.clone(), e.problem, e.fix))
+            .ok()
+            .map(|value| Setting { value, span })
+    };
     if let Some(t) = &raw.start {
-        out.start = time(t, "start", p);
+        out.start =
+            time(t, "start", p).and_then(|s| checked(Options::START.check(s.value), s.span, p));
     }
     if let Some(t) = &raw.length {
-        out.length = time(t, "length", p);
-        if out
-            .length
-            .as_ref()
-            .is_some_and(|l| l.value * 16_000.0 < 1.0)
-        {
-            p.at(
-                t.span(),
-                "length is shorter than one sample",
-                "use a longer length",
-            );
-        }
+        out.length =
+            time(t, "length", p).and_then(|l| checked(Options::check_length(l.value), l.span, p));
     }
-    let ranged = |s: &Spanned<f64>,
-                  what: &str,
-                  range: std::ops::RangeInclusive<f64>,
-                  unit: &str,
-                  p: &mut Problems<'_>| {
-        let v = *s.get_ref();
-        if !v.is_finite() || !range.contains(&v) {
-            p.at(
-                s.span(),
-                format!("{what} {v} is out of range"),
-                format!("use {}…{} {unit}", range.start(), range.end()),
-            );
-            None
-        } else {
-            Some(set(s))
-        }
-    };
     if let Some(g) = &raw.gain_db {
-        out.gain_db = ranged(g, "gain_db", -60.0..=60.0, "dB", p);
+        out.gain_db = checked(Options::GAIN_DB.check(*g.get_ref()), g.span(), p);
     }
     if let Some(f) = &raw.fade_out_seconds {
-        out.fade_out_seconds = ranged(f, "fade_out_seconds", 0.0..=60.0, "seconds", p);
+        out.fade_out_seconds = checked(Options::FADE_OUT_SECONDS.check(*f.get_ref()), f.span(), p);
     }
     if let Some(n) = &raw.normalize {
-        if valid_normalize(n.get_ref()) {
-            out.normalize = Some(set(n));
-        } else {
-            p.at(
-                n.span(),
-                format!("cannot read normalize {:?}", n.get_ref()),
-                "use \"peak[:CEILING_DBFS]\", \"loudness[:TARGET_LUFS[:CEILING_DBTP]]\" or \
-                 \"none\", e.g. \"loudness:-16\"",
-            );
+        match crate::Normalize::read(n.get_ref()) {
+            Ok(_) => out.normalize = Some(set(n)),
+            Err(e) => p.at(n.span(), e.problem, e.fix),
         }
     }
     if let Some(t) = &raw.trim_silence {
         let value = match t.get_ref() {
-            RawTrim::On(true) => Some(Some(-60.0)),
-            RawTrim::On(false) => Some(None),
-            RawTrim::Threshold(v) if v.is_finite() && (-120.0..=0.0).contains(v) => Some(Some(*v)),
-            RawTrim::Threshold(_) => None,
+            RawTrim::On(true) => Ok(Some(Options::DEFAULT_TRIM_THRESHOLD_DBFS)),
+            RawTrim::On(false) => Ok(None),
+            RawTrim::Threshold(v) => Options::TRIM_THRESHOLD_DBFS.check(*v).map(Some),
         };
         match value {
-            Some(value) => {
+            Ok(value) => {
                 out.trim_silence = Some(Setting {
                     value,
                     span: t.span(),
                 })
             }
-            None => p.at(
-                t.span(),
-                "cannot read trim_silence",
-                "use true, false or a threshold in dBFS between -120 and 0 (e.g. -60)",
-            ),
+            Err(e) => p.at(t.span(), e.problem, e.fix),
         }
     }
     let word = |s: &Spanned<String>, what: &str, allowed: &[&str], p: &mut Problems<'_>| {
@@ -1253,39 +1226,6 @@ pub(crate) fn settings(raw: &RawSettings, p: &mut Problems<'_>) -> Settings {
     out.clip = raw.clip.as_ref().map(set);
     out.limiter = raw.limiter.as_ref().map(set);
     out
-}
-
-/// What is wrong with a `max_bytes` value, and what to write instead; `None` when it is usable.
-pub(crate) fn max_bytes_problem(max_bytes: u64) -> Option<(String, &'static str)> {
-    (max_bytes < 4).then(|| {
-        (
-            format!("max_bytes {max_bytes} leaves no room for a tone"),
-            "use at least 4 (the phones take up to 1000000)",
-        )
-    })
-}
-
-/// Whether `s` is a normalisation in its text form: `peak[:CEILING]`,
-/// `loudness[:TARGET[:CEILING]]` or `none`/`off`.
-fn valid_normalize(s: &str) -> bool {
-    let mut parts = s.trim().split(':');
-    let kind = parts.next().unwrap_or_default().to_ascii_lowercase();
-    let numbers: Option<Vec<f64>> = parts
-        .map(|p| p.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
-        .collect();
-    let Some(numbers) = numbers else {
-        return false;
-    };
-    match kind.as_str() {
-        "none" | "off" => numbers.is_empty(),
-        "peak" => numbers.len() <= 1 && numbers.iter().all(|v| (-60.0..=0.0).contains(v)),
-        "loudness" | "lufs" | "r128" => {
-            numbers.len() <= 2
-                && numbers.first().is_none_or(|v| (-70.0..=-5.0).contains(v))
-                && numbers.get(1).is_none_or(|v| (-20.0..=0.0).contains(v))
-        }
-        _ => false,
-    }
 }
 
 /// Checks that a path from the file is relative and does not climb out of the root.
@@ -1503,12 +1443,6 @@ ring_type = "answer"
         for bad in ["", "-1", "a", "1::2", "1:2:3:4", "nan"] {
             assert_eq!(parse_time(bad), None, "{bad:?}");
         }
-        assert!(
-            valid_normalize("loudness:-16:-1")
-                && valid_normalize("peak")
-                && valid_normalize("none")
-        );
-        assert!(!valid_normalize("peak:3") && !valid_normalize("rms"));
     }
 
     #[test]

@@ -203,7 +203,7 @@ pub(crate) fn convert_source<'s>(
     })?;
     let decoder = Decoder::open(source, hint, &opts.limits)?;
     let part = read_part(decoder, opts)?;
-    condition(part, opts, seed)
+    make_tone(part, opts, seed)
 }
 
 /// Which part of the source the tone is made from, in source frames and in 16 kHz output
@@ -303,224 +303,325 @@ struct Part {
     downmix_loss_db: Option<f64>,
 }
 
+/// Why reading stopped before the source's end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    /// The selection (`start` and `length`) is covered, resampler tail included.
+    SelectionCovered,
+    /// The size cap is covered (`on_oversize = fit`): the tone is cut there.
+    CapReached,
+    /// The content is longer than the cap (`on_oversize = error`).
+    TooLarge,
+}
+
 /// Decodes what the tone needs: skips what comes before the start (and, when trimming, before
 /// the first sound), and stops once the selection or the size cap is covered plus the
 /// resampler's tail.
 fn read_part(mut decoder: Decoder<'_>, opts: &Options) -> Result<Part> {
-    let max_out = opts.max_samples();
-    let threshold = opts.trim_silence.map(|db| condition::db_to_gain(db) as f32);
-    let mut energy = Energy::default();
-    let mut mix: Option<MonoMix> = None;
-    let mut window: Option<Window> = None;
-    let mut block: Vec<f32> = Vec::new();
-    let mut mono: Vec<f32> = Vec::new();
-    let mut first_frame = 0u64;
-    let mut total = 0u64;
-    let mut first_sound: Option<u64> = None;
-    let mut last_sound: Option<u64> = None;
-    let mut dropped_after = false;
-    let mut cut_by_cap = false;
-    let mut too_large = false;
-    let mut stopped = false;
-    // While trimming finds no sound, the selection's first cap-full is kept aside: a source that
-    // is silent throughout becomes a (silent, warned) tone rather than nothing.
-    let mut head: Vec<f32> = Vec::new();
-    let mut head_first: Option<u64> = None;
-    let mut grid_start = 0u64;
-
-    // Jump to the start where that is exact, keeping the resampler's run-up before it.
+    let mut reader = PartReader::new(opts);
     if opts.start.is_some() {
-        let w = Window::new(decoder.info().sample_rate, opts);
-        let run_up = w.align_down(w.start_src.saturating_sub(2 * w.tail + w.margin_src));
-        if let Some(at) = decoder.seek_to_frame(run_up) {
-            total = at;
-            first_frame = at;
-            // The seek may land between block boundaries: kept audio starts on the grid.
-            grid_start = at.div_ceil(w.step) * w.step;
+        reader.seek_to_start(&mut decoder);
+    }
+    let mut stop = None;
+    while stop.is_none() && decoder.next_block()? {
+        stop = reader.take_block(&decoder);
+    }
+    if stop.is_some() {
+        decoder.stop_early();
+    }
+    reader.finish(decoder.into_info(), stop)
+}
+
+/// What [`read_part`] has read so far: the mono audio kept, where sound was found, and what
+/// was left out.
+struct PartReader<'o> {
+    opts: &'o Options,
+    max_out: u64,
+    /// The trim threshold as a linear level, when trimming.
+    threshold: Option<f32>,
+    energy: Energy,
+    mix: Option<MonoMix>,
+    window: Option<Window>,
+    /// The latest block, mixed to mono (only when trimming: otherwise blocks are mixed straight
+    /// into `mono`).
+    block: Vec<f32>,
+    /// The kept audio, from source frame `first_frame`.
+    mono: Vec<f32>,
+    first_frame: u64,
+    /// Source frames decoded so far.
+    total: u64,
+    first_sound: Option<u64>,
+    last_sound: Option<u64>,
+    /// Whether frames past what can be used were decoded and not kept.
+    dropped_after: bool,
+    /// While trimming finds no sound, the selection's first cap-full is kept aside, from
+    /// `head_first`: a source that is silent throughout becomes a (silent, warned) tone rather
+    /// than nothing.
+    head: Vec<f32>,
+    head_first: Option<u64>,
+    /// Kept audio starts on the resampler's block grid, from here.
+    grid_start: u64,
+}
+
+impl<'o> PartReader<'o> {
+    fn new(opts: &'o Options) -> Self {
+        PartReader {
+            opts,
+            max_out: opts.max_samples(),
+            threshold: opts.trim_silence.map(|db| condition::db_to_gain(db) as f32),
+            energy: Energy::default(),
+            mix: None,
+            window: None,
+            block: Vec::new(),
+            mono: Vec::new(),
+            first_frame: 0,
+            total: 0,
+            first_sound: None,
+            last_sound: None,
+            dropped_after: false,
+            head: Vec::new(),
+            head_first: None,
+            grid_start: 0,
         }
     }
 
-    while decoder.next_block()? {
-        let planes = decoder.planes();
-        let m = mix.get_or_insert_with(|| mono_mix(opts.channel, decoder.layout(), planes.len()));
-        let w = *window.get_or_insert_with(|| Window::new(decoder.info().sample_rate, opts));
-        // Without trimming, nothing looks at a block before it is kept: mix straight into the
-        // part (and give back what is not kept), sparing a copy of every sample.
-        let direct = threshold.is_none();
-        if direct && mono.capacity() == 0 {
-            // Room for all the part will hold, when the source states its length: growing
-            // by doubling would copy it over and over. Never more than the cap lets in.
-            let declared = decoder.info().declared_seconds;
-            if let Some(frames) = declared.map(|s| (s * f64::from(w.rate)).ceil() as u64) {
-                let cap = w.cap_end_src(w.start_src, max_out, 0);
-                let end = w.selection_end_src().map_or(cap, |e| e.min(cap));
-                let planned = frames.min(end).saturating_sub(first_frame);
-                mono.reserve(planned as usize + planes.first().map_or(0, Vec::len));
-            }
+    /// Jumps to the start where that is exact, keeping the resampler's run-up before it.
+    fn seek_to_start(&mut self, decoder: &mut Decoder<'_>) {
+        let w = Window::new(decoder.info().sample_rate, self.opts);
+        let run_up = w.align_down(w.start_src.saturating_sub(2 * w.tail + w.margin_src));
+        if let Some(at) = decoder.seek_to_frame(run_up) {
+            self.total = at;
+            self.first_frame = at;
+            // The seek may land between block boundaries: kept audio starts on the grid.
+            self.grid_start = at.div_ceil(w.step) * w.step;
         }
-        let mixed = if direct {
-            let before = mono.len();
-            m.mix_into(planes, &mut mono, &mut energy);
-            mono.len() - before
-        } else {
-            block.clear();
-            m.mix_into(planes, &mut block, &mut energy);
-            block.len()
-        };
-        let block_start = total;
-        total += mixed as u64;
+    }
+
+    /// Mixes the decoder's current block, keeps what the tone can use, and says whether
+    /// reading can stop.
+    fn take_block(&mut self, decoder: &Decoder<'_>) -> Option<Stop> {
+        let opts = self.opts;
+        let w = *self
+            .window
+            .get_or_insert_with(|| Window::new(decoder.info().sample_rate, opts));
+        let direct = self.threshold.is_none();
+        let mixed = self.mix_block(decoder, w, direct);
+        let block_start = self.total;
+        self.total += mixed as u64;
 
         let selection_end = w.end_out.map(|e| w.src_ceil(e));
-        if let Some(t) = threshold {
-            let lo = block_start.max(w.start_src);
-            let hi = selection_end.map_or(total, |e| total.min(e));
-            if lo < hi {
-                let slice = &block[(lo - block_start) as usize..(hi - block_start) as usize];
-                if let Some(i) = slice.iter().position(|s| s.abs() >= t) {
-                    first_sound.get_or_insert(lo + i as u64);
-                }
-                if let Some(i) = slice.iter().rposition(|s| s.abs() >= t) {
-                    last_sound = Some(lo + i as u64);
-                }
-            }
+        if self.threshold.is_some() {
+            self.find_sound(w, block_start, selection_end);
         }
         // Where the tone's content starts, once known.
-        let content_start = match threshold {
+        let content_start = match self.threshold {
             None => Some(w.start_src),
-            Some(_) => first_sound.map(|f| f.saturating_sub(w.margin_src).max(w.start_src)),
+            Some(_) => self
+                .first_sound
+                .map(|f| f.saturating_sub(w.margin_src).max(w.start_src)),
         };
-        let slack = if threshold.is_some() { w.tail } else { 0 };
-        let cap_end = content_start.map(|c| w.cap_end_src(c, max_out, slack));
+        let slack = if self.threshold.is_some() { w.tail } else { 0 };
+        let cap_end = content_start.map(|c| w.cap_end_src(c, self.max_out, slack));
         let store_end = match (cap_end, w.selection_end_src()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
 
-        if threshold.is_some() && first_sound.is_none() {
-            let from = *head_first.get_or_insert(
+        self.keep_head(w, block_start);
+        self.keep_block(block_start, mixed, store_end, direct);
+        self.forget_before(w, content_start, slack);
+        self.stop(w, content_start, cap_end, selection_end)
+    }
+
+    /// Mixes the block to mono: straight into the part when not trimming (nothing looks at a
+    /// block before it is kept, so a copy of every sample is spared), else into `block`.
+    /// Returns the frames mixed.
+    fn mix_block(&mut self, decoder: &Decoder<'_>, w: Window, direct: bool) -> usize {
+        let planes = decoder.planes();
+        let channel = self.opts.channel;
+        let m = self
+            .mix
+            .get_or_insert_with(|| mono_mix(channel, decoder.layout(), planes.len()));
+        if !direct {
+            self.block.clear();
+            m.mix_into(planes, &mut self.block, &mut self.energy);
+            return self.block.len();
+        }
+        if self.mono.capacity() == 0 {
+            // Room for all the part will hold, when the source states its length: growing
+            // by doubling would copy it over and over. Never more than the cap lets in.
+            let declared = decoder.info().declared_seconds;
+            if let Some(frames) = declared.map(|s| (s * f64::from(w.rate)).ceil() as u64) {
+                let cap = w.cap_end_src(w.start_src, self.max_out, 0);
+                let end = w.selection_end_src().map_or(cap, |e| e.min(cap));
+                let planned = frames.min(end).saturating_sub(self.first_frame);
+                self.mono
+                    .reserve(planned as usize + planes.first().map_or(0, Vec::len));
+            }
+        }
+        let before = self.mono.len();
+        m.mix_into(planes, &mut self.mono, &mut self.energy);
+        self.mono.len() - before
+    }
+
+    /// Notes the first and last sound in the block, within the selection.
+    fn find_sound(&mut self, w: Window, block_start: u64, selection_end: Option<u64>) {
+        let Some(t) = self.threshold else { return };
+        let lo = block_start.max(w.start_src);
+        let hi = selection_end.map_or(self.total, |e| self.total.min(e));
+        if lo < hi {
+            let slice = &self.block[(lo - block_start) as usize..(hi - block_start) as usize];
+            if let Some(i) = slice.iter().position(|s| s.abs() >= t) {
+                self.first_sound.get_or_insert(lo + i as u64);
+            }
+            if let Some(i) = slice.iter().rposition(|s| s.abs() >= t) {
+                self.last_sound = Some(lo + i as u64);
+            }
+        }
+    }
+
+    /// While trimming has found no sound, keeps the block's part of the first cap-full aside;
+    /// once it has, lets that go.
+    fn keep_head(&mut self, w: Window, block_start: u64) {
+        if self.threshold.is_some() && self.first_sound.is_none() {
+            let grid_start = self.grid_start;
+            let from = *self.head_first.get_or_insert(
                 w.align_down(w.start_src.saturating_sub(w.tail))
                     .max(grid_start),
             );
-            let to = w.cap_end_src(w.start_src, max_out, 0);
-            let lo = block_start.max(from + head.len() as u64);
-            let hi = total.min(to);
+            let to = w.cap_end_src(w.start_src, self.max_out, 0);
+            let lo = block_start.max(from + self.head.len() as u64);
+            let hi = self.total.min(to);
             if lo < hi {
-                head.extend_from_slice(
-                    &block[(lo - block_start) as usize..(hi - block_start) as usize],
+                self.head.extend_from_slice(
+                    &self.block[(lo - block_start) as usize..(hi - block_start) as usize],
                 );
             }
-        } else if !head.is_empty() {
-            head = Vec::new();
+        } else if !self.head.is_empty() {
+            self.head = Vec::new();
         }
-        // Keep the block, up to what can be used.
+    }
+
+    /// Keeps the block up to `store_end`, what can be used.
+    fn keep_block(&mut self, block_start: u64, mixed: usize, store_end: Option<u64>, direct: bool) {
         let keep = store_end.map_or(mixed as u64, |e| {
             e.saturating_sub(block_start).min(mixed as u64)
         });
         if keep < mixed as u64 {
-            dropped_after = true;
+            self.dropped_after = true;
         }
         if direct {
-            mono.truncate(mono.len() - (mixed - keep as usize));
+            self.mono
+                .truncate(self.mono.len() - (mixed - keep as usize));
         } else {
-            mono.extend_from_slice(&block[..keep as usize]);
+            self.mono.extend_from_slice(&self.block[..keep as usize]);
         }
-        // Forget what lies before the part (keeping the resampler's run-up).
-        let anchor = content_start.unwrap_or(total.saturating_sub(w.margin_src));
+    }
+
+    /// Forgets what lies before the part, keeping the resampler's run-up.
+    fn forget_before(&mut self, w: Window, content_start: Option<u64>, slack: u64) {
+        let anchor = content_start.unwrap_or(self.total.saturating_sub(w.margin_src));
         let keep_from = w
             .align_down(anchor.saturating_sub(w.tail + slack))
-            .max(grid_start);
-        if keep_from > first_frame {
-            let n = ((keep_from - first_frame) as usize).min(mono.len());
-            mono.drain(..n);
-            first_frame += n as u64;
+            .max(self.grid_start);
+        if keep_from > self.first_frame {
+            let n = ((keep_from - self.first_frame) as usize).min(self.mono.len());
+            self.mono.drain(..n);
+            self.first_frame += n as u64;
         }
+    }
 
-        if opts.on_oversize == Oversize::Error {
+    /// Whether reading can stop after this block, and why.
+    fn stop(
+        &self,
+        w: Window,
+        content_start: Option<u64>,
+        cap_end: Option<u64>,
+        selection_end: Option<u64>,
+    ) -> Option<Stop> {
+        if self.opts.on_oversize == Oversize::Error {
             if let Some(c) = content_start {
-                let extent_end = match threshold {
-                    None => total,
-                    Some(_) => last_sound.map_or(c, |l| l + 1 + w.margin_src),
+                let extent_end = match self.threshold {
+                    None => self.total,
+                    Some(_) => self.last_sound.map_or(c, |l| l + 1 + w.margin_src),
                 };
                 let extent_end = selection_end.map_or(extent_end, |e| extent_end.min(e));
-                if w.out_ceil(extent_end).saturating_sub(w.out_floor(c)) > max_out {
-                    too_large = true;
-                    stopped = true;
-                    break;
+                if w.out_ceil(extent_end).saturating_sub(w.out_floor(c)) > self.max_out {
+                    return Some(Stop::TooLarge);
                 }
             }
         }
-        if let Some(e) = w.selection_end_src() {
-            if total >= e {
-                stopped = true;
-                break;
-            }
+        if w.selection_end_src().is_some_and(|e| self.total >= e) {
+            return Some(Stop::SelectionCovered);
         }
-        if opts.on_oversize == Oversize::Fit {
-            if let Some(e) = cap_end {
-                if total >= e {
-                    cut_by_cap = true;
-                    stopped = true;
-                    break;
-                }
-            }
+        if self.opts.on_oversize == Oversize::Fit && cap_end.is_some_and(|e| self.total >= e) {
+            return Some(Stop::CapReached);
         }
+        None
     }
-    if stopped {
-        decoder.stop_early();
+
+    /// The part read, or why there is none.
+    fn finish(self, info: SourceInfo, stop: Option<Stop>) -> Result<Part> {
+        let Some(w) = self.window else {
+            return Err(Error::Empty);
+        };
+        if self.total == 0 {
+            return Err(Error::Empty);
+        }
+        if self.total <= w.start_src {
+            return Err(Error::Invalid(format!(
+                "--start {:.3} s is past the end of the source ({:.3} s) — choose an earlier start",
+                self.opts.start.unwrap_or(0.0),
+                info.end_seconds()
+            )));
+        }
+        if stop == Some(Stop::TooLarge) {
+            return Err(self.too_large(&info, w));
+        }
+        let cut_by_cap = stop == Some(Stop::CapReached);
+        let downmix_loss_db = match (self.opts.channel, &self.mix) {
+            (ChannelPick::Mix, Some(m)) => self
+                .energy
+                .loss_db(m.weights())
+                .filter(|(_, cancelled)| *cancelled > DOWNMIX_CANCEL_WARN_DB)
+                .map(|(lost, _)| lost),
+            _ => None,
+        };
+        let (mono, first_frame, dropped_after, cut_by_cap) = match self.head_first {
+            Some(from) if self.threshold.is_some() && self.first_sound.is_none() => {
+                let end = from + self.head.len() as u64;
+                let over = self.total >= w.cap_end_src(w.start_src, self.max_out, 0);
+                let dropped = self.dropped_after || self.total > end;
+                (self.head, from, dropped, cut_by_cap || over)
+            }
+            _ => (self.mono, self.first_frame, self.dropped_after, cut_by_cap),
+        };
+        Ok(Part {
+            more_after: info.stopped_early || dropped_after,
+            info,
+            window: w,
+            mono,
+            first_frame,
+            cut_by_cap,
+            downmix_loss_db,
+        })
     }
-    let info = decoder.into_info();
-    let Some(window) = window else {
-        return Err(Error::Empty);
-    };
-    if total == 0 {
-        return Err(Error::Empty);
-    }
-    let w = window;
-    if total <= w.start_src {
-        return Err(Error::Invalid(format!(
-            "--start {:.3} s is past the end of the source ({:.3} s) — choose an earlier start",
-            opts.start.unwrap_or(0.0),
-            info.end_seconds()
-        )));
-    }
-    if too_large {
+
+    /// The error for content longer than the cap: the size the whole selection would have.
+    fn too_large(&self, info: &SourceInfo, w: Window) -> Error {
         let frames = info
             .declared_seconds
-            .map_or(total, |s| (s * f64::from(w.rate)).round() as u64)
-            .max(total);
+            .map_or(self.total, |s| (s * f64::from(w.rate)).round() as u64)
+            .max(self.total);
         let end = w.out_ceil(frames);
         let end = w.end_out.map_or(end, |e| end.min(e));
-        let samples = end.saturating_sub(w.start_out).max(max_out + 1);
-        return Err(Error::TooLarge {
+        let samples = end.saturating_sub(w.start_out).max(self.max_out + 1);
+        Error::TooLarge {
             bytes: samples * 2,
             seconds: samples as f64 / f64::from(TARGET_RATE),
-            max_bytes: opts.max_bytes,
-        });
-    }
-    let (mono, first_frame, dropped_after, cut_by_cap) = match head_first {
-        Some(from) if threshold.is_some() && first_sound.is_none() => {
-            let end = from + head.len() as u64;
-            let over = total >= w.cap_end_src(w.start_src, max_out, 0);
-            (head, from, dropped_after || total > end, cut_by_cap || over)
+            max_bytes: self.opts.max_bytes,
         }
-        _ => (mono, first_frame, dropped_after, cut_by_cap),
-    };
-    let downmix_loss_db = match (opts.channel, &mix) {
-        (ChannelPick::Mix, Some(m)) => energy
-            .loss_db(m.weights())
-            .filter(|(_, cancelled)| *cancelled > DOWNMIX_CANCEL_WARN_DB)
-            .map(|(lost, _)| lost),
-        _ => None,
-    };
-    Ok(Part {
-        more_after: info.stopped_early || dropped_after,
-        info,
-        window: w,
-        mono,
-        first_frame,
-        cut_by_cap,
-        downmix_loss_db,
-    })
+    }
 }
 
 fn mono_mix(pick: ChannelPick, layout: Option<&Channels>, count: usize) -> MonoMix {
@@ -533,176 +634,21 @@ fn mono_mix(pick: ChannelPick, layout: Option<&Channels>, count: usize) -> MonoM
 
 /// Resamples the part, cuts the selection, then trims, fits, sets the level, quantizes and
 /// measures.
-fn condition(part: Part, opts: &Options, seed: u64) -> Result<Tone> {
-    let Part {
-        info,
-        window: w,
-        mono,
-        first_frame,
-        more_after,
-        cut_by_cap,
-        downmix_loss_db,
-    } = part;
-    let max_out = opts.max_samples() as usize;
-    let mut warnings = Vec::new();
-    if info.sample_rate < TARGET_RATE && !opts.allow_upsample {
-        warnings.push(Warning::Upsampled {
-            from: info.sample_rate,
-        });
-    }
-    if info.truncated {
-        warnings.push(Warning::Truncated {
-            decoded_seconds: info.decoded_seconds(),
-            declared_seconds: info.declared_seconds,
-        });
-    }
-    if info.packet_errors > 0 {
-        warnings.push(Warning::PacketErrors {
-            count: info.packet_errors,
-        });
-    }
-    if let Some(lost_db) = downmix_loss_db {
-        warnings.push(Warning::DownmixLoss { lost_db });
-    }
-
-    // To 16 kHz, then the selection in whole-source output coordinates.
-    let stored_end = first_frame + mono.len() as u64;
-    let mut x = resample::to_16k(&mono, w.rate)?;
-    drop(mono);
-    let o0 = w.out_floor(first_frame);
-    let mut end = x.len() as u64;
-    if more_after {
-        // The last samples did not see the audio after them: use only settled ones.
-        let settled = w.out_floor(stored_end.saturating_sub(w.tail));
-        end = end.min(settled.saturating_sub(o0));
-    }
-    let mut cut_end = more_after;
-    if let Some(e) = w.end_out {
-        let e = e.saturating_sub(o0);
-        if e < x.len() as u64 {
-            cut_end = true;
-        }
-        end = end.min(e);
-    }
-    let begin = w.start_out.saturating_sub(o0).min(end);
-    // Silence dropped while decoding, before the samples kept here.
-    let dropped_lead = (o0 + begin).saturating_sub(w.start_out) as usize;
-    x.truncate(end as usize);
-    x.drain(..begin as usize);
-    if x.is_empty() {
+fn make_tone(part: Part, opts: &Options, seed: u64) -> Result<Tone> {
+    let mut warnings = source_warnings(&part, opts);
+    let (info, w, mut selection) = select(part)?;
+    if selection.x.is_empty() {
         return Err(Error::Invalid(format!(
             "--start {:.3} s leaves nothing of the source ({:.3} s) — choose an earlier start",
             opts.start.unwrap_or(0.0),
             info.end_seconds()
         )));
     }
-
-    // Trim silence.
-    let mut trimmed = match opts.trim_silence {
-        Some(db) => condition::trim_silence(&mut x, db, condition::TRIM_MARGIN_SAMPLES),
-        None => condition::Trimmed::default(),
-    };
-    trimmed.leading += dropped_lead;
-    // Fit to the cap and fade where the tone was cut.
-    let fade = (opts.fade_out_seconds * f64::from(TARGET_RATE)).round() as usize;
-    let over = x.len() > max_out;
-    if over && opts.on_oversize == Oversize::Error {
-        let samples = x.len() as u64;
-        return Err(Error::TooLarge {
-            bytes: samples * 2,
-            seconds: samples as f64 / f64::from(TARGET_RATE),
-            max_bytes: opts.max_bytes,
-        });
-    }
-    let fitted = over || cut_by_cap;
-    // A cut inside the sound fades out; a tone whose end was trimmed already ends in silence.
-    let faded = if over || (cut_end && trimmed.trailing == 0) {
-        x.truncate(max_out);
-        let fade = fade.min(x.len() / 2);
-        condition::fade_out(&mut x, fade);
-        fade
-    } else {
-        0
-    };
-    if fitted {
-        let (source_seconds, source_seconds_known) = match info.declared_seconds {
-            Some(s) => (s, true),
-            None => (info.end_seconds(), !info.stopped_early),
-        };
-        warnings.push(Warning::Fitted {
-            source_seconds,
-            source_seconds_known,
-            start_seconds: (w.start_out + trimmed.leading as u64) as f64 / f64::from(TARGET_RATE),
-            kept_seconds: x.len() as f64 / f64::from(TARGET_RATE),
-            fade_seconds: faded as f64 / f64::from(TARGET_RATE),
-        });
-    }
-    if w.start_out > 0 && trimmed.leading == 0 {
-        condition::fade_in(&mut x, condition::FADE_IN_SAMPLES);
-    }
-
-    // Level: gain, normalisation, then never clip unless asked to.
-    let mut gain_db = opts.gain_db;
-    let mut limiting = None;
-    condition::apply_gain(&mut x, opts.gain_db);
-    match opts.normalize {
-        Some(Normalize::Peak { ceiling_dbfs }) => {
-            if let Some(g) = condition::peak_gain_db(&x, ceiling_dbfs, opts.dither) {
-                condition::apply_gain(&mut x, g);
-                gain_db += g;
-            }
-        }
-        Some(Normalize::Loudness {
-            target_lufs,
-            true_peak_ceiling_dbtp,
-        }) if opts.limiter => {
-            let ceiling = true_peak_ceiling_dbtp;
-            match condition::normalize_loudness_limited(&mut x, target_lufs, ceiling, opts.dither) {
-                Some(n) => {
-                    gain_db += n.gain_db;
-                    limiting = n.limiting;
-                    warnings.extend(n.warnings(target_lufs, ceiling));
-                }
-                None if condition::peak(&x) > 0.0 && x.len() < TARGET_RATE as usize * 2 / 5 => {
-                    warnings.push(Warning::NotNormalized);
-                }
-                None => {}
-            }
-        }
-        Some(Normalize::Loudness {
-            target_lufs,
-            true_peak_ceiling_dbtp,
-        }) => {
-            match condition::loudness_gain(&x, target_lufs, true_peak_ceiling_dbtp, opts.dither) {
-                Some(g) => {
-                    condition::apply_gain(&mut x, g.gain_db);
-                    gain_db += g.gain_db;
-                    if g.limited {
-                        warnings.push(Warning::LoudnessLimited {
-                            target_lufs,
-                            reached_lufs: g.measured_lufs + g.gain_db,
-                            ceiling_dbtp: true_peak_ceiling_dbtp,
-                        });
-                    }
-                }
-                None if condition::peak(&x) > 0.0 && x.len() < TARGET_RATE as usize * 2 / 5 => {
-                    warnings.push(Warning::NotNormalized);
-                }
-                None => {}
-            }
-        }
-        None => {}
-    }
-    if !opts.clip {
-        if let Some(g) = condition::anti_clip_gain_db(&x, opts.dither) {
-            condition::apply_gain(&mut x, g);
-            gain_db += g;
-            warnings.push(Warning::GainReduced { gain_db: g });
-        }
-    }
+    let trimmed = shape(&mut selection, &info, w, opts, &mut warnings)?;
+    let mut x = selection.x;
+    let (gain_db, limiting) = set_level(&mut x, opts, &mut warnings);
 
     let (samples, stats) = quantize::quantize(&x, opts.dither, seed);
-
     let peak_dbfs = condition::peak_dbfs_i16(&samples);
     if stats.clipped > 0 {
         warnings.push(Warning::Clipped {
@@ -733,6 +679,203 @@ fn condition(part: Part, opts: &Options, seed: u64) -> Result<Tone> {
         warnings,
     };
     Ok(Tone { samples, report })
+}
+
+/// What the source and the mix warn of, before any conditioning.
+fn source_warnings(part: &Part, opts: &Options) -> Vec<Warning> {
+    let info = &part.info;
+    let mut warnings = Vec::new();
+    if info.sample_rate < TARGET_RATE && !opts.allow_upsample {
+        warnings.push(Warning::Upsampled {
+            from: info.sample_rate,
+        });
+    }
+    if info.truncated {
+        warnings.push(Warning::Truncated {
+            decoded_seconds: info.decoded_seconds(),
+            declared_seconds: info.declared_seconds,
+        });
+    }
+    if info.packet_errors > 0 {
+        warnings.push(Warning::PacketErrors {
+            count: info.packet_errors,
+        });
+    }
+    if let Some(lost_db) = part.downmix_loss_db {
+        warnings.push(Warning::DownmixLoss { lost_db });
+    }
+    warnings
+}
+
+/// The selection at 16 kHz.
+struct Selection {
+    x: Vec<f32>,
+    /// Whether the selection ends before the source does (its end was cut).
+    cut_end: bool,
+    /// Whether decoding stopped at the size cap.
+    cut_by_cap: bool,
+    /// Output samples of silence dropped while decoding, before the selection's first sample.
+    dropped_lead: usize,
+}
+
+/// Resamples the part to 16 kHz and cuts the selection, in whole-source output coordinates.
+fn select(part: Part) -> Result<(SourceInfo, Window, Selection)> {
+    let Part {
+        info,
+        window: w,
+        mono,
+        first_frame,
+        more_after,
+        cut_by_cap,
+        ..
+    } = part;
+    let stored_end = first_frame + mono.len() as u64;
+    let mut x = resample::to_16k(&mono, w.rate)?;
+    drop(mono);
+    let o0 = w.out_floor(first_frame);
+    let mut end = x.len() as u64;
+    if more_after {
+        // The last samples did not see the audio after them: use only settled ones.
+        let settled = w.out_floor(stored_end.saturating_sub(w.tail));
+        end = end.min(settled.saturating_sub(o0));
+    }
+    let mut cut_end = more_after;
+    if let Some(e) = w.end_out {
+        let e = e.saturating_sub(o0);
+        if e < x.len() as u64 {
+            cut_end = true;
+        }
+        end = end.min(e);
+    }
+    let begin = w.start_out.saturating_sub(o0).min(end);
+    let dropped_lead = (o0 + begin).saturating_sub(w.start_out) as usize;
+    x.truncate(end as usize);
+    x.drain(..begin as usize);
+    let selection = Selection {
+        x,
+        cut_end,
+        cut_by_cap,
+        dropped_lead,
+    };
+    Ok((info, w, selection))
+}
+
+/// Trims silence, fits the tone under the cap (fading where it was cut) and fades in after a
+/// cut start. Returns what was trimmed.
+fn shape(
+    selection: &mut Selection,
+    info: &SourceInfo,
+    w: Window,
+    opts: &Options,
+    warnings: &mut Vec<Warning>,
+) -> Result<condition::Trimmed> {
+    let x = &mut selection.x;
+    let mut trimmed = match opts.trim_silence {
+        Some(db) => condition::trim_silence(x, db, condition::TRIM_MARGIN_SAMPLES),
+        None => condition::Trimmed::default(),
+    };
+    trimmed.leading += selection.dropped_lead;
+    let max_out = opts.max_samples() as usize;
+    let fade = (opts.fade_out_seconds * f64::from(TARGET_RATE)).round() as usize;
+    let over = x.len() > max_out;
+    if over && opts.on_oversize == Oversize::Error {
+        let samples = x.len() as u64;
+        return Err(Error::TooLarge {
+            bytes: samples * 2,
+            seconds: samples as f64 / f64::from(TARGET_RATE),
+            max_bytes: opts.max_bytes,
+        });
+    }
+    // A cut inside the sound fades out; a tone whose end was trimmed already ends in silence.
+    let faded = if over || (selection.cut_end && trimmed.trailing == 0) {
+        x.truncate(max_out);
+        let fade = fade.min(x.len() / 2);
+        condition::fade_out(x, fade);
+        fade
+    } else {
+        0
+    };
+    if over || selection.cut_by_cap {
+        let (source_seconds, source_seconds_known) = match info.declared_seconds {
+            Some(s) => (s, true),
+            None => (info.end_seconds(), !info.stopped_early),
+        };
+        warnings.push(Warning::Fitted {
+            source_seconds,
+            source_seconds_known,
+            start_seconds: (w.start_out + trimmed.leading as u64) as f64 / f64::from(TARGET_RATE),
+            kept_seconds: x.len() as f64 / f64::from(TARGET_RATE),
+            fade_seconds: faded as f64 / f64::from(TARGET_RATE),
+        });
+    }
+    if w.start_out > 0 && trimmed.leading == 0 {
+        condition::fade_in(x, condition::FADE_IN_SAMPLES);
+    }
+    Ok(trimmed)
+}
+
+/// Sets the level: gain, normalisation, then never clip unless asked to. Returns the gain
+/// applied in all and the limiting the loudness normalisation used.
+fn set_level(
+    x: &mut [f32],
+    opts: &Options,
+    warnings: &mut Vec<Warning>,
+) -> (f64, Option<crate::report::Limiting>) {
+    let mut gain_db = opts.gain_db;
+    let mut limiting = None;
+    condition::apply_gain(x, opts.gain_db);
+    // A tone too short to measure its loudness (under 400 ms) is left as it is, with a warning.
+    let unmeasurable =
+        |x: &[f32]| condition::peak(x) > 0.0 && x.len() < TARGET_RATE as usize * 2 / 5;
+    match opts.normalize {
+        Some(Normalize::Peak { ceiling_dbfs }) => {
+            if let Some(g) = condition::peak_gain_db(x, ceiling_dbfs, opts.dither) {
+                condition::apply_gain(x, g);
+                gain_db += g;
+            }
+        }
+        Some(Normalize::Loudness {
+            target_lufs,
+            true_peak_ceiling_dbtp: ceiling,
+        }) if opts.limiter => {
+            match condition::normalize_loudness_limited(x, target_lufs, ceiling, opts.dither) {
+                Some(n) => {
+                    gain_db += n.gain_db;
+                    limiting = n.limiting;
+                    warnings.extend(n.warnings(target_lufs, ceiling));
+                }
+                None if unmeasurable(x) => warnings.push(Warning::NotNormalized),
+                None => {}
+            }
+        }
+        Some(Normalize::Loudness {
+            target_lufs,
+            true_peak_ceiling_dbtp: ceiling,
+        }) => match condition::loudness_gain(x, target_lufs, ceiling, opts.dither) {
+            Some(g) => {
+                condition::apply_gain(x, g.gain_db);
+                gain_db += g.gain_db;
+                if g.limited {
+                    warnings.push(Warning::LoudnessLimited {
+                        target_lufs,
+                        reached_lufs: g.measured_lufs + g.gain_db,
+                        ceiling_dbtp: ceiling,
+                    });
+                }
+            }
+            None if unmeasurable(x) => warnings.push(Warning::NotNormalized),
+            None => {}
+        },
+        None => {}
+    }
+    if !opts.clip {
+        if let Some(g) = condition::anti_clip_gain_db(x, opts.dither) {
+            condition::apply_gain(x, g);
+            gain_db += g;
+            warnings.push(Warning::GainReduced { gain_db: g });
+        }
+    }
+    (gain_db, limiting)
 }
 
 /// Adapts any `Read + Seek` to symphonia's `MediaSource`.

@@ -129,7 +129,7 @@ pub enum Error {
     #[error(
         "alert `{alert_info}` plays tone `{tone}`, which is neither a converted tone nor a \
          built-in — use one of the tone ids or a built-in ({})",
-        crate::id::BUILTIN_TONES.map(|(id, _)| id).join(", ")
+        crate::id::builtin_tone_ids()
     )]
     UnknownTone {
         /// The alert's `alert_info`.

@@ -54,6 +54,15 @@ pub const BUILTIN_TONES: [(&str, &str); 14] = [
     ("Vibe", "Vibe"),
 ];
 
+/// The built-in tones' ids as prose for messages: `Alarm, Chimes, …, Vibe`.
+///
+/// ```
+/// assert!(ringforge::id::builtin_tone_ids().starts_with("Alarm, Chimes, Digium"));
+/// ```
+pub fn builtin_tone_ids() -> String {
+    BUILTIN_TONES.map(|(id, _)| id).join(", ")
+}
+
 /// Looks a built-in tone up by id, ignoring ASCII case, and returns its canonical id.
 ///
 /// ```

@@ -37,15 +37,13 @@ use serde::Serialize;
 use symphonia::core::audio::{Channels, Position};
 use symphonia::core::io::MediaSource;
 
-use crate::condition::{self, SILENT_PEAK_DBFS};
+use crate::condition;
 use crate::convert::{convert_source, guarded};
 use crate::decode::Decoder;
 use crate::report::{Report, Warning};
 use crate::resample::TARGET_RATE;
+use crate::sln::{self, is_tone_extension, SlnProblem, SILENT_PEAK_DBFS};
 use crate::{Error, Options, Result};
-
-/// Extensions read as raw phone tones rather than decoded as sources (lowercase).
-pub const TONE_EXTENSIONS: &[&str] = &["sln", "sln16", "raw"];
 
 /// Content above this frequency, in Hz, is what an 8 kHz recording cannot have.
 const NARROWBAND_EDGE_HZ: f64 = 4_200.0;
@@ -132,69 +130,11 @@ pub struct ToneInspection {
     pub high_band_db: Option<f64>,
     /// Whether the phones will accept and play it properly: no [`ToneInspection::problems`].
     pub valid: bool,
-    /// What makes it invalid for the phones.
-    pub problems: Vec<ToneProblem>,
+    /// What makes it invalid for the phones: [`crate::sln::validate`]'s findings, the same
+    /// `ringforge check` reports.
+    pub problems: Vec<SlnProblem>,
     /// Things worth knowing that do not make it invalid.
     pub hints: Vec<ToneHint>,
-}
-
-/// Why a tone is not valid for the phones.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ToneProblem {
-    /// The file is empty.
-    Empty,
-    /// The byte count is odd: not whole 16-bit samples.
-    OddLength {
-        /// The file size in bytes.
-        bytes: u64,
-    },
-    /// The file is not under the size cap.
-    TooLarge {
-        /// The file size in bytes.
-        bytes: u64,
-        /// The cap (exclusive).
-        max_bytes: u64,
-    },
-    /// The file starts with a RIFF/WAVE header, which the phone plays as a click.
-    RiffHeader,
-    /// The tone is silent or nearly so.
-    Silent {
-        /// Its peak in dBFS (null for digital silence).
-        #[serde(serialize_with = "crate::report::serialize_db")]
-        peak_dbfs: f64,
-    },
-}
-
-impl fmt::Display for ToneProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ToneProblem::Empty => write!(f, "the file is empty — convert the source again"),
-            ToneProblem::OddLength { bytes } => write!(
-                f,
-                "{bytes} bytes is not a whole number of 16-bit samples; the file is truncated or \
-                 not 16-bit audio — convert the source again"
-            ),
-            ToneProblem::TooLarge { bytes, max_bytes } => write!(
-                f,
-                "{bytes} bytes is not under the {max_bytes}-byte cap; the phone will refuse it \
-                 — convert with --length (or let ringforge fit it)"
-            ),
-            ToneProblem::RiffHeader => write!(
-                f,
-                "the file has a RIFF/WAVE header, which the phone plays as a click \
-                 — convert it: ringforge convert FILE -o DIR"
-            ),
-            ToneProblem::Silent { peak_dbfs } if peak_dbfs.is_finite() => write!(
-                f,
-                "the tone is nearly silent (peak {peak_dbfs:.1} dBFS) — check the source"
-            ),
-            ToneProblem::Silent { .. } => {
-                write!(f, "the tone is digital silence — check the source")
-            }
-        }
-    }
 }
 
 /// Something worth knowing about a tone that does not make it invalid.
@@ -222,12 +162,8 @@ impl fmt::Display for ToneHint {
     }
 }
 
-/// Whether `ext` (without its dot, any case) names a raw phone tone.
-pub fn is_tone_extension(ext: &str) -> bool {
-    TONE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
-}
-
-/// Inspects the file at `path`: a raw tone when its extension is one of [`TONE_EXTENSIONS`],
+/// Inspects the file at `path`: a raw tone when its extension is one of
+/// [`crate::sln::TONE_EXTENSIONS`],
 /// else a source decoded whole and converted in memory with `opts`.
 ///
 /// # Errors
@@ -414,27 +350,7 @@ pub fn inspect_tone(bytes: &[u8], max_bytes: u64) -> ToneInspection {
     let loudness = condition::measure_i16(&samples);
     let high_band_db = if silent { None } else { high_band_db(&samples) };
 
-    let mut problems = Vec::new();
-    if bytes.is_empty() {
-        problems.push(ToneProblem::Empty);
-    }
-    if !bytes.len().is_multiple_of(2) {
-        problems.push(ToneProblem::OddLength {
-            bytes: bytes.len() as u64,
-        });
-    }
-    if bytes.len() as u64 >= max_bytes {
-        problems.push(ToneProblem::TooLarge {
-            bytes: bytes.len() as u64,
-            max_bytes,
-        });
-    }
-    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WAVE" {
-        problems.push(ToneProblem::RiffHeader);
-    }
-    if silent && !bytes.is_empty() {
-        problems.push(ToneProblem::Silent { peak_dbfs });
-    }
+    let problems = sln::validate(bytes, max_bytes);
     let mut hints = Vec::new();
     if let Some(db) = high_band_db.filter(|db| *db < NARROWBAND_DB) {
         hints.push(ToneHint::Narrowband { high_band_db: db });
@@ -462,30 +378,14 @@ fn high_band_db(samples: &[i16]) -> Option<f64> {
     if samples.len() < SPECTRUM_LEN {
         return None;
     }
-    let mut planner = realfft::RealFftPlanner::<f64>::new();
-    let fft = planner.plan_fft_forward(SPECTRUM_LEN);
-    let window: Vec<f64> = (0..SPECTRUM_LEN)
-        .map(|i| 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / SPECTRUM_LEN as f64).cos())
-        .collect();
-    let mut input = fft.make_input_vec();
-    let mut output = fft.make_output_vec();
-    let mut power = vec![0.0f64; output.len()];
+    let mut spectrum = crate::power_spectrum::PowerSpectrum::new(SPECTRUM_LEN);
     let hop = SPECTRUM_LEN / 2;
     let mut start = 0;
     while start + SPECTRUM_LEN <= samples.len() {
-        for ((x, s), w) in input
-            .iter_mut()
-            .zip(&samples[start..start + SPECTRUM_LEN])
-            .zip(&window)
-        {
-            *x = f64::from(*s) * w;
-        }
-        fft.process(&mut input, &mut output).ok()?;
-        for (p, c) in power.iter_mut().zip(&output) {
-            *p += c.norm_sqr();
-        }
+        spectrum.add_frame(&samples[start..]);
         start += hop;
     }
+    let power = spectrum.power();
     let edge = (NARROWBAND_EDGE_HZ / f64::from(TARGET_RATE) * SPECTRUM_LEN as f64).ceil() as usize;
     // Skip DC and the bin next to it (the Hann window spreads DC into bin 1).
     let total: f64 = power[2..].iter().sum();
@@ -539,7 +439,7 @@ mod tests {
     fn problems_are_found() {
         let t = inspect_tone(b"", 1_000_000);
         assert!(!t.valid);
-        assert_eq!(t.problems, vec![ToneProblem::Empty]);
+        assert_eq!(t.problems, vec![SlnProblem::Empty]);
 
         let mut wav = signal::wav_i16(16_000, 1, &signal::sine(440.0, 0.5, 16_000, 1_600));
         wav.push(0);
@@ -547,29 +447,23 @@ mod tests {
         assert_eq!(
             t.problems,
             vec![
-                ToneProblem::OddLength { bytes: 3_245 },
-                ToneProblem::TooLarge {
+                SlnProblem::Header {
+                    container: "WAV (RIFF)"
+                },
+                SlnProblem::OddLength { bytes: 3_245 },
+                SlnProblem::TooLarge {
                     bytes: 3_245,
                     max_bytes: 1_000
                 },
-                ToneProblem::RiffHeader,
             ]
         );
         let t = inspect_tone(&[0u8; 3_200], 1_000_000);
         assert!(t.silent);
         assert!(
-            matches!(t.problems.as_slice(), [ToneProblem::Silent { peak_dbfs }] if peak_dbfs.is_infinite())
+            matches!(t.problems.as_slice(), [SlnProblem::Silent { peak_dbfs }] if peak_dbfs.is_infinite())
         );
         assert_eq!(t.leading_silence_seconds, 0.1);
         assert_eq!(t.high_band_db, None);
         assert!(t.problems[0].to_string().contains("silence"));
-    }
-
-    #[test]
-    fn tone_extensions() {
-        assert!(is_tone_extension("SLN"));
-        assert!(is_tone_extension("sln16"));
-        assert!(is_tone_extension("raw"));
-        assert!(!is_tone_extension("wav"));
     }
 }

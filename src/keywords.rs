@@ -131,9 +131,7 @@ pub fn options(table: &toml::Table) -> Result<Options, KeywordError> {
     let mut max_bytes = crate::sln::DEFAULT_MAX_BYTES;
     if let Some(v) = table.get("max_bytes") {
         max_bytes = whole("max_bytes", v, u64::MAX).map_err(invalid)?;
-        if let Some((message, fix)) = config::max_bytes_problem(max_bytes) {
-            return Err(invalid(format!("{message} — {fix}")));
-        }
+        Options::check_max_bytes(max_bytes).map_err(|e| invalid(e.to_string()))?;
     }
     let output = OutputConfig {
         dir: PathBuf::from(config::DEFAULT_OUTPUT_DIR),
@@ -296,7 +294,8 @@ mod tests {
         assert!(message("start = \"soon\"").contains("start"));
         assert!(message("clip = \"yes\"").starts_with("`clip`: invalid type"));
         assert!(message("gain_db = 99").contains("gain_db 99 is out of range"));
-        assert!(message("max_bytes = 2").contains("at least 4"));
+        assert!(message("max_bytes = 2").contains("at least 3"));
+        assert_eq!(options(&table("max_bytes = 3")).unwrap().max_bytes, 3);
         assert!(message("max_channels = 70000").contains("`max_channels`"));
         assert!(message("max_decoded_seconds = 0").contains("from 1"));
         assert!(message("max_decoded_seconds = 1.5").contains("whole number"));

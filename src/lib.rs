@@ -84,6 +84,7 @@ pub mod logo;
 pub mod loudness;
 pub mod manifest;
 pub mod options;
+mod power_spectrum;
 pub mod quantize;
 pub mod report;
 pub mod resample;

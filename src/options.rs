@@ -189,25 +189,44 @@ impl Normalize {
         }
     }
 
-    fn validate(&self) -> crate::Result<()> {
-        let bad = |what: &str, v: f64, range: &str| {
-            Err(crate::Error::Invalid(format!(
-                "normalisation {what} {v} is out of range — use a value in {range}"
-            )))
-        };
+    /// Range of the `peak` ceiling, in dBFS.
+    pub const PEAK_CEILING_DBFS: Range =
+        Range::new("normalize", "normalize peak ceiling", -60.0, 0.0, "dBFS");
+    /// Range of the `loudness` target, in LUFS.
+    pub const TARGET_LUFS: Range = Range::new(
+        "normalize",
+        "normalize loudness target",
+        -70.0,
+        -5.0,
+        "LUFS",
+    );
+    /// Range of the `loudness` true-peak ceiling, in dBTP.
+    pub const TRUE_PEAK_CEILING_DBTP: Range = Range::new(
+        "normalize",
+        "normalize true-peak ceiling",
+        -20.0,
+        0.0,
+        "dBTP",
+    );
+
+    /// Checks each number against its range.
+    ///
+    /// # Errors
+    /// [`InvalidOption`] for the first number out of its range.
+    pub fn check(&self) -> Result<(), InvalidOption> {
         match *self {
-            Normalize::Peak { ceiling_dbfs } if !(-60.0..=0.0).contains(&ceiling_dbfs) => {
-                bad("peak ceiling (dBFS)", ceiling_dbfs, "-60…0")
-            }
-            Normalize::Loudness { target_lufs, .. } if !(-70.0..=-5.0).contains(&target_lufs) => {
-                bad("loudness target (LUFS)", target_lufs, "-70…-5")
+            Normalize::Peak { ceiling_dbfs } => {
+                Self::PEAK_CEILING_DBFS.check(ceiling_dbfs)?;
             }
             Normalize::Loudness {
-                true_peak_ceiling_dbtp: c,
-                ..
-            } if !(-20.0..=0.0).contains(&c) => bad("true-peak ceiling (dBTP)", c, "-20…0"),
-            _ => Ok(()),
+                target_lufs,
+                true_peak_ceiling_dbtp,
+            } => {
+                Self::TARGET_LUFS.check(target_lufs)?;
+                Self::TRUE_PEAK_CEILING_DBTP.check(true_peak_ceiling_dbtp)?;
+            }
         }
+        Ok(())
     }
 }
 
@@ -227,15 +246,43 @@ impl std::str::FromStr for Normalize {
     type Err = crate::Error;
 
     fn from_str(s: &str) -> crate::Result<Self> {
-        let usage = || {
-            crate::Error::Invalid(format!(
-                "cannot read normalisation `{s}` — use peak[:CEILING_DBFS] or \
-                 loudness[:TARGET_LUFS[:TRUE_PEAK_CEILING_DBTP]], e.g. peak:-1 or loudness:-16"
-            ))
+        Ok(Normalize::parse_text(s)?)
+    }
+}
+
+impl Normalize {
+    /// Reads the text form `ringforge.toml` and the command line use — `peak[:CEILING_DBFS]`,
+    /// `loudness[:TARGET_LUFS[:TRUE_PEAK_CEILING_DBTP]]`, or `none`/`off` for no
+    /// normalisation — and checks its numbers against their ranges.
+    ///
+    /// ```
+    /// use ringforge::Normalize;
+    /// assert_eq!(Normalize::read("peak:-3").unwrap(), Some(Normalize::Peak { ceiling_dbfs: -3.0 }));
+    /// assert_eq!(Normalize::read("none").unwrap(), None);
+    /// assert_eq!(Normalize::read("loudness:+3").unwrap_err().field, "normalize");
+    /// ```
+    ///
+    /// # Errors
+    /// [`InvalidOption`] for text that is none of these, or a number out of its range.
+    pub fn read(s: &str) -> Result<Option<Normalize>, InvalidOption> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("off") {
+            return Ok(None);
+        }
+        Normalize::parse_text(s).map(Some)
+    }
+
+    fn parse_text(s: &str) -> Result<Normalize, InvalidOption> {
+        let usage = || InvalidOption {
+            field: "normalize",
+            problem: format!("cannot read normalize mode `{s}`"),
+            fix: "use peak[:CEILING_DBFS] or loudness[:TARGET_LUFS[:TRUE_PEAK_CEILING_DBTP]], \
+                  e.g. peak:-1 or loudness:-16"
+                .into(),
         };
         let mut parts = s.trim().split(':');
         let kind = parts.next().unwrap_or_default().to_ascii_lowercase();
-        let mut number = |default: f64| -> crate::Result<f64> {
+        let mut number = |default: f64| -> Result<f64, InvalidOption> {
             match parts.next() {
                 None => Ok(default),
                 Some(p) => p
@@ -259,7 +306,7 @@ impl std::str::FromStr for Normalize {
         if parts.next().is_some() {
             return Err(usage());
         }
-        n.validate()?;
+        n.check()?;
         Ok(n)
     }
 }
@@ -275,6 +322,106 @@ impl TryFrom<String> for Normalize {
 impl From<Normalize> for String {
     fn from(n: Normalize) -> String {
         n.to_string()
+    }
+}
+
+/// The valid range of a numeric option: the one place each range is written. [`Options::validate`]
+/// checks every field against its range; the configuration file checks each value with the
+/// same [`Range::check`] to place an error on its line and column.
+///
+/// ```
+/// use ringforge::Options;
+/// assert!(Options::GAIN_DB.check(6.0).is_ok());
+/// let e = Options::GAIN_DB.check(99.0).unwrap_err();
+/// assert_eq!(e.to_string(), "gain_db 99 is out of range — use -60…60 dB");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Range {
+    /// The option's name as `ringforge.toml` writes it (`gain_db`, `normalize`, …).
+    pub field: &'static str,
+    /// The value in words, as messages name it.
+    pub what: &'static str,
+    /// Lowest value, included unless [`Range::above_min`].
+    pub min: f64,
+    /// Whether [`Range::min`] itself is excluded (a length must be more than 0).
+    pub above_min: bool,
+    /// Highest value, included.
+    pub max: f64,
+    /// The unit.
+    pub unit: &'static str,
+}
+
+impl Range {
+    const fn new(
+        field: &'static str,
+        what: &'static str,
+        min: f64,
+        max: f64,
+        unit: &'static str,
+    ) -> Range {
+        Range {
+            field,
+            what,
+            min,
+            above_min: false,
+            max,
+            unit,
+        }
+    }
+
+    /// Whether `v` is in the range (never for NaN or an infinity).
+    pub fn contains(&self, v: f64) -> bool {
+        v.is_finite() && (v > self.min || (!self.above_min && v == self.min)) && v <= self.max
+    }
+
+    /// `v` when it is in the range.
+    ///
+    /// # Errors
+    /// [`InvalidOption`] naming the value and the range.
+    pub fn check(&self, v: f64) -> Result<f64, InvalidOption> {
+        if self.contains(v) {
+            return Ok(v);
+        }
+        let fix = if self.above_min {
+            format!(
+                "use more than {} and at most {} {}",
+                self.min, self.max, self.unit
+            )
+        } else {
+            format!("use {}…{} {}", self.min, self.max, self.unit)
+        };
+        Err(InvalidOption {
+            field: self.field,
+            problem: format!("{} {v} is out of range", self.what),
+            fix,
+        })
+    }
+}
+
+/// An option whose value cannot be used: which one, what is wrong and what to write instead.
+/// [`Options::validate`] turns it into [`crate::Error::Invalid`]; the configuration file places
+/// it on the line of [`InvalidOption::field`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct InvalidOption {
+    /// The option's name as `ringforge.toml` writes it.
+    pub field: &'static str,
+    /// What is wrong.
+    pub problem: String,
+    /// What to write instead.
+    pub fix: String,
+}
+
+impl std::fmt::Display for InvalidOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} — {}", self.problem, self.fix)
+    }
+}
+
+impl From<InvalidOption> for crate::Error {
+    fn from(e: InvalidOption) -> Self {
+        crate::Error::Invalid(e.to_string())
     }
 }
 
@@ -426,67 +573,108 @@ impl Options {
     /// level below which a whole tone counts as silent ([`crate::Warning::Silent`]). It sits
     /// well above 16-bit dither and lossy-codec noise (−90 dBFS and below) and below the
     /// softest attack of real material.
-    pub const DEFAULT_TRIM_THRESHOLD_DBFS: f64 = -60.0;
+    pub const DEFAULT_TRIM_THRESHOLD_DBFS: f64 = crate::condition::SILENT_PEAK_DBFS;
 
     /// Most 16 kHz samples a tone may hold under [`Options::max_bytes`].
     pub fn max_samples(&self) -> u64 {
         self.max_bytes.saturating_sub(1) / 2
     }
 
-    /// Checks that every value is in its range; conversions call this first.
+    /// Range of [`Options::start`], in seconds.
+    pub const START: Range = Range::new("start", "start", 0.0, MAX_TIME_SECONDS, "seconds");
+    /// Range of [`Options::length`], in seconds (more than 0).
+    pub const LENGTH: Range = Range {
+        above_min: true,
+        ..Range::new("length", "length", 0.0, MAX_TIME_SECONDS, "seconds")
+    };
+    /// Range of [`Options::fade_out_seconds`].
+    pub const FADE_OUT_SECONDS: Range =
+        Range::new("fade_out_seconds", "fade_out_seconds", 0.0, 60.0, "seconds");
+    /// Range of [`Options::gain_db`].
+    pub const GAIN_DB: Range = Range::new("gain_db", "gain_db", -60.0, 60.0, "dB");
+    /// Range of the threshold of [`Options::trim_silence`], in dBFS.
+    pub const TRIM_THRESHOLD_DBFS: Range = Range::new(
+        "trim_silence",
+        "trim_silence threshold",
+        -120.0,
+        0.0,
+        "dBFS",
+    );
+    /// Smallest [`Options::max_bytes`]: the cap is exclusive, so 3 bytes hold one whole 16-bit
+    /// sample, the least a tone can be (and what cutting a tone to fit needs to keep).
+    pub const MIN_MAX_BYTES: u64 = 3;
+
+    /// `max_bytes` when it leaves room for a sample.
+    ///
+    /// ```
+    /// use ringforge::Options;
+    /// assert!(Options::check_max_bytes(3).is_ok());
+    /// assert!(Options::check_max_bytes(2).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`InvalidOption`] under [`Options::MIN_MAX_BYTES`].
+    pub fn check_max_bytes(max_bytes: u64) -> Result<u64, InvalidOption> {
+        if max_bytes >= Self::MIN_MAX_BYTES {
+            return Ok(max_bytes);
+        }
+        Err(InvalidOption {
+            field: "max_bytes",
+            problem: format!("max_bytes {max_bytes} leaves no room for a sample"),
+            fix: format!(
+                "use at least {} (the phones take up to {})",
+                Self::MIN_MAX_BYTES,
+                crate::sln::DEFAULT_MAX_BYTES
+            ),
+        })
+    }
+
+    /// `length` when it is in [`Options::LENGTH`] and holds at least one sample at 16 kHz.
+    ///
+    /// # Errors
+    /// [`InvalidOption`] naming the length.
+    pub fn check_length(length: f64) -> Result<f64, InvalidOption> {
+        Self::LENGTH.check(length)?;
+        if (length * f64::from(crate::resample::TARGET_RATE)).round() < 1.0 {
+            return Err(InvalidOption {
+                field: "length",
+                problem: format!("length {length} s is shorter than one sample at 16 kHz"),
+                fix: "use a longer length".into(),
+            });
+        }
+        Ok(length)
+    }
+
+    /// Checks every value against its range, in the order the fields are declared.
+    ///
+    /// # Errors
+    /// [`InvalidOption`] for the first value that cannot be used.
+    pub fn check(&self) -> Result<(), InvalidOption> {
+        Self::check_max_bytes(self.max_bytes)?;
+        if let Some(s) = self.start {
+            Self::START.check(s)?;
+        }
+        if let Some(l) = self.length {
+            Self::check_length(l)?;
+        }
+        Self::FADE_OUT_SECONDS.check(self.fade_out_seconds)?;
+        Self::GAIN_DB.check(self.gain_db)?;
+        if let Some(t) = self.trim_silence {
+            Self::TRIM_THRESHOLD_DBFS.check(t)?;
+        }
+        if let Some(n) = &self.normalize {
+            n.check()?;
+        }
+        Ok(())
+    }
+
+    /// Checks that every value is in its range ([`Options::check`]); conversions call this
+    /// first.
     ///
     /// # Errors
     /// [`crate::Error::Invalid`] naming the value and its valid range.
     pub fn validate(&self) -> crate::Result<()> {
-        let invalid = |msg: String| Err(crate::Error::Invalid(msg));
-        if self.max_samples() == 0 {
-            return invalid(format!(
-                "max_bytes {} leaves no room for a sample — use at least 3",
-                self.max_bytes
-            ));
-        }
-        if let Some(s) = self.start {
-            if !s.is_finite() || !(0.0..=MAX_TIME_SECONDS).contains(&s) {
-                return invalid(format!(
-                    "start {s} s is invalid — use 0 to {MAX_TIME_SECONDS} seconds"
-                ));
-            }
-        }
-        if let Some(l) = self.length {
-            if !l.is_finite() || l <= 0.0 || l > MAX_TIME_SECONDS {
-                return invalid(format!(
-                    "length {l} s is invalid — use more than 0 and at most {MAX_TIME_SECONDS} seconds"
-                ));
-            }
-            if (l * f64::from(crate::resample::TARGET_RATE)).round() < 1.0 {
-                return invalid(format!(
-                    "length {l} s is shorter than one sample at 16 kHz — use a longer length"
-                ));
-            }
-        }
-        if !self.fade_out_seconds.is_finite() || !(0.0..=60.0).contains(&self.fade_out_seconds) {
-            return invalid(format!(
-                "fade-out {} s is invalid — use 0…60 seconds",
-                self.fade_out_seconds
-            ));
-        }
-        if !self.gain_db.is_finite() || !(-60.0..=60.0).contains(&self.gain_db) {
-            return invalid(format!(
-                "gain {} dB is out of range — use -60…60 dB",
-                self.gain_db
-            ));
-        }
-        if let Some(t) = self.trim_silence {
-            if !t.is_finite() || !(-120.0..=0.0).contains(&t) {
-                return invalid(format!(
-                    "silence threshold {t} dBFS is out of range — use -120…0 dBFS (e.g. -60)"
-                ));
-            }
-        }
-        if let Some(n) = &self.normalize {
-            n.validate()?;
-        }
-        Ok(())
+        Ok(self.check()?)
     }
 
     /// A stable fingerprint of every option that changes the output bytes; part of the dither

@@ -629,3 +629,133 @@ fn a_tone_built_by_another_sound_version_is_told_from_modified_and_stale() {
     repo.build();
     repo.assert_check_passes();
 }
+
+/// `inspect` and `check` apply one validity rule: on every kind of bad tone (and a good one)
+/// they give the same verdict in the same words.
+#[test]
+fn inspect_and_check_agree_on_every_bad_tone() {
+    let repo = Repo::new();
+    repo.build();
+    let good = repo.read("out/a.sln");
+    let over_cap: Vec<u8> = good.iter().copied().cycle().take(1_000_000).collect();
+    let fixture = |name: &str| fs::read(common::fixture(name)).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &[&str])> = vec![
+        ("good tone", good.clone(), &[]),
+        (
+            "MP3 with an ID3 tag",
+            fixture("sine1k_44k1_cbr128_stereo_id3.mp3"),
+            &["header"],
+        ),
+        (
+            "MP3 without a tag",
+            fixture("gapless_sine1k_44k1_cbr128_mono.mp3"),
+            &["header"],
+        ),
+        ("FLAC", fixture("sine1k_44k1_flac16_mono.flac"), &["header"]),
+        ("WAV", fixture("sine1k_16k_s16_mono.wav"), &["header"]),
+        ("Ogg", fixture("sine1k_44k1_vorbis_stereo.ogg"), &["header"]),
+        ("M4A", fixture("sine1k_44k1_aac_stereo.m4a"), &["header"]),
+        (
+            "odd length",
+            good[..good.len() - 1].to_vec(),
+            &["odd-length"],
+        ),
+        ("silent", vec![0; good.len()], &["silent"]),
+        ("over the cap", over_cap, &["too-large"]),
+        ("empty", Vec::new(), &["empty"]),
+    ];
+    let validity = ["empty", "odd-length", "too-large", "header", "silent"];
+    for (case, bytes, expected) in cases {
+        repo.write("out/a.sln", &bytes);
+        let (_, checked) = repo.check();
+        let from_check: Vec<(String, String)> = problems(&checked)
+            .into_iter()
+            .filter(|(k, f, _, _)| validity.contains(&k.as_str()) && f.ends_with("out/a.sln"))
+            .map(|(k, _, _, m)| (k, m))
+            .collect();
+
+        let out = repo.run(&["inspect", "out/a.sln", "--format", "json"]);
+        let inspected: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let file = &inspected["files"][0];
+        let kinds = file["problems"].as_array().unwrap().iter();
+        let messages = file["messages"].as_array().unwrap().iter();
+        let from_inspect: Vec<(String, String)> = kinds
+            .zip(messages)
+            .map(|(p, m)| {
+                let words = m.as_str().unwrap();
+                let (what, _fix) = words.split_once(" — ").unwrap_or((words, ""));
+                (p["kind"].as_str().unwrap().replace('_', "-"), what.into())
+            })
+            .collect();
+
+        assert_eq!(from_inspect, from_check, "{case}");
+        let kinds: Vec<&str> = from_check.iter().map(|(k, _)| k.as_str()).collect();
+        for kind in expected {
+            assert!(kinds.contains(kind), "{case}: {kinds:?}");
+        }
+        assert_eq!(kinds.is_empty(), expected.is_empty(), "{case}: {kinds:?}");
+        assert_eq!(file["valid"], expected.is_empty(), "{case}");
+        let code = if expected.is_empty() { 0 } else { 1 };
+        assert_eq!(out.status.code(), Some(code), "{case}: {}", text(&out));
+    }
+}
+
+/// The smallest size cap is one rule: the library, `ringforge.toml`, the keyword table and the
+/// command line all refuse 2 bytes and accept 3 (one whole sample under an exclusive cap), in
+/// the same words.
+#[test]
+fn the_smallest_size_cap_is_the_same_everywhere() {
+    let words = "max_bytes 2 leaves no room for a sample — use at least 3";
+    let mut opts = ringforge::Options::default();
+    opts.max_bytes = 2;
+    assert!(opts.validate().unwrap_err().to_string().contains(words));
+    opts.max_bytes = 3;
+    assert!(opts.validate().is_ok());
+    let table = |text: &str| ringforge::keywords::options(&toml::from_str(text).unwrap());
+    assert!(table("max_bytes = 2")
+        .unwrap_err()
+        .to_string()
+        .contains(words));
+    assert_eq!(table("max_bytes = 3").unwrap().max_bytes, 3);
+
+    let repo = Repo::new();
+    let config = |cap: u64| {
+        CONFIG.replace(
+            "dir = \"out\"",
+            &format!("dir = \"out\"\nmax_bytes = {cap}"),
+        )
+    };
+    repo.write("ringforge.toml", config(2).as_bytes());
+    let out = repo.run(&["build"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ringforge.toml:4:") && err.contains("max_bytes 2 leaves no room"),
+        "{err}"
+    );
+    repo.write("ringforge.toml", config(3).as_bytes());
+    repo.build();
+    assert_eq!(
+        repo.read("out/a.sln").len(),
+        2,
+        "one sample fits under a 3-byte cap"
+    );
+
+    for (cap, code) in [("2", 2), ("3", 0)] {
+        let out = repo.run(&["convert", "sounds/a.wav", "-o", "cli", "--max-bytes", cap]);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "--max-bytes {cap}: {}",
+            text(&out)
+        );
+        if code == 2 {
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains(words),
+                "{}",
+                text(&out)
+            );
+        }
+    }
+    assert_eq!(repo.read("cli/a.sln").len(), 2);
+}

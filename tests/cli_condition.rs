@@ -423,7 +423,8 @@ fn inspect_checks_tones_in_both_formats() {
             .map(|p| p["kind"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(kinds(0), ["riff_header"]);
+    assert_eq!(kinds(0), ["header"]);
+    assert_eq!(v["files"][0]["problems"][0]["container"], "WAV (RIFF)");
     assert_eq!(kinds(1), ["odd_length"]);
     assert_eq!(kinds(2), ["silent"]);
     assert!(v["files"]
@@ -453,7 +454,7 @@ fn inspect_checks_tones_in_both_formats() {
     let h = &blocks[1];
     assert_eq!(field(h, "valid"), "no");
     assert!(
-        field(h, "problem").contains("RIFF/WAVE header"),
+        field(h, "problem").contains("WAV (RIFF) header"),
         "{out_text}"
     );
 }

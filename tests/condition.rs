@@ -302,17 +302,6 @@ fn a_hot_mp3_master_is_scaled_not_clipped() {
     assert!(has(&clipped, |w| matches!(w, Warning::Clipped { .. })));
 }
 
-/// Independent measurement with the ebur128 crate: (integrated LUFS, true peak dBTP).
-fn r128(samples: &[i16]) -> (f64, f64) {
-    let mut m =
-        ebur128::EbuR128::new(1, 16_000, ebur128::Mode::I | ebur128::Mode::TRUE_PEAK).unwrap();
-    m.add_frames_i16(samples).unwrap();
-    (
-        m.loudness_global().unwrap(),
-        20.0 * m.true_peak(0).unwrap().log10(),
-    )
-}
-
 #[test]
 fn tones_of_different_levels_normalise_to_one_loudness() {
     let rate = 44_100;

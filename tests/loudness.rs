@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::fixture;
+use common::{fixture, r128};
 use ringforge::{convert_path, loudness, Normalize, Options, Warning};
 
 const PIECES: [&str; 3] = ["orchestral.mp3", "hotmaster.mp3", "quiet-speech.mp3"];
@@ -16,17 +16,6 @@ fn normalised(limiter: bool) -> Options {
     opts.normalize = Some(Normalize::loudness());
     opts.limiter = limiter;
     opts
-}
-
-/// Integrated loudness and true peak (dBTP) by the ebur128 crate.
-fn r128(samples: &[i16]) -> (f64, f64) {
-    let mut m =
-        ebur128::EbuR128::new(1, 16_000, ebur128::Mode::I | ebur128::Mode::TRUE_PEAK).unwrap();
-    m.add_frames_i16(samples).unwrap();
-    (
-        m.loudness_global().unwrap(),
-        20.0 * m.true_peak(0).unwrap().log10(),
-    )
 }
 
 #[test]

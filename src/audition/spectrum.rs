@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use realfft::RealFftPlanner;
+use crate::power_spectrum::PowerSpectrum;
 
 /// Transform length: 512 samples at 16 kHz (32 ms), bins 31.25 Hz apart.
 pub const FFT_LEN: usize = 512;
@@ -27,29 +27,16 @@ pub fn average_spectrum_db(samples: &[i16]) -> Vec<f64> {
     }
     let frames = (samples.len() / FFT_LEN).clamp(1, MAX_FRAMES);
     let span = samples.len() - FFT_LEN;
-    let window: Vec<f64> = (0..FFT_LEN)
-        .map(|i| 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / FFT_LEN as f64).cos())
-        .collect();
-    let fft = RealFftPlanner::<f64>::new().plan_fft_forward(FFT_LEN);
-    let mut input = fft.make_input_vec();
-    let mut output = fft.make_output_vec();
-    let mut power = vec![0.0f64; FFT_LEN / 2 + 1];
+    let mut spectrum = PowerSpectrum::new(FFT_LEN);
     for f in 0..frames {
         let start = if frames == 1 {
             0
         } else {
             f * span / (frames - 1)
         };
-        for ((v, &s), w) in input.iter_mut().zip(&samples[start..]).zip(&window) {
-            *v = f64::from(s) / 32_768.0 * w;
-        }
-        if fft.process(&mut input, &mut output).is_err() {
-            return Vec::new();
-        }
-        for (p, c) in power.iter_mut().zip(&output) {
-            *p += c.norm_sqr();
-        }
+        spectrum.add_frame(&samples[start..]);
     }
+    let power = spectrum.power();
     let top = power.iter().fold(0.0f64, |m, &p| m.max(p));
     power
         .iter()

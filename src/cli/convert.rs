@@ -14,8 +14,8 @@ use super::{ConvertArgs, DitherArg, ExtArg, ReportFormat, EXIT_FAILED, EXIT_OK, 
 
 pub fn run(args: ConvertArgs) -> u8 {
     let started = Instant::now();
-    if args.max_bytes < 4 {
-        eprintln!("error: --max-bytes must be at least 4");
+    if let Err(e) = Options::check_max_bytes(args.max_bytes) {
+        eprintln!("error: --max-bytes: {e}");
         return EXIT_USAGE;
     }
     if args.output.exists() && !args.output.is_dir() {
@@ -247,13 +247,11 @@ impl ManifestConfig {
         let placeholders = jobs
             .iter()
             .map(|j| {
-                ManifestTone::new(
+                ManifestTone::placeholder(
                     j.id.clone(),
                     batch::display_name(j, &self.displays),
                     j.file_name.clone(),
-                    &[],
-                    None,
-                    Some(j.input.path.to_string_lossy().into_owned()),
+                    j.input.path.to_string_lossy(),
                 )
             })
             .collect::<ringforge::Result<Vec<_>>>()
@@ -276,27 +274,10 @@ impl ManifestConfig {
             return Ok(messages);
         }
         let tones = batch::manifest_tones(outcomes, &self.displays).map_err(|e| e.to_string())?;
-        let alerts: Vec<Alert> = self
-            .alerts
-            .iter()
-            .filter(|a| match &a.tone {
-                Some(t)
-                    if id::builtin_tone(t).is_none()
-                        && !tones.iter().any(|x| x.id.eq_ignore_ascii_case(t)) =>
-                {
-                    messages.push((
-                        true,
-                        format!(
-                            "alert {:?} left out of the manifests: its tone {t:?} failed",
-                            a.alert_info
-                        ),
-                    ));
-                    false
-                }
-                _ => true,
-            })
-            .cloned()
-            .collect();
+        let (alerts, left_out) = ringforge::manifest::without_failed_tones(&self.alerts, |t| {
+            id::builtin_tone(t).is_none() && !tones.iter().any(|x| x.id.eq_ignore_ascii_case(t))
+        });
+        messages.extend(left_out.into_iter().map(|m| (true, m)));
         let mut set = self.set(tones, alerts);
         set.logos = logos;
         let written = set.write_to(dir, self.which).map_err(|e| e.to_string())?;

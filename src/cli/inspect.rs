@@ -2,6 +2,7 @@
 //! measurements come from [`ringforge::inspect`].
 
 use ringforge::inspect::{self, Inspection, SourceInspection, ToneInspection};
+use ringforge::sln::SlnProblem;
 use ringforge::Options;
 use serde::Serialize;
 
@@ -109,11 +110,23 @@ fn messages(i: &Inspection) -> Vec<String> {
         Inspection::Tone(t) => t
             .problems
             .iter()
-            .map(ToString::to_string)
+            .map(problem)
             .chain(t.hints.iter().map(ToString::to_string))
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// A tone's problem in the words `ringforge check` uses too, and what to do about a file
+/// converted by hand.
+fn problem(p: &SlnProblem) -> String {
+    let fix = match p {
+        SlnProblem::TooLarge { .. } => "convert with --length (or let ringforge fit it)",
+        SlnProblem::Header { .. } => "convert it: ringforge convert FILE -o DIR",
+        SlnProblem::Silent { .. } => "check the source",
+        _ => "convert the source again",
+    };
+    format!("{p} — {fix}")
 }
 
 fn dbfs(v: f64) -> String {
@@ -216,7 +229,7 @@ fn print_tone(path: &str, t: &ToneInspection) {
     }
     line("valid", if t.valid { "yes" } else { "no" });
     for p in &t.problems {
-        line("problem", p);
+        line("problem", problem(p));
     }
     for h in &t.hints {
         line("hint", h);

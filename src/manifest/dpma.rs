@@ -246,6 +246,95 @@ fn check_section_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// A section of a DPMA fragment, as [`read_sections`] reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Section {
+    /// The name between the brackets.
+    pub name: String,
+    /// What follows the header in parentheses — `!` for a template, the templates a section
+    /// inherits — when anything does.
+    pub options: Option<String>,
+    /// The `key=value` lines in order, keys and values stripped.
+    pub values: Vec<(String, String)>,
+}
+
+impl Section {
+    /// The first value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads a DPMA fragment the way Asterisk's configuration parser does, for what this writer
+/// writes (see the module notes): comments cut at an unescaped `;` (`\;` is a literal `;`),
+/// lines and values stripped, `[section]` headers with their `(options)`, and `key=value` or
+/// `key=>value` lines. Templates are not resolved.
+///
+/// ```
+/// use ringforge::manifest::dpma::read_sections;
+/// let s = read_sections("; tones\n[a]\ntype=ringtone\nalias=Bee\\; x ; note\n")?;
+/// assert_eq!((s[0].name.as_str(), s[0].get("alias")), ("a", Some("Bee; x")));
+/// # Ok::<(), String>(())
+/// ```
+///
+/// # Errors
+/// The line number and what is wrong, for a header without its `]` or `)`, a line that is
+/// not `key=value`, or a value outside any section.
+pub fn read_sections(text: &str) -> std::result::Result<Vec<Section>, String> {
+    let mut sections: Vec<Section> = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let mut line = String::with_capacity(raw.len());
+        let mut chars = raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if chars.peek() == Some(&';') => {
+                    line.push(';');
+                    chars.next();
+                }
+                ';' => break,
+                c => line.push(c),
+            }
+        }
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix('[') {
+            let (name, after) = rest
+                .split_once(']')
+                .ok_or_else(|| format!("line {}: no closing `]`", n + 1))?;
+            let options = match after.trim().strip_prefix('(') {
+                Some(o) => Some(
+                    o.strip_suffix(')')
+                        .ok_or_else(|| format!("line {}: no closing `)`", n + 1))?
+                        .to_string(),
+                ),
+                None => None,
+            };
+            sections.push(Section {
+                name: name.to_string(),
+                options,
+                values: Vec::new(),
+            });
+        } else {
+            let (k, v) = line
+                .split_once('=')
+                .ok_or_else(|| format!("line {}: expected key=value", n + 1))?;
+            let v = v.strip_prefix('>').unwrap_or(v);
+            sections
+                .last_mut()
+                .ok_or_else(|| format!("line {}: key=value outside a section", n + 1))?
+                .values
+                .push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    Ok(sections)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,8 +44,37 @@ use sha2::{Digest, Sha256};
 use crate::id::{self, builtin_tone, validate_display, validate_file_name, validate_id};
 use crate::{Error, Report, Result};
 
-/// Bytes per second of a phone ringtone: 16,000 samples/s × 2 bytes, mono.
-pub const BYTES_PER_SECOND: u64 = 32_000;
+/// The alerts a manifest can list once some tones failed: those whose tone did not fail
+/// (`failed` says, given a tone id), and a message for each alert left out.
+///
+/// ```
+/// use ringforge::manifest::{without_failed_tones, Alert};
+/// let alerts = [Alert::parse_cli("vip=front-desk").unwrap(), Alert::parse_cli("x=Techno").unwrap()];
+/// let (kept, left_out) = without_failed_tones(&alerts, |tone| tone == "front-desk");
+/// assert_eq!(kept.len(), 1);
+/// assert!(left_out[0].contains("its tone \"front-desk\" failed"));
+/// ```
+pub fn without_failed_tones(
+    alerts: &[Alert],
+    failed: impl Fn(&str) -> bool,
+) -> (Vec<Alert>, Vec<String>) {
+    let mut left_out = Vec::new();
+    let kept = alerts
+        .iter()
+        .filter(|a| match &a.tone {
+            Some(t) if failed(t) => {
+                left_out.push(format!(
+                    "alert {:?} left out of the manifests: its tone {t:?} failed",
+                    a.alert_info
+                ));
+                false
+            }
+            _ => true,
+        })
+        .cloned()
+        .collect();
+    (kept, left_out)
+}
 
 /// Longest `alert_info` accepted, in characters.
 pub const MAX_ALERT_INFO_CHARS: usize = 128;
@@ -108,6 +137,28 @@ impl ManifestTone {
         )
     }
 
+    /// A tone not built yet: its names and source, no file (an empty file's size and digests)
+    /// and no report. For checking a set of tones before converting, and for listing a tone
+    /// whose file is missing.
+    ///
+    /// ```
+    /// let t = ringforge::manifest::ManifestTone::placeholder("a", "A", "a.sln", "in/a.wav")?;
+    /// assert_eq!((t.bytes, t.source_path.as_deref()), (0, Some("in/a.wav")));
+    /// # Ok::<(), ringforge::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ManifestTone::new`].
+    pub fn placeholder(
+        id: impl Into<String>,
+        display: impl Into<String>,
+        file_name: impl Into<String>,
+        source_path: impl Into<String>,
+    ) -> Result<Self> {
+        Self::new(id, display, file_name, &[], None, Some(source_path.into()))
+    }
+
     /// Like [`ManifestTone::new`], for a file whose size and digests were computed already
     /// (for example by the worker that wrote it), so the bytes need not be kept.
     ///
@@ -129,7 +180,7 @@ impl ManifestTone {
             bytes: digests.bytes,
             md5: digests.md5,
             sha256: digests.sha256,
-            duration_seconds: digests.bytes as f64 / BYTES_PER_SECOND as f64,
+            duration_seconds: digests.bytes as f64 / crate::sln::BYTES_PER_SECOND as f64,
             source_path,
             report,
         };

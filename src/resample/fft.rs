@@ -10,7 +10,9 @@
 //! the same bits): `cargo bench --bench stages -- resample` and docs/PERFORMANCE.md.
 //!
 //! Lengths with a prime factor above 7 (from rare source rates) fall back to rustfft's scalar
-//! kernels on [`Lanes`]: slower, and the same bits everywhere too.
+//! `f32` kernels, one lane at a time: slower, and the same bits everywhere too. (Those kernels
+//! compiled for [`Lanes`] give each lane the same bits, but instantiating all of rustfft's
+//! algorithms for an eight-wide type tripled the release build time of the crate.)
 //!
 //! The algorithm is Stockham's self-sorting form of decimation in time: stage by stage, the
 //! transforms of length `L` of the `n/L` interleaved subsequences are combined `r` at a time into
@@ -47,8 +49,8 @@ pub(crate) struct Fft {
     inverse: bool,
     stages: Vec<Stage>,
     /// For lengths with a prime factor above 7 (rare source rates such as 37.1 kHz): rustfft's
-    /// scalar kernels on [`Lanes`], slower but the same bits on every CPU too.
-    other: Option<Arc<dyn rustfft::Fft<Lanes>>>,
+    /// scalar `f32` kernels, run lane by lane; slower, but the same bits on every CPU too.
+    other: Option<Arc<dyn rustfft::Fft<f32>>>,
 }
 
 impl Fft {
@@ -56,7 +58,7 @@ impl Fft {
     /// rustfft, does not scale.
     pub(crate) fn new(len: usize, inverse: bool) -> Fft {
         let Some(radices) = radices(len) else {
-            let mut planner = FftPlannerScalar::<Lanes>::new();
+            let mut planner = FftPlannerScalar::<f32>::new();
             let other = if inverse {
                 planner.plan_fft_inverse(len)
             } else {
@@ -106,17 +108,14 @@ impl Fft {
 
     /// The scratch [`Fft::process`] needs.
     pub(crate) fn scratch_len(&self) -> usize {
-        self.other
-            .as_ref()
-            .map_or(self.len, |f| f.get_inplace_scratch_len().max(self.len))
+        self.len
     }
 
     /// Transforms `data` in place; `scratch` must hold [`Fft::scratch_len`] values.
     pub(crate) fn process(&self, data: &mut [Bins], scratch: &mut [Bins]) {
         assert_eq!(data.len(), self.len);
         if let Some(other) = &self.other {
-            let n = other.get_inplace_scratch_len();
-            return other.process_with_scratch(data, &mut scratch[..n]);
+            return process_lane_by_lane(other.as_ref(), data);
         }
         let scratch = &mut scratch[..self.len];
         #[cfg(target_arch = "x86_64")]
@@ -193,6 +192,22 @@ impl Stage {
                     output[(k + len * k2) * count + s] = v;
                 }
             }
+        }
+    }
+}
+
+/// Transforms each lane of `data` on its own with a scalar `f32` transform.
+fn process_lane_by_lane(fft: &dyn rustfft::Fft<f32>, data: &mut [Bins]) {
+    let mut lane = vec![Complex::<f32>::default(); data.len()];
+    let mut scratch = vec![Complex::<f32>::default(); fft.get_inplace_scratch_len()];
+    for l in 0..super::lanes::LANES {
+        for (v, d) in lane.iter_mut().zip(data.iter()) {
+            *v = Complex::new(d.re.0[l], d.im.0[l]);
+        }
+        fft.process_with_scratch(&mut lane, &mut scratch);
+        for (v, d) in lane.iter().zip(data.iter_mut()) {
+            d.re.0[l] = v.re;
+            d.im.0[l] = v.im;
         }
     }
 }
@@ -348,6 +363,39 @@ mod tests {
                         worst <= 2e-6 * norm.max(1.0),
                         "len {len} inverse {inverse}: {worst}"
                     );
+                }
+            }
+        }
+    }
+
+    /// Lengths with a prime factor above 7 give, lane by lane, the bits of rustfft's scalar
+    /// `f32` transform. (Before, these lengths ran rustfft's scalar kernels compiled for
+    /// [`Lanes`]; a test compared the two bit for bit on these lengths, both directions, before
+    /// that was replaced: no byte moved.)
+    #[test]
+    fn other_lengths_are_the_scalar_transform_lane_by_lane() {
+        for (len, inverse) in [(742usize, false), (742, true), (424, false), (53, true)] {
+            let mut planner = FftPlannerScalar::<f32>::new();
+            let one = if inverse {
+                planner.plan_fft_inverse(len)
+            } else {
+                planner.plan_fft_forward(len)
+            };
+            let fft = Fft::new(len, inverse);
+            assert!(fft.other.is_some(), "{len} takes the fallback");
+            let mut a = input(len);
+            let b = a.clone();
+            let mut scratch = vec![Bins::default(); fft.scratch_len()];
+            fft.process(&mut a, &mut scratch);
+            for l in 0..LANES {
+                let mut single: Vec<Complex<f32>> = b
+                    .iter()
+                    .map(|v| Complex::new(v.re.0[l], v.im.0[l]))
+                    .collect();
+                one.process(&mut single);
+                for (x, y) in a.iter().zip(&single) {
+                    assert_eq!(x.re.0[l].to_bits(), y.re.to_bits(), "{len} {inverse}");
+                    assert_eq!(x.im.0[l].to_bits(), y.im.to_bits(), "{len} {inverse}");
                 }
             }
         }

@@ -165,3 +165,15 @@ pub fn tone_amplitudes(x: &[f64], freqs: &[f64], rate: f64) -> Vec<f64> {
         .map(|j| (sol[2 * j].powi(2) + sol[2 * j + 1].powi(2)).sqrt())
         .collect()
 }
+
+/// Independent measurement of a 16 kHz mono tone with the ebur128 crate: (integrated LUFS,
+/// true peak dBTP).
+pub fn r128(samples: &[i16]) -> (f64, f64) {
+    let mut m =
+        ebur128::EbuR128::new(1, 16_000, ebur128::Mode::I | ebur128::Mode::TRUE_PEAK).unwrap();
+    m.add_frames_i16(samples).unwrap();
+    (
+        m.loudness_global().unwrap(),
+        20.0 * m.true_peak(0).unwrap().log10(),
+    )
+}

@@ -54,7 +54,9 @@ const chromium = spawn(
     '--window-size=1000,900',
     'about:blank',
   ],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
+  // Its own process group: `chromium` is a shell script whose browser processes outlive it
+  // unless the whole group is stopped.
+  { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
 );
 const deadline = (ms, what) =>
   new Promise((_, fail) => setTimeout(() => fail(new Error(`timed out: ${what}`)), ms).unref());
@@ -127,10 +129,16 @@ try {
   console.log('1 passed, 0 failed');
   cdp.close();
 } finally {
-  chromium.kill();
+  const exited = new Promise((ok) => chromium.once('exit', ok));
+  try {
+    process.kill(-chromium.pid, 'SIGTERM');
+  } catch {
+    chromium.kill();
+  }
   server.close();
-  await Promise.race([new Promise((ok) => chromium.once('exit', ok)), deadline(10_000, 'chromium exit')]).catch(() => {});
-  rmSync(profile, { recursive: true, force: true });
+  await Promise.race([exited, deadline(10_000, 'chromium exit')]).catch(() => {});
+  // The browser's last processes may still be closing files in the profile for a moment.
+  rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }
 
 /** A minimal DevTools protocol client over the WebSocket Node 20 has behind a flag. */
