@@ -57,6 +57,13 @@ pub const LIMITER_MARGIN_DB: f64 = 0.5;
 /// Estimated loudness within this many LU of the target ends the search for the make-up gain.
 const LIMITER_TOLERANCE_LU: f64 = 0.02;
 
+/// A measured loudness within this many LU of the target ends the rounds of
+/// [`Limiter::apply_measured`] (the promise is ±0.5 LU).
+const LIMITER_ROUND_TOLERANCE_LU: f64 = 0.1;
+
+/// Rounds of apply and measure (each one measurement of the loudness) at most.
+const LIMITER_ROUNDS: usize = 3;
+
 /// A tone the limiter at its cap ([`MAX_LIMITING_DB`]) would leave more than this many LU
 /// short of the target gets the gain alone instead.
 const LIMITER_FALLBACK_LU: f64 = 0.15;
@@ -417,7 +424,7 @@ pub struct LimitedLoudness {
     pub gain_db: f64,
     /// Loudness measured before normalising, in LUFS.
     pub measured_lufs: f64,
-    /// Loudness of the normalised tone, in LUFS (estimated when the limiter worked).
+    /// Loudness of the normalised tone, in LUFS (measured).
     pub reached_lufs: f64,
     /// What the limiter did; `None` when the gain alone reached the target under the ceiling.
     pub limiting: Option<crate::Limiting>,
@@ -458,9 +465,12 @@ impl LimitedLoudness {
 /// put the true peak over the ceiling, a look-ahead limiter ([`limiter_gain`]) working on the
 /// true-peak envelope — the same 4× interpolation [`crate::loudness::true_peak`] measures.
 /// Limiting lowers the loudness, so the make-up gain is searched for (a secant search on the
-/// loudness estimated from the limited signal's energy, segment by segment); then the true peak
-/// is checked where the limiter worked (and the whole tone lowered by the last fraction of a dB
-/// if the limited gain let one through). The work follows the peaks (see the module notes):
+/// loudness estimated from the limited signal's energy, segment by segment); the limited tone's
+/// loudness is then measured, and the search aimed again by the miss if it is over 0.1 LU (at
+/// most three rounds); last, the true peak is checked where the limiter worked (and the whole
+/// tone lowered by the last fraction of a dB if the limited gain let one through). A tone out
+/// of the limiter's reach ([`MAX_LIMITING_DB`]) gets the gain alone, up to the ceiling less
+/// [`LIMITER_MARGIN_DB`]. The work follows the peaks (see the module notes):
 /// a tone with a few loud moments costs little more than the gain alone. Bounded and
 /// deterministic: the same input gives the same samples on every machine.
 ///
@@ -510,11 +520,11 @@ pub fn normalize_loudness_limited(
     // The gain at which the limiter's deepest reduction reaches the cap.
     let most = gain_to_db(ceiling / true_peak) + MAX_LIMITING_DB;
     let mut lim = Limiter::new(x, ceiling, weighted, wanted);
-    let (gain_db, reached) = lim.search(x, wanted, most, target_lufs);
-    let capped = gain_db >= most && reached < target_lufs - LIMITER_TOLERANCE_LU;
-    if capped && reached < target_lufs - LIMITER_FALLBACK_LU {
-        // Out of the limiter's reach: the gain alone, up to the ceiling, as without the limiter.
-        let g = loudness_gain(x, target_lufs, ceiling_dbtp, dither)?;
+    let (gain_db, estimated) = lim.search(x, wanted, most, target_lufs);
+    if gain_db >= most && estimated < target_lufs - LIMITER_FALLBACK_LU {
+        // Out of the limiter's reach: the gain alone, up to the ceiling (less the margin for
+        // other meters), as without the limiter.
+        let g = loudness_gain(x, target_lufs, ceiling_dbtp - LIMITER_MARGIN_DB, dither)?;
         super::apply_gain(x, g.gain_db);
         return Some(LimitedLoudness {
             gain_db: g.gain_db,
@@ -524,8 +534,8 @@ pub fn normalize_loudness_limited(
             capped: true,
         });
     }
-    let curve = Curve::new(&lim.reach, lim.threshold(gain_db));
-    curve.apply(x, gain_db);
+    let (curve, gain_db, reached) = lim.apply_measured(x, gain_db, (wanted, most), target_lufs);
+    let capped = gain_db >= most && reached < target_lufs - LIMITER_TOLERANCE_LU;
     // The limited gain varies, so interpolated peaks may move by a hair: check where the
     // limiter worked, and lower the whole tone by what is over.
     let mut applied = gain_db;
@@ -672,6 +682,42 @@ impl Limiter {
         f64::from(best)
     }
 
+    /// Applies `gain_db` and the limiter to the source `x`, then measures the loudness reached
+    /// (the estimate is close, but K-weighting favours some peaks over others: limiting a loud
+    /// high-pitched hit lowers the loudness more than its share of the plain energy says).
+    /// While the loudness misses `target` by more than [`LIMITER_ROUND_TOLERANCE_LU`], the
+    /// search is aimed again by the miss and the source limited afresh, up to
+    /// [`LIMITER_ROUNDS`] times in all. Returns the curve applied, its gain and the measured
+    /// loudness.
+    fn apply_measured(
+        &mut self,
+        x: &mut [f32],
+        mut gain_db: f64,
+        (least, most): (f64, f64),
+        target: f64,
+    ) -> (Curve, f64, f64) {
+        let source = x.to_vec();
+        let mut aim = target;
+        let mut round = 1;
+        loop {
+            let curve = Curve::new(&self.reach, self.threshold(gain_db));
+            curve.apply(x, gain_db);
+            let reached =
+                gated_lufs(&crate::loudness::segment_loudness(x)).unwrap_or(f64::NEG_INFINITY);
+            let miss = reached - target;
+            let settled = miss.abs() <= LIMITER_ROUND_TOLERANCE_LU
+                || (gain_db >= most && miss < 0.0)
+                || round == LIMITER_ROUNDS;
+            if settled {
+                return (curve, gain_db, reached);
+            }
+            round += 1;
+            aim -= miss;
+            x.copy_from_slice(&source);
+            gain_db = self.search(&source, least, most, aim).0;
+        }
+    }
+
     /// The make-up gain in `least ..= most` dB whose estimated loudness is `aim`, and that
     /// loudness: a secant search from `least` (the loudness rises with the gain, more slowly the
     /// more is limited).
@@ -780,6 +826,41 @@ mod tests {
         // The sparse envelope is exact where stored, and stores little of a quiet tone.
         let r = Reach::of_signal(&x, 0.3);
         assert!(r.values.len() < r.index.len() / 4, "{}", r.values.len());
+    }
+
+    /// A low chord with loud high-pitched hits: K-weighting lifts the hits, so limiting them
+    /// lowers the loudness more than their share of the plain energy.
+    fn high_hits(hit_hz: f64) -> Vec<f32> {
+        (0..96_000)
+            .map(|i| {
+                let t = i as f64 / 16_000.0;
+                let since = t % 0.25;
+                let chord = 0.06 * libm::sin(2.0 * PI * 220.0 * t)
+                    + 0.04 * libm::sin(2.0 * PI * 331.0 * t);
+                let hit = 0.9 * libm::exp(-since / 0.004) * libm::sin(2.0 * PI * hit_hz * t);
+                (chord + hit) as f32
+            })
+            .collect()
+    }
+
+    use std::f64::consts::PI;
+
+    #[test]
+    fn the_loudness_reached_is_measured_not_estimated() {
+        for hit_hz in [1_000.0, 5_000.0, 7_000.0] {
+            let mut x = high_hits(hit_hz);
+            let n = normalize_loudness_limited(&mut x, -16.0, -1.0, Dither::Tpdf).unwrap();
+            let lufs = crate::loudness::measure(&x).integrated_lufs.unwrap();
+            eprintln!("{hit_hz} Hz: {lufs:.3} LUFS, {n:?}");
+            assert!((lufs - n.reached_lufs).abs() < 0.02, "{hit_hz} Hz: {lufs} {n:?}");
+            // Short of the target only when the limiter is at its cap, and then it says so.
+            assert!(n.capped || (lufs + 16.0).abs() <= 0.1, "{hit_hz} Hz: {lufs} {n:?}");
+            let short = n
+                .warnings(-16.0, -1.0)
+                .iter()
+                .any(|w| matches!(w, crate::Warning::LoudnessLimited { .. }));
+            assert_eq!(n.capped, short);
+        }
     }
 
     #[test]
