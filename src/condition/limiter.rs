@@ -835,8 +835,8 @@ mod tests {
             .map(|i| {
                 let t = i as f64 / 16_000.0;
                 let since = t % 0.25;
-                let chord = 0.06 * libm::sin(2.0 * PI * 220.0 * t)
-                    + 0.04 * libm::sin(2.0 * PI * 331.0 * t);
+                let chord =
+                    0.06 * libm::sin(2.0 * PI * 220.0 * t) + 0.04 * libm::sin(2.0 * PI * 331.0 * t);
                 let hit = 0.9 * libm::exp(-since / 0.004) * libm::sin(2.0 * PI * hit_hz * t);
                 (chord + hit) as f32
             })
@@ -852,9 +852,15 @@ mod tests {
             let n = normalize_loudness_limited(&mut x, -16.0, -1.0, Dither::Tpdf).unwrap();
             let lufs = crate::loudness::measure(&x).integrated_lufs.unwrap();
             eprintln!("{hit_hz} Hz: {lufs:.3} LUFS, {n:?}");
-            assert!((lufs - n.reached_lufs).abs() < 0.02, "{hit_hz} Hz: {lufs} {n:?}");
+            assert!(
+                (lufs - n.reached_lufs).abs() < 0.02,
+                "{hit_hz} Hz: {lufs} {n:?}"
+            );
             // Short of the target only when the limiter is at its cap, and then it says so.
-            assert!(n.capped || (lufs + 16.0).abs() <= 0.1, "{hit_hz} Hz: {lufs} {n:?}");
+            assert!(
+                n.capped || (lufs + 16.0).abs() <= 0.1,
+                "{hit_hz} Hz: {lufs} {n:?}"
+            );
             let short = n
                 .warnings(-16.0, -1.0)
                 .iter()
