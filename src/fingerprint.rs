@@ -1,6 +1,13 @@
 //! What the output bytes are a function of: the sound version, a canonical encoding of the
 //! options, and the source's bytes — nothing else.
 //!
+//! The dither seed does not move with the sound version. [`Options::fingerprint`], which seeds
+//! the dither, is led by a fixed [`SEED_EPOCH`] (2, the sound version that introduced seeding
+//! from the source's bytes), not by [`SOUND_VERSION`]. So raising the sound version changes
+//! exactly the tones whose signal path changed: every other tone keeps its bytes, and
+//! `ringforge check` on a committed set flags only tones that really differ. The sound version
+//! still leads the build cache key and is written to `ringtones.json`.
+//!
 //! The encoding is explicit on purpose. Every field is written under its own tag, numbers as
 //! little-endian integers or as the bit pattern of an `f64` (`f64::to_bits`), choices as fixed
 //! words. Nothing is formatted with `Debug` or `Display`, whose output the standard library may
@@ -17,16 +24,25 @@ use crate::pipeline::quantize::Fnv64;
 /// It changes exactly when some input's output bytes change (a new resampler, another dither
 /// sequence, a fix in a decoder…), never for a release that leaves every byte as it was, so
 /// upgrading ringforge makes no phone download a tone again unless the tone itself changed.
-/// It is part of [`Options::fingerprint`], of the build cache key and of `ringtones.json`, where
-/// `ringforge check` reads it to tell a tone built by another sound version from a modified or
-/// stale one.
+/// It is part of the build cache key and of `ringtones.json`, where `ringforge check` reads it
+/// to tell a tone built by another sound version from a modified or stale one. It is not part
+/// of [`Options::fingerprint`], which seeds the dither (a fixed number, 2, leads it instead), so
+/// the dither of tones a new version does not otherwise touch stays as it was.
 ///
 /// The golden test (`tests/golden.rs`) pins the MD5s this version makes; when a change moves
 /// them, it fails and asks for this number to be raised.
 ///
 /// History: 1 — every release up to the one that made the bytes the same on every machine;
-/// 2 — scalar FFT kernels, `libm` transcendentals, dither seeded from the source's bytes.
-pub const SOUND_VERSION: u32 = 2;
+/// 2 — scalar FFT kernels, `libm` transcendentals, dither seeded from the source's bytes;
+/// 3 — the sparse true-peak limiter (its release in closed form between peaks, the make-up gain
+/// from its curve's estimated loudness), which moves the samples of limited tones.
+pub const SOUND_VERSION: u32 = 3;
+
+/// The number that leads the canonical encoding of the options (and so [`Options::fingerprint`]
+/// and the dither seed) where the sound version once did: fixed at 2, the sound version in
+/// which it last changed. Raising [`SOUND_VERSION`] leaves it alone; changing it moves the
+/// bytes of every dithered tone, so it must come with a new sound version.
+pub(crate) const SEED_EPOCH: u32 = 2;
 
 /// Bytes read from each end of the source for the dither seed.
 const SEED_EDGE_BYTES: u64 = 64 * 1024;
@@ -70,11 +86,13 @@ impl Canonical {
     }
 }
 
-/// The canonical encoding of every option that changes the output bytes, led by the sound
-/// version. Limits are left out: they decide whether a source converts, never what it becomes.
+/// The canonical encoding of every option that changes the output bytes, led by the
+/// [`SEED_EPOCH`] (under the tag `sound_version`, which it held until sound version 2, so the
+/// encoding is byte for byte what it was). Limits are left out: they decide whether a source
+/// converts, never what it becomes.
 pub(crate) fn canonical_options(o: &Options) -> Canonical {
     let mut c = Canonical::default();
-    c.u64("sound_version", u64::from(SOUND_VERSION));
+    c.u64("sound_version", u64::from(SEED_EPOCH));
     c.word(
         "dither",
         match o.dither {
@@ -165,10 +183,12 @@ mod tests {
     use super::*;
 
     /// The fingerprint is a function of the canonical encoding alone: pinned, so that a change
-    /// of encoding (which moves every dithered byte) cannot go unnoticed.
+    /// of encoding (which moves every dithered byte) cannot go unnoticed. The value is the one
+    /// sound version 2 made: raising the sound version leaves the dither seed alone.
     #[test]
     fn default_options_fingerprint_is_pinned() {
         assert_eq!(Options::default().fingerprint(), 0xc896_babe_d8a0_79eb);
+        const { assert!(SOUND_VERSION > SEED_EPOCH) };
     }
 
     #[test]

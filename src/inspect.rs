@@ -347,7 +347,7 @@ pub fn inspect_tone(bytes: &[u8], max_bytes: u64) -> ToneInspection {
         }
         None => (n, n),
     };
-    let loudness = condition::measure_i16(&samples);
+    let loudness = crate::pipeline::loudness::measure_i16(&samples);
     let high_band_db = if silent { None } else { high_band_db(&samples) };
 
     let problems = sln::validate(bytes, max_bytes);

@@ -680,7 +680,9 @@ impl Options {
 
     /// A stable fingerprint of every option that changes the output bytes; part of the dither
     /// seed and of the build cache key. [`Options::limits`] is left out: limits only decide
-    /// whether a conversion runs, never what it produces.
+    /// whether a conversion runs, never what it produces. It does not change with
+    /// [`crate::SOUND_VERSION`], so neither does the dither of a tone whose signal path a new
+    /// sound version leaves alone.
     pub fn fingerprint(&self) -> u64 {
         let mut h = crate::pipeline::quantize::Fnv64::new();
         h.write(crate::fingerprint::canonical_options(self).bytes());

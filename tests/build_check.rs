@@ -630,6 +630,28 @@ fn a_tone_built_by_another_sound_version_is_told_from_modified_and_stale() {
     repo.assert_check_passes();
 }
 
+/// A new sound version leaves the dither seed alone: a set built by the sound version before,
+/// whose tones the new version converts to the same bytes, passes `check` as it is (only tones
+/// whose bytes differ are reported, as in the test above).
+#[test]
+fn a_set_built_by_the_last_sound_version_passes_when_its_bytes_are_unchanged() {
+    let repo = Repo::new();
+    repo.build();
+    let mut cache: Value = serde_json::from_slice(&repo.read("out/.ringforge-cache.json")).unwrap();
+    cache["sound_version"] = (ringforge::SOUND_VERSION - 1).into();
+    repo.write("out/.ringforge-cache.json", cache.to_string().as_bytes());
+    let json = repo.path("out/ringtones.json");
+    let text = fs::read_to_string(&json).unwrap();
+    let now = format!("\"sound_version\": {}", ringforge::SOUND_VERSION);
+    assert!(text.contains(&now), "{text}");
+    let before = format!("\"sound_version\": {}", ringforge::SOUND_VERSION - 1);
+    fs::write(&json, text.replace(&now, &before)).unwrap();
+    repo.assert_check_passes();
+    // Any other difference in the manifest is still one.
+    fs::write(&json, text.replace(&now, &before).replace("\n", "\r\n")).unwrap();
+    assert_eq!(repo.check().0, 1);
+}
+
 /// `inspect` and `check` apply one validity rule: on every kind of bad tone (and a good one)
 /// they give the same verdict in the same words.
 #[test]

@@ -7,6 +7,7 @@
 mod common;
 
 use common::{fixture, r128};
+use ringforge::pipeline::condition::HEAVY_LIMITING_DB;
 use ringforge::pipeline::loudness;
 use ringforge::{convert_path, Normalize, Options, Warning};
 
@@ -93,17 +94,27 @@ fn without_the_limiter_the_ceiling_holds_the_dynamic_piece_back_as_before() {
     assert_ne!(off.fingerprint(), old.fingerprint());
 }
 
-#[test]
-fn a_very_dynamic_source_is_named_as_such() {
-    // −13 LUFS asks for more limiting than the speech can take unheard (some 9 dB).
+fn at_target(target_lufs: f64) -> Options {
     let mut opts = normalised(true);
     opts.normalize = Some(Normalize::Loudness {
-        target_lufs: -13.0,
+        target_lufs,
         true_peak_ceiling_dbtp: -1.0,
     });
-    let tone = convert_path(fixture("loudness/quiet-speech.mp3"), &opts).unwrap();
-    let w = tone
-        .report()
+    opts
+}
+
+#[test]
+fn a_very_dynamic_source_is_named_as_such() {
+    // The speech's peaks stand far above its loudness: −15 LUFS takes about 10 dB of
+    // limiting, more than HEAVY_LIMITING_DB (6) and less than MAX_LIMITING_DB (12), so the
+    // target is reached and the warning names the source as very dynamic.
+    let speech = fixture("loudness/quiet-speech.mp3");
+    let tone = convert_path(&speech, &at_target(-15.0)).unwrap();
+    let r = tone.report();
+    let l = r.limiting.expect("the speech is limited");
+    assert!(l.max_reduction_db > HEAVY_LIMITING_DB, "{l:?}");
+    assert!((r.loudness_lufs.unwrap() + 15.0).abs() <= 0.5, "{r:?}");
+    let w = r
         .warnings
         .iter()
         .find(|w| matches!(w, Warning::HeavyLimiting { .. }))
@@ -112,6 +123,36 @@ fn a_very_dynamic_source_is_named_as_such() {
     assert!(
         text.contains("very dynamic") && text.contains("lower target"),
         "{text}"
+    );
+    // The lower target it suggests needs no more than HEAVY_LIMITING_DB: no warning there.
+    let suggested: f64 = text
+        .split("`normalize=loudness:")
+        .nth(1)
+        .and_then(|t| t.split('`').next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("a suggested target in {text:?}"));
+    assert!(suggested < -15.0, "{text}");
+    let tone = convert_path(&speech, &at_target(suggested)).unwrap();
+    let r = tone.report();
+    assert!(
+        r.limiting.unwrap().max_reduction_db <= HEAVY_LIMITING_DB,
+        "{suggested}: {:?}",
+        r.limiting
+    );
+    assert!(r.warnings.is_empty(), "{suggested}: {:?}", r.warnings);
+    assert!((r.loudness_lufs.unwrap() - suggested).abs() <= 0.5, "{r:?}");
+    // −13 LUFS would take more than MAX_LIMITING_DB: the speech is not limited at all, gets the
+    // gain the ceiling allows, and the warning says it stays short of the target.
+    let tone = convert_path(&speech, &at_target(-13.0)).unwrap();
+    let r = tone.report();
+    assert_eq!(r.limiting, None);
+    assert!(r.loudness_lufs.unwrap() < -13.5, "{r:?}");
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::LoudnessLimited { .. })),
+        "{:?}",
+        r.warnings
     );
 }
 

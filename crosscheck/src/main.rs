@@ -96,7 +96,10 @@ fn print_logos(root: &std::path::Path) {
 
 fn md5_hex(bytes: &[u8]) -> String {
     use md5::{Digest, Md5};
-    Md5::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The pixels of a PNG as the decoder gives them (8-bit samples, the file's colour type).
@@ -104,7 +107,12 @@ fn decoded_pixels(png_bytes: &[u8]) -> Vec<u8> {
     let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
         .read_info()
         .expect("a logo is a valid PNG");
-    let mut buf = vec![0; reader.output_buffer_size().expect("a logo's size fits in memory")];
+    let mut buf = vec![
+        0;
+        reader
+            .output_buffer_size()
+            .expect("a logo's size fits in memory")
+    ];
     let info = reader.next_frame(&mut buf).expect("a logo is a valid PNG");
     buf.truncate(info.buffer_size());
     buf

@@ -142,7 +142,7 @@ fn make_tone(part: Part, opts: &Options, seed: u64) -> Result<Tone> {
         warnings.push(Warning::Silent { peak_dbfs });
     }
     // Measured on the samples as written, in the float buffer no longer needed.
-    let loudness = condition::measure_i16_with(&samples, &mut x);
+    let loudness = crate::pipeline::loudness::measure_i16_with(&samples, &mut x);
     drop(x);
     let n = samples.len() as u64;
     let report = Report {

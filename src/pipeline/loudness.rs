@@ -384,6 +384,7 @@ pub fn true_peak(x: &[f32]) -> f32 {
 /// let top = env.iter().fold(0.0f32, |m, &e| m.max(e));
 /// assert!(top >= ringforge::pipeline::loudness::true_peak(&x));
 /// ```
+#[cfg(any(test, feature = "unstable-stages"))]
 pub fn true_peak_envelope(x: &[f32]) -> Vec<f32> {
     if x.is_empty() {
         return Vec::new();
@@ -404,6 +405,44 @@ pub fn true_peak_envelope(x: &[f32]) -> Vec<f32> {
     ext.drain(..DELAY);
     ext[0] = ext[0].max(ahead);
     ext
+}
+
+/// The largest gain of the 4× interpolator: no value of [`true_peak_envelope`] exceeds the
+/// largest input magnitude within [`ENVELOPE_REACH`] samples of its own times this (plus the
+/// rounding of the sums, well under 0.01 %).
+pub(crate) fn interpolator_gain() -> f32 {
+    interpolator().gain
+}
+
+/// How far on either side of a sample the inputs of its [`true_peak_envelope`] value lie.
+pub(crate) const ENVELOPE_REACH: usize = TAPS / 2;
+
+/// Values `start .. end` of [`true_peak_envelope`]`(x)`, the same bits, computing only those:
+/// a limiter that needs the envelope only around the loud parts of a tone skips the rest.
+pub(crate) fn true_peak_envelope_range(x: &[f32], start: usize, end: usize) -> Vec<f32> {
+    let f = interpolator();
+    // Sample k's points come from the inputs x[k − 5 ..= k + 6] (see `true_peak_envelope`);
+    // silence outside the signal.
+    const DELAY: usize = TAPS / 2;
+    let at = |i: isize| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| x.get(i))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let from = start as isize - (TAPS - 1 - DELAY) as isize;
+    let input: Vec<f32> = (from..end as isize + DELAY as isize).map(at).collect();
+    let mut env: Vec<f32> = x[start..end].iter().map(|s| s.abs()).collect();
+    envelope_phases(&f.taps, &input, &mut env);
+    if start == 0 && !env.is_empty() {
+        // The outputs the filter rings ahead of the first sample count for sample 0.
+        let lead: Vec<f32> = (-((TAPS - 1) as isize)..DELAY as isize).map(at).collect();
+        let mut ahead = [0.0f32; DELAY];
+        envelope_phases(&f.taps, &lead, &mut ahead);
+        env[0] = ahead.iter().fold(env[0], |m, &e| m.max(e));
+    }
+    env
 }
 
 /// Raises `env[i]` to the interpolated magnitudes of phases 1–3 of the output whose inputs are

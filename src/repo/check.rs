@@ -611,7 +611,7 @@ fn check_manifest(
             RUN_BUILD,
         ));
     }
-    if problems.is_empty() && all_clean && actual != expected {
+    if problems.is_empty() && all_clean && !same_text_but_sound_version(&actual, &expected) {
         problems.push(problem(
             ProblemKind::ManifestOutdated,
             None,
@@ -623,6 +623,22 @@ fn check_manifest(
         ));
     }
     problems
+}
+
+/// Whether a manifest's text is the expected one, but for the sound version `ringtones.json`
+/// names: when every tone's bytes are what this ringforge makes (the caller checks that), a set
+/// built by an earlier sound version whose change left these tones alone is up to date.
+fn same_text_but_sound_version(actual: &str, expected: &str) -> bool {
+    const KEY: &str = "\"sound_version\": ";
+    let line = |t: &str| {
+        t.lines()
+            .find(|l| l.trim_start().starts_with(KEY))
+            .map(String::from)
+    };
+    match (line(actual), line(expected)) {
+        (Some(a), Some(e)) => actual.replacen(&a, &e, 1) == expected,
+        _ => actual == expected,
+    }
 }
 
 fn parse_phone_xml(text: &str) -> Result<Parsed, String> {
