@@ -29,6 +29,7 @@ mod files;
 pub mod json;
 mod logo;
 pub mod phone_xml;
+pub mod read;
 
 pub use files::{Which, DPMA_FILE, JSON_FILE, XML_FILE};
 pub use logo::{ManifestLogo, LOGO_TEMPLATE};
