@@ -28,7 +28,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::manifest::{ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
-use crate::repo::build::{self, as_cached, cache_key, md5_hex, Cache, CACHE_FILE};
+use crate::repo::build;
+use crate::repo::cache::{as_cached, cache_key, md5_hex, Cache, CacheEntry, CACHE_FILE};
 use crate::repo::config::{Config, ToneConfig};
 use crate::sln::{self, SlnProblem, TONE_EXTENSIONS};
 use crate::{convert_path, Report};
@@ -282,7 +283,7 @@ fn built_sound_version(dir: &Path, cache: &Cache) -> Option<u32> {
 fn check_tone(
     config: &Config,
     tone: &ToneConfig,
-    cached: Option<&build::CacheEntry>,
+    cached: Option<&CacheEntry>,
     built_by: Option<u32>,
 ) -> ToneChecked {
     let path = config.output_path(tone);

@@ -7,7 +7,8 @@ use std::io;
 use super::{Problem, ProblemKind, RUN_BUILD};
 use crate::logo::{self, Model, PngFault};
 use crate::manifest::{read, ManifestLogo, ManifestSet, JSON_FILE};
-use crate::repo::build::{logo_cache_key, md5_hex, Cache};
+use crate::repo::build::logo_cache_key;
+use crate::repo::cache::{md5_hex, Cache};
 use crate::repo::config::Config;
 
 /// What checking the logos found.
