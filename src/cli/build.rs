@@ -170,7 +170,7 @@ fn json_report(report: &build::BuildReport) -> String {
         "failed": report.count(ToneStatus::Failed),
         "tones": tones,
         "manifests": manifests,
-        "errors": report.errors,
+        "errors": report.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "notes": report.notes,
     });
     let mut s = serde_json::to_string_pretty(&doc).expect("report serialises");

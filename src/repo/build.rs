@@ -105,6 +105,64 @@ pub enum ManifestStatus {
     Removed,
 }
 
+/// A failure of a build that is not one tone's or one logo's (those are in their outcomes).
+/// Its message names the file and what failed.
+///
+/// ```
+/// use ringforge::repo::build::BuildError;
+///
+/// let e = BuildError::AlertLeftOut { alert_info: "vip".into(), tone: "front-desk".into() };
+/// assert_eq!(e.to_string(), r#"alert "vip" left out of the manifests: its tone "front-desk" failed"#);
+/// let retry_later = matches!(e, BuildError::NotRemoved { .. } | BuildError::CacheNotWritten(_));
+/// assert!(!retry_later);
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The output folder could not be created: nothing was built.
+    #[error("{}: cannot create the output folder: {source}", path.display())]
+    OutputFolder {
+        /// The output folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// An output no longer produced (a tone's or logo's file, a deselected manifest) could not
+    /// be deleted.
+    #[error("{}: cannot remove: {source}", path.display())]
+    NotRemoved {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// An alert was left out of the manifests because its tone failed.
+    #[error("{}", crate::manifest::left_out_message(alert_info, tone))]
+    AlertLeftOut {
+        /// The alert's `alert_info`.
+        alert_info: String,
+        /// The tone that failed.
+        tone: String,
+    },
+    /// The manifests could not be rendered (an invalid set): none was written.
+    #[error("manifests not written: {0}")]
+    ManifestsNotRendered(#[source] Error),
+    /// One manifest could not be written.
+    #[error("manifest not written: {source}")]
+    ManifestNotWritten {
+        /// The manifest.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Error,
+    },
+    /// The build cache could not be written: the next build converts everything again.
+    #[error("build cache not written: {0}")]
+    CacheNotWritten(#[source] Error),
+}
+
 /// Everything a build did.
 #[derive(Debug, Default)]
 #[non_exhaustive]
@@ -115,8 +173,9 @@ pub struct BuildReport {
     pub logos: Vec<LogoOutcome>,
     /// The manifests.
     pub manifests: Vec<(PathBuf, ManifestStatus)>,
-    /// Failures that are not one tone's (manifests, cache, output folder).
-    pub errors: Vec<String>,
+    /// Failures that are not one tone's or one logo's (output folder, removals, manifests,
+    /// cache), in the order they happened.
+    pub errors: Vec<BuildError>,
     /// Things worth saying (an unreadable cache was ignored, URLs are relative, …).
     pub notes: Vec<String>,
 }
@@ -152,10 +211,10 @@ pub fn build(
     let mut report = BuildReport::default();
     let dir = &config.output.dir;
     if let Err(e) = fs::create_dir_all(dir) {
-        report.errors.push(format!(
-            "{}: cannot create the output folder: {e}",
-            dir.display()
-        ));
+        report.errors.push(BuildError::OutputFolder {
+            path: dir.clone(),
+            source: e,
+        });
         return report;
     }
     let (old_cache, note) = Cache::load(dir);
@@ -209,7 +268,7 @@ pub fn build(
     let cache_path = dir.join(CACHE_FILE);
     if fs::read_to_string(&cache_path).ok().as_deref() != Some(text.as_str()) {
         if let Err(e) = sln::write_atomic(&cache_path, text.as_bytes()) {
-            report.errors.push(format!("build cache not written: {e}"));
+            report.errors.push(BuildError::CacheNotWritten(e));
         }
     }
     report
@@ -404,7 +463,7 @@ fn remove_stale_outputs(
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => report
                 .errors
-                .push(format!("{}: cannot remove: {e}", path.display())),
+                .push(BuildError::NotRemoved { path, source: e }),
         }
     }
     let which = config.output.manifests;
@@ -419,7 +478,7 @@ fn remove_stale_outputs(
                 Ok(()) => report.manifests.push((path, ManifestStatus::Removed)),
                 Err(e) => report
                     .errors
-                    .push(format!("{}: cannot remove: {e}", path.display())),
+                    .push(BuildError::NotRemoved { path, source: e }),
             }
         }
     }
@@ -438,10 +497,14 @@ fn write_manifests(
     if which == crate::manifest::Which::NONE {
         return;
     }
-    let (alerts, left_out) = crate::manifest::without_failed_tones(&config.alerts, |t| {
+    let (alerts, left_out) = crate::manifest::split_failed_tones(&config.alerts, |t| {
         failed_ids.contains(&t.to_ascii_lowercase())
     });
-    report.errors.extend(left_out);
+    report.errors.extend(
+        left_out
+            .into_iter()
+            .map(|(alert_info, tone)| BuildError::AlertLeftOut { alert_info, tone }),
+    );
     let mut set = config.manifest_set(tones, alerts);
     set.logos = logos;
     let rendered = (|| -> crate::Result<Vec<(String, String)>> {
@@ -465,7 +528,7 @@ fn write_manifests(
     let rendered = match rendered {
         Ok(r) => r,
         Err(e) => {
-            report.errors.push(format!("manifests not written: {e}"));
+            report.errors.push(BuildError::ManifestsNotRendered(e));
             return;
         }
     };
@@ -477,7 +540,9 @@ fn write_manifests(
         }
         match sln::write_atomic(&path, text.as_bytes()) {
             Ok(()) => report.manifests.push((path, ManifestStatus::Written)),
-            Err(e) => report.errors.push(format!("manifest not written: {e}")),
+            Err(source) => report
+                .errors
+                .push(BuildError::ManifestNotWritten { path, source }),
         }
     }
     if which.xml && set.url_is_relative() {

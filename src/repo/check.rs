@@ -35,7 +35,7 @@ use crate::sln::{self, SlnProblem, TONE_EXTENSIONS};
 use crate::{convert_path, Report};
 
 /// The fix for most problems.
-pub const RUN_BUILD: &str = "run `ringforge build` and commit the result";
+pub(crate) const RUN_BUILD: &str = "run `ringforge build` and commit the result";
 
 /// What kind of problem was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -462,59 +462,4 @@ fn orphans(config: &Config) -> Vec<Problem> {
             Problem::new(dir.join(&name), None, ProblemKind::Orphan, message, fix)
         })
         .collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Output formats
-
-/// Escapes a GitHub workflow command's message: `%`, `\r`, `\n`.
-pub fn github_escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a GitHub workflow command's property value: as the message, plus `:` and `,`.
-pub fn github_escape_property(s: &str) -> String {
-    github_escape_data(s)
-        .replace(':', "%3A")
-        .replace(',', "%2C")
-}
-
-/// A problem as a GitHub Actions annotation:
-/// `::error file=PATH,title=ringforge check::PATH: MESSAGE — FIX`.
-///
-/// ```
-/// # use ringforge::repo::check::github_escape_data;
-/// assert_eq!(github_escape_data("50%\nnext"), "50%25%0Anext");
-/// ```
-pub fn github_annotation(p: &Problem) -> String {
-    let file = p.file.to_string_lossy().replace('\\', "/");
-    format!(
-        "::error file={},title=ringforge check::{}",
-        github_escape_property(&file),
-        github_escape_data(&format!("{file}: {} — {}", p.message, p.fix))
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn github_escaping() {
-        assert_eq!(github_escape_data("a%b\r\nc"), "a%25b%0D%0Ac");
-        assert_eq!(github_escape_property("C:\\x,y"), "C%3A\\x%2Cy");
-        let p = Problem::new(
-            "out/a,b.sln",
-            None,
-            ProblemKind::Orphan,
-            "100% bad\nreally",
-            "fix",
-        );
-        assert_eq!(
-            github_annotation(&p),
-            "::error file=out/a%2Cb.sln,title=ringforge check::out/a,b.sln: 100%25 bad%0Areally — fix"
-        );
-    }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{BuildReport, ToneStatus};
+use super::{BuildError, BuildReport, ToneStatus};
 use crate::logo::{self, LogoOptions, LogoWarning, Model};
 use crate::manifest::{hex, ManifestLogo};
 use crate::repo::cache::{md5_hex, Cache};
@@ -258,7 +258,7 @@ pub(crate) fn remove_stale_logos(config: &Config, cache: &mut Cache, report: &mu
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => report
                 .errors
-                .push(format!("{}: cannot remove: {e}", path.display())),
+                .push(BuildError::NotRemoved { path, source: e }),
         }
     }
 }
