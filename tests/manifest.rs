@@ -564,7 +564,9 @@ fn dpma_reader_follows_asterisk() {
 #[test]
 fn malformed_manifests_are_typed_errors_with_their_place() {
     use read::ReadErrorKind as K;
-    let cases: Vec<(&str, Result<(), read::ReadError>, Option<usize>, &str)> = vec![
+    /// What is read, the reader's result, the line expected and words of the message.
+    type Case<'a> = (&'a str, Result<(), read::ReadError>, Option<usize>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "xml not well-formed",
             read::phone_xml("<config>\n<ringtones>\n</config>").map(drop),

@@ -811,7 +811,7 @@ fn tone_config(
     let source = tone_source(t, ctx, p);
     let display = tone_display(t, &id, p);
     let own = settings(&t.settings(), p);
-    let options = match tone_options(&output, &defaults, &own) {
+    let options = match tone_options(output, defaults, &own) {
         Ok(o) => o,
         Err(u) => {
             p.at(
@@ -842,7 +842,7 @@ fn check_tone_id(
     p: &mut Problems<'_>,
 ) {
     let mut ok = true;
-    match id::validate_id(&id) {
+    match id::validate_id(id) {
         Ok(()) => {}
         Err(Error::BuiltinCollision { builtin, .. }) => {
             ok = false;
