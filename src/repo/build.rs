@@ -1,7 +1,7 @@
 //! `ringforge build`: bring a repository's outputs up to date with its `ringforge.toml`.
 //!
 //! For every tone, a cache key is computed from the source's bytes, the tone's conversion
-//! options ([`Options::fingerprint`]) and this crate's version — never from timestamps, so a
+//! options ([`crate::Options::fingerprint`]) and this crate's version — never from timestamps, so a
 //! fresh clone is as up to date as the working copy it was pushed from. A tone is converted
 //! only when its key differs from the one recorded in the cache, or its output is missing or no
 //! longer holds the bytes that were written; otherwise nothing is decoded. Tones are written
