@@ -1,15 +1,15 @@
-//! The manifests read back the way their consumers read them: the phone XML through a real XML
-//! parser (quick-xml's reader), the DPMA fragment through a reader that follows Asterisk's
-//! `main/config.c`, the JSON through serde_json.
+//! The manifests read back the way their consumers read them, through the library's reader
+//! (`ringforge::manifest::read`): the phone XML through an XML parser, the DPMA fragment by the
+//! rules of Asterisk's `main/config.c`, the JSON through serde; and that reader's own tests,
+//! round trips field by field and malformed input.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use proptest::prelude::*;
-use quick_xml::events::Event;
-use quick_xml::{Reader, XmlVersion};
 use ringforge::id::{self, BUILTIN_TONES};
-use ringforge::manifest::{Alert, ManifestSet, ManifestTone, RingType};
+use ringforge::logo::Model;
+use ringforge::manifest::{read, Alert, ManifestLogo, ManifestSet, ManifestTone, RingType};
 use ringforge::{Error, Report, Warning};
 
 // ---------------------------------------------------------------------------------------------
@@ -63,168 +63,75 @@ fn hostile_set() -> ManifestSet {
     }
 }
 
-type Attrs = Vec<(String, String)>;
+/// A tone as the phone XML lists it: (id, display, url, md5).
+type XmlTone = (String, String, String, String);
+/// An alert as a manifest lists it: (alert_info, tone or "", ring type).
+type AlertRow = (String, String, String);
 
-#[derive(Debug, Default)]
-struct PhoneXml {
-    tones: Vec<Attrs>,
-    alerts: Vec<Attrs>,
+/// Reads the phone XML back with the library's reader, checking the declaration on the way.
+fn parse_xml(xml: &str) -> read::PhoneXml {
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<config>\n"),
+        "{xml}"
+    );
+    read::phone_xml(xml).expect("the phone XML reads back")
 }
 
-/// Parses the phone XML, checking the declaration and the element nesting on the way.
-fn parse_xml(xml: &str) -> PhoneXml {
-    let mut reader = Reader::from_str(xml);
-    reader.config_mut().trim_text(true);
-    let mut stack: Vec<String> = Vec::new();
-    let mut out = PhoneXml::default();
-    let mut saw_decl = false;
-    let mut elements = 0;
-    loop {
-        let event = reader.read_event().expect("well-formed XML");
-        let (start, empty) = match &event {
-            Event::Decl(d) => {
-                assert_eq!(elements, 0, "declaration first");
-                assert_eq!(&*d.version().unwrap(), "1.0");
-                assert_eq!(&*d.encoding().unwrap().unwrap(), "UTF-8");
-                saw_decl = true;
-                continue;
-            }
-            Event::Start(e) => (e, false),
-            Event::Empty(e) => (e, true),
-            Event::End(e) => {
-                assert_eq!(stack.pop().as_deref(), Some(e.name().as_ref()));
-                continue;
-            }
-            Event::Eof => break,
-            other => panic!("unexpected XML event {other:?}"),
-        };
-        elements += 1;
-        let name = start.name().as_ref().to_string();
-        let path = format!("{}/{name}", stack.join("/"));
-        let attrs: Attrs = start
-            .attributes()
-            .map(|a| {
-                let a = a.expect("valid attribute");
-                (
-                    a.key.as_ref().to_string(),
-                    a.normalized_value(XmlVersion::Explicit1_0)
-                        .unwrap()
-                        .into_owned(),
-                )
-            })
-            .collect();
-        match path.as_str() {
-            "/config"
-            | "config/ringtones"
-            | "config/ringtones/tones"
-            | "config/ringtones/alerts" => assert!(attrs.is_empty()),
-            "config/ringtones/tones/tone" => out.tones.push(attrs),
-            "config/ringtones/alerts/alert" => out.alerts.push(attrs),
-            other => panic!("unexpected element {other}"),
-        }
-        if !empty {
-            stack.push(name);
-        }
-    }
-    assert!(saw_decl && stack.is_empty());
-    out
-}
-
-fn attrs(pairs: &[(&str, &str)]) -> Attrs {
-    pairs
+fn xml_tones(tones: &[read::ListedTone]) -> Vec<XmlTone> {
+    tones
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|t| {
+            let s = |v: &Option<String>| v.clone().unwrap_or_default();
+            (t.id.clone(), s(&t.display), s(&t.url), s(&t.md5))
+        })
+        .collect()
+}
+
+fn alert_rows(alerts: &[read::ListedAlert]) -> Vec<AlertRow> {
+    alerts
+        .iter()
+        .map(|a| {
+            (
+                a.alert_info.clone(),
+                a.tone.clone().unwrap_or_default(),
+                a.ring_type.to_string(),
+            )
+        })
         .collect()
 }
 
 /// One section of an Asterisk configuration file: name and `key=value` lines in order.
 type Section = (String, Vec<(String, String)>);
 
-/// Asterisk's `ast_strip`: drops bytes below 33 (controls and space) at both ends.
-fn ast_strip(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|&c| c >= 33).unwrap_or(b.len());
-    let end = b.iter().rposition(|&c| c >= 33).map_or(start, |e| e + 1);
-    &b[start..end]
-}
-
-/// Reads a configuration file by the rules of Asterisk's `main/config.c`
-/// (`config_text_file_load` and `process_text_line`):
-///
-/// - the file is read line by line (`fgets`); lines of 8191 bytes or more are skipped;
-/// - scanning each `;`: one preceded by `\` is an escaped semicolon and the backslash is
-///   removed; `;--` opens and `--;` closes a block comment; any other `;` ends the line;
-/// - the rest is stripped of bytes below 33 at both ends; empty lines are ignored;
-/// - `[name]` starts a section (name up to the first `]`; `(…)` after it holds template
-///   options); `#` starts a directive; anything else is `key=value`, split at the first `=`,
-///   with `+=` appending and `=>` the object form, key and value stripped again.
-///
-/// It panics on every construct a generated fragment must never contain (block comments,
-/// directives, templates, `+=`, `=>`, lines without `=`, lines outside a section, text after
-/// `]`, over-long lines, non-UTF-8), so a test using it fails if the writer produces one.
+/// Reads a DPMA fragment back with the library's reader (Asterisk's rules; it refuses block
+/// comments left open, directives, over-long lines and section names Asterisk would cut), and
+/// checks what the writer must never produce: text after `]`, templates outside the logo
+/// template, and two sections of one name (compared ignoring case, as Asterisk does).
 fn asterisk_read(text: &str) -> Vec<Section> {
-    let mut sections: Vec<Section> = Vec::new();
-    for (n, raw) in text.split_inclusive('\n').enumerate() {
-        let lineno = n + 1;
-        assert!(raw.len() < 8191, "line {lineno} is too long for Asterisk");
-        let mut buf = raw.as_bytes().to_vec();
-        let mut i = 0;
-        while let Some(off) = buf[i..].iter().position(|&b| b == b';') {
-            let p = i + off;
-            if p > i && buf[p - 1] == b'\\' {
-                buf.remove(p - 1);
-                i = p;
-            } else if buf.get(p + 1) == Some(&b'-')
-                && buf.get(p + 2) == Some(&b'-')
-                && buf.get(p + 3) != Some(&b'-')
-            {
-                panic!("line {lineno}: `;--` opens a block comment: {raw:?}");
-            } else if p >= i + 2 && buf[p - 1] == b'-' && buf[p - 2] == b'-' {
-                panic!("line {lineno}: `--;` closes a block comment: {raw:?}");
-            } else {
-                buf.truncate(p);
-                break;
-            }
-        }
-        let line = ast_strip(&buf);
-        if line.is_empty() {
-            continue;
-        }
-        let line = std::str::from_utf8(line).expect("UTF-8");
-        if let Some(rest) = line.strip_prefix('[') {
-            let (name, after) = rest
-                .split_once(']')
-                .unwrap_or_else(|| panic!("line {lineno}: no closing `]`"));
-            assert!(after.is_empty(), "line {lineno}: text after `]`: {after:?}");
-            assert!(name.len() < 80, "line {lineno}: section name truncated");
-            sections.push((name.to_string(), Vec::new()));
-        } else if line.starts_with('#') {
-            panic!("line {lineno}: directive {line:?}");
-        } else {
-            let (key, value) = line
-                .split_once('=')
-                .unwrap_or_else(|| panic!("line {lineno}: no `=` in {line:?}"));
-            assert!(!key.ends_with('+'), "line {lineno}: `+=` form");
-            assert!(!value.starts_with('>'), "line {lineno}: `=>` object form");
-            let key = std::str::from_utf8(ast_strip(key.as_bytes())).unwrap();
-            let value = std::str::from_utf8(ast_strip(value.as_bytes())).unwrap();
-            let section = sections
-                .last_mut()
-                .unwrap_or_else(|| panic!("line {lineno}: no section context"));
-            section.1.push((key.to_string(), value.to_string()));
-        }
-    }
+    let sections = read::dpma_sections(text).expect("the DPMA fragment reads back");
     let mut names = HashSet::new();
-    for (name, _) in &sections {
+    for s in &sections {
         assert!(
-            names.insert(name.to_ascii_lowercase()),
-            "duplicate section {name}"
+            names.insert(s.name.to_ascii_lowercase()),
+            "duplicate section {}",
+            s.name
+        );
+        assert!(s.options.is_none(), "[{}] has options", s.name);
+    }
+    for line in text.lines().filter(|l| l.starts_with('[')) {
+        assert!(
+            line.ends_with(']') && line.matches(']').count() == 1,
+            "{line:?}"
         );
     }
-    sections
+    sections.into_iter().map(|s| (s.name, s.values)).collect()
 }
 
 fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    attrs(pairs)
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,40 +144,40 @@ fn phone_xml_round_trips_every_attribute() {
     assert!(xml.ends_with("</config>\n"));
     let parsed = parse_xml(&xml);
 
-    let mut expected_tones: Vec<Attrs> = BUILTIN_TONES
+    let builtins: Vec<(String, String)> = parsed
+        .builtin_tones
         .iter()
-        .map(|(id, d)| attrs(&[("id", id), ("display", d), ("type", "phone")]))
+        .map(|t| (t.id.clone(), t.display.clone().unwrap_or_default()))
         .collect();
+    let expected_builtins: Vec<(String, String)> = BUILTIN_TONES
+        .iter()
+        .map(|(id, d)| (id.to_string(), d.to_string()))
+        .collect();
+    assert_eq!(builtins, expected_builtins);
+    assert!(parsed
+        .builtin_tones
+        .iter()
+        .all(|t| t.url.is_none() && t.md5.is_none()));
+
     let mut user: Vec<&ManifestTone> = set.tones.iter().collect();
     user.sort_by(|a, b| a.id.cmp(&b.id));
-    for t in user {
-        let url = format!("http://pbx.example.com/digium_phones/{}", t.file_name);
-        expected_tones.push(attrs(&[
-            ("id", &t.id),
-            ("display", &t.display),
-            ("type", "user"),
-            ("url", &url),
-            ("md5", &t.md5),
-        ]));
-    }
-    assert_eq!(parsed.tones, expected_tones);
+    let expected_tones: Vec<XmlTone> = user
+        .iter()
+        .map(|t| {
+            let url = format!("http://pbx.example.com/digium_phones/{}", t.file_name);
+            (t.id.clone(), t.display.clone(), url, t.md5.clone())
+        })
+        .collect();
+    assert_eq!(xml_tones(&parsed.tones), expected_tones);
 
-    let alert = |info: &str, tone: &str, ring: &str| -> [Attrs; 2] {
-        let wrapped = format!("<http://127.0.0.1>;info={info}");
+    let alert = |info: &str, tone: &str, ring: &str| -> [AlertRow; 2] {
+        let row = |i: String| (i, tone.to_string(), ring.to_string());
         [
-            attrs(&[
-                ("alert_info", info),
-                ("ringtone_id", tone),
-                ("ring_type", ring),
-            ]),
-            attrs(&[
-                ("alert_info", &wrapped),
-                ("ringtone_id", tone),
-                ("ring_type", ring),
-            ]),
+            row(info.to_string()),
+            row(format!("<http://127.0.0.1>;info={info}")),
         ]
     };
-    let expected_alerts: Vec<Attrs> = [
+    let expected_alerts: Vec<AlertRow> = [
         alert("a&b<c>\"d'", "tone-01", "ring-answer"),
         alert("frontdesk", "tone-00", "normal"),
         alert("page", "", "answer"),
@@ -281,7 +188,7 @@ fn phone_xml_round_trips_every_attribute() {
     .into_iter()
     .flatten()
     .collect();
-    assert_eq!(parsed.alerts, expected_alerts);
+    assert_eq!(alert_rows(&parsed.alerts), expected_alerts);
 }
 
 #[test]
@@ -302,9 +209,10 @@ fn phone_xml_without_builtins_or_prefix() {
     };
     assert!(set.url_is_relative());
     let parsed = parse_xml(&set.phone_xml().unwrap());
-    let ids: Vec<_> = parsed.tones.iter().map(|a| a[0].1.as_str()).collect();
+    assert!(parsed.builtin_tones.is_empty());
+    let ids: Vec<_> = parsed.tones.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["a", "b"]);
-    assert_eq!(parsed.tones[0][3], ("url".into(), "a.sln".into()));
+    assert_eq!(parsed.tones[0].url.as_deref(), Some("a.sln"));
     assert!(parsed.alerts.is_empty());
 }
 
@@ -325,7 +233,7 @@ fn phone_xml_prefix_is_used_verbatim() {
         };
         assert!(!set.url_is_relative());
         let parsed = parse_xml(&set.phone_xml().unwrap());
-        assert_eq!(parsed.tones[14][3].1, url);
+        assert_eq!(parsed.tones[0].url.as_deref(), Some(url));
     }
 }
 
@@ -505,6 +413,325 @@ fn json_carries_everything_and_round_trips_text() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The reader: round trips and malformed input
+
+/// The hostile set with a report on one tone and two logos.
+fn full_set() -> ManifestSet {
+    let mut set = hostile_set();
+    let mut report = Report::default();
+    report.source.container = "wave".into();
+    set.tones[3] = ManifestTone::new(
+        "tone-03",
+        HOSTILE_DISPLAYS[3],
+        "tone-03.sln",
+        &[7; 320],
+        Some(report),
+        Some("in/tone-03.wav".into()),
+    )
+    .unwrap();
+    set.logos = vec![
+        ManifestLogo::new(Model::D60, b"png60", Some("art/logo.svg".into())),
+        ManifestLogo::new(Model::D40, b"png40", None),
+    ];
+    set
+}
+
+#[test]
+fn reader_round_trips_every_field_of_every_manifest() {
+    let set = full_set();
+    let mut tones: Vec<&ManifestTone> = set.tones.iter().collect();
+    tones.sort_by(|a, b| a.id.cmp(&b.id));
+    let prefix = "http://pbx.example.com/digium_phones/";
+
+    let xml = parse_xml(&set.phone_xml().unwrap());
+    assert_eq!(xml.tones.len(), tones.len());
+    for (got, want) in xml.tones.iter().zip(&tones) {
+        assert_eq!(got.id, want.id);
+        assert_eq!(got.display.as_deref(), Some(want.display.as_str()));
+        assert_eq!(got.url, Some(format!("{prefix}{}", want.file_name)));
+        assert_eq!(got.md5.as_deref(), Some(want.md5.as_str()));
+        assert_eq!(
+            (got.file_name.as_ref(), got.bytes, got.sha256.as_ref()),
+            (None, None, None)
+        );
+    }
+
+    let conf = read::dpma_conf(&set.dpma_conf().unwrap()).unwrap();
+    assert_eq!(conf.tones.len(), tones.len());
+    for (got, want) in conf.tones.iter().zip(&tones) {
+        assert_eq!(got.id, want.id);
+        assert_eq!(got.display.as_deref(), Some(want.display.as_str()));
+        assert_eq!(got.file_name.as_deref(), Some(want.file_name.as_str()));
+        assert_eq!((got.url.as_ref(), got.md5.as_ref()), (None, None));
+    }
+    let logos: Vec<_> = conf
+        .logos
+        .iter()
+        .map(|l| (l.model, l.file_name.as_deref()))
+        .collect();
+    assert_eq!(
+        logos,
+        [
+            (Some(Model::D40), Some("logo-d40.png")),
+            (Some(Model::D60), Some("logo-d60.png"))
+        ]
+    );
+
+    let json = read::json(&set.json().unwrap()).unwrap();
+    assert_eq!(json.version, 1);
+    assert_eq!(json.sound_version, Some(ringforge::SOUND_VERSION));
+    assert_eq!(json.url_prefix.as_deref(), Some(prefix));
+    assert_eq!(
+        json.generator,
+        Some(format!("ringforge {}", env!("CARGO_PKG_VERSION")))
+    );
+    assert_eq!(json.tones.len(), tones.len());
+    for (got, want) in json.tones.iter().zip(&tones) {
+        assert_eq!(got.id, want.id);
+        assert_eq!(got.display.as_deref(), Some(want.display.as_str()));
+        assert_eq!(got.file_name.as_deref(), Some(want.file_name.as_str()));
+        assert_eq!(got.url, Some(format!("{prefix}{}", want.file_name)));
+        assert_eq!(got.bytes, Some(want.bytes));
+        assert_eq!(got.md5.as_deref(), Some(want.md5.as_str()));
+        assert_eq!(got.sha256.as_deref(), Some(want.sha256.as_str()));
+        assert_eq!(got.source_path, want.source_path);
+    }
+    let mut logos = set.logos.clone();
+    logos.sort_by_key(|l| l.model);
+    assert_eq!(json.logos.len(), 2);
+    for (got, want) in json.logos.iter().zip(&logos) {
+        assert_eq!(got.model, Some(want.model));
+        assert_eq!(got.file_name.as_deref(), Some(want.file_name.as_str()));
+        assert_eq!(got.url, Some(format!("{prefix}{}", want.file_name)));
+        assert_eq!(got.size, Some((want.width, want.height)));
+        assert_eq!(got.bytes, Some(want.digests.bytes));
+        assert_eq!(got.md5.as_deref(), Some(want.digests.md5.as_str()));
+        assert_eq!(got.sha256.as_deref(), Some(want.digests.sha256.as_str()));
+    }
+    for l in &logos {
+        let read = read::logo_xml(&set.logo_xml(l.model).unwrap()).unwrap();
+        assert_eq!(read.url, Some(format!("{prefix}{}", l.file_name)));
+        assert_eq!(read.md5.as_deref(), Some(l.digests.md5.as_str()));
+    }
+
+    // Alerts: the same in every format (the phone XML lists each twice).
+    let rows = alert_rows(&json.alerts);
+    assert_eq!(alert_rows(&conf.alerts), rows);
+    let bare: Vec<AlertRow> = alert_rows(&xml.alerts).into_iter().step_by(2).collect();
+    assert_eq!(bare, rows);
+    assert_eq!(rows.len(), set.alerts.len());
+    assert_eq!(
+        rows[0],
+        ("a&b<c>\"d'".into(), "tone-01".into(), "ring-answer".into())
+    );
+    let sections: Vec<_> = conf.alerts.iter().map(|a| a.section.as_deref()).collect();
+    assert_eq!(sections[0], Some("alert-a-b-c-d"));
+    assert!(xml
+        .alerts
+        .iter()
+        .chain(&json.alerts)
+        .all(|a| a.section.is_none()));
+}
+
+/// Asterisk's line rules, each with its own line: escaped `;`, block comments (nested, over
+/// lines, closed mid-line), `=>` and `+=` (which appends the stripped value as it is), stripping of all bytes up to 0x20, text after `]`.
+#[test]
+fn dpma_reader_follows_asterisk() {
+    let conf = "[a](!) ; a template\n\
+                alias = Bee\\; x \\\\; y ; comment\n\
+                ;-- a block\n\
+                comment [b]\n\
+                --; file=>  >x\x01\n\
+                more;-- inline --;=1\n\
+                alias+= z\n\
+                ;--- not a block comment\n\
+                [c] junk\n\
+                k=;-- a ;-- nested --; comment --;v\n";
+    let s = read::dpma_sections(conf).unwrap();
+    assert_eq!(s.len(), 2, "{s:?}");
+    assert_eq!(
+        (s[0].name.as_str(), s[0].options.as_deref()),
+        ("a", Some("!"))
+    );
+    assert_eq!(
+        s[0].values,
+        kv(&[("alias", "Bee; x \\; yz"), ("file", ">x"), ("more", "1")])
+    );
+    assert_eq!((s[1].name.as_str(), s[1].line), ("c", 9));
+    assert_eq!(s[1].values, kv(&[("k", "v")]));
+}
+
+#[test]
+fn malformed_manifests_are_typed_errors_with_their_place() {
+    use read::ReadErrorKind as K;
+    /// What is read, the reader's result, the line expected and words of the message.
+    type Case<'a> = (&'a str, Result<(), read::ReadError>, Option<usize>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "xml not well-formed",
+            read::phone_xml("<config>\n<ringtones>\n</config>").map(drop),
+            Some(3),
+            "not well-formed XML",
+        ),
+        (
+            "xml without config",
+            read::phone_xml("<ringtones/>").map(drop),
+            None,
+            "no <config> element",
+        ),
+        (
+            "tone without id",
+            read::phone_xml("<config><ringtones><tones>\n<tone type=\"user\" display=\"x\"/>")
+                .map(drop),
+            Some(2),
+            "a <tone> has no `id`",
+        ),
+        (
+            "tone of another type",
+            read::phone_xml("<config><ringtones><tones><tone id=\"a\" type=\"usr\"/>").map(drop),
+            Some(1),
+            "`type` is \"usr\"; expected phone or user",
+        ),
+        (
+            "alert ring type",
+            read::phone_xml(
+                "<config><ringtones><alerts>\n\n<alert alert_info=\"a\" ring_type=\"loud\"/>",
+            )
+            .map(drop),
+            Some(3),
+            "`ring_type` is \"loud\"",
+        ),
+        (
+            "logo fragment without the setting",
+            read::logo_xml("<config><setting id=\"other\"/></config>").map(drop),
+            None,
+            "no <setting id=\"logo_file\"> element",
+        ),
+        (
+            "dpma header",
+            read::dpma_conf("; x\n[a\ntype=ringtone\n").map(drop),
+            Some(2),
+            "no closing `]`",
+        ),
+        (
+            "dpma value outside a section",
+            read::dpma_conf("type=ringtone\n").map(drop),
+            Some(1),
+            "outside a section",
+        ),
+        (
+            "dpma line without =",
+            read::dpma_conf("[a]\ntype ringtone\n").map(drop),
+            Some(2),
+            "expected key=value",
+        ),
+        (
+            "dpma ringtone without filename",
+            read::dpma_conf("[a]\ntype=ringtone\nalias=A\n").map(drop),
+            Some(1),
+            "[a] has no `filename`",
+        ),
+        (
+            "dpma alert ring type",
+            read::dpma_conf("\n[alert-a]\ntype=alert\nalert_info=a\nring_type=loud\n").map(drop),
+            Some(2),
+            "`ring_type` is \"loud\"",
+        ),
+        (
+            "dpma directive",
+            read::dpma_conf("[a]\n#include other.conf\n").map(drop),
+            Some(2),
+            "#include and #exec are not followed",
+        ),
+        (
+            "dpma stray block comment end",
+            read::dpma_conf("[a]\nalias=x--;\n").map(drop),
+            Some(2),
+            "never opened",
+        ),
+        (
+            "dpma block comment left open",
+            read::dpma_conf("[a]\n;-- open\nalias=x\n").map(drop),
+            Some(2),
+            "never closed",
+        ),
+        (
+            "dpma long line",
+            read::dpma_conf(&format!("[a]\nalias={}\n", "x".repeat(8200))).map(drop),
+            Some(2),
+            "at most 8190 bytes",
+        ),
+        (
+            "dpma long section name",
+            read::dpma_conf(&format!("[{}]\n", "x".repeat(80))).map(drop),
+            Some(1),
+            "Asterisk keeps 79",
+        ),
+        (
+            "dpma logo key",
+            read::dpma_conf("[ringforge-logos](!)\nd99_logo_file=x.png\n").map(drop),
+            Some(1),
+            "d99_logo_file",
+        ),
+        (
+            "json syntax",
+            read::json("{\"version\": 1,\n \"tones\": [}").map(drop),
+            Some(2),
+            "expected value",
+        ),
+        (
+            "json tone without id",
+            read::json("{\"version\": 1, \"tones\": [\n  {\"display\": \"A\"}]}").map(drop),
+            Some(2),
+            "missing field `id`",
+        ),
+        (
+            "json without tones",
+            read::json("{\"version\": 1}").map(drop),
+            Some(1),
+            "missing field `tones`",
+        ),
+        (
+            "json ring type",
+            read::json(
+                "{\"version\": 1, \"tones\": [], \"alerts\": [\n{\"alert_info\": \"a\", \
+                 \"ringtone_id\": null, \"ring_type\": \"loud\"}]}",
+            )
+            .map(drop),
+            Some(2),
+            "unknown variant `loud`",
+        ),
+        (
+            "json logo model",
+            read::json("{\"version\": 1, \"tones\": [], \"logos\": [{\"model\": \"d99\"}]}")
+                .map(drop),
+            None,
+            "\"d99\"",
+        ),
+    ];
+    for (what, result, line, words) in cases {
+        let err = result.expect_err(what);
+        assert_eq!(err.line, line, "{what}: {err}");
+        let msg = err.to_string();
+        assert!(msg.contains(words), "{what}: {msg:?} lacks {words:?}");
+        match (&err.kind, what) {
+            (K::Syntax(_), w) if w.contains("syntax") || w.contains("well-formed") => {}
+            (K::MissingElement(_), w) if w.contains("without") && !w.contains("id") => {}
+            (K::MissingField { .. }, w) if w.contains("without") => {}
+            (K::InvalidValue { .. }, w)
+                if w.contains("type") || w.contains("logo key") || w.contains("model") => {}
+            (K::Unsupported(_), w)
+                if w.contains("directive") || w.contains("stray") || w.contains("long") => {}
+            (K::Syntax(_), _) => {}
+            (kind, _) => panic!("{what}: unexpected kind {kind:?}"),
+        }
+        if let (Some(l), Some(c)) = (err.line, err.column) {
+            assert!(msg.starts_with(&format!("line {l}, column {c}: ")), "{msg}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Hashes, determinism, validation
 
 #[test]
@@ -607,7 +834,11 @@ fn alerts_resolve_tones_ignoring_case() {
         ..ManifestSet::default()
     };
     let parsed = parse_xml(&set.phone_xml().unwrap());
-    let tones: Vec<_> = parsed.alerts.iter().map(|a| a[1].1.as_str()).collect();
+    let tones: Vec<_> = parsed
+        .alerts
+        .iter()
+        .map(|a| a.tone.as_deref().unwrap_or(""))
+        .collect();
     assert_eq!(
         tones,
         [
@@ -710,7 +941,7 @@ proptest! {
                 let sections = asterisk_read(&set.dpma_conf().unwrap());
                 prop_assert_eq!(&sections[0].1[1], &("alias".to_string(), display.clone()));
                 let parsed = parse_xml(&set.phone_xml().unwrap());
-                prop_assert_eq!(&parsed.tones[14][1], &("display".to_string(), display.clone()));
+                prop_assert_eq!(parsed.tones[0].display.as_deref(), Some(display.as_str()));
                 let v: serde_json::Value = serde_json::from_str(&set.json().unwrap()).unwrap();
                 prop_assert_eq!(v["tones"][0]["display"].as_str(), Some(display.as_str()));
             }
@@ -744,8 +975,8 @@ proptest! {
         };
         let set = ManifestSet { alerts: vec![alert], ..ManifestSet::default() };
         let parsed = parse_xml(&set.phone_xml().unwrap());
-        prop_assert_eq!(&parsed.alerts[0][0].1, &info);
-        prop_assert_eq!(&parsed.alerts[1][0].1, &format!("<http://127.0.0.1>;info={info}"));
+        prop_assert_eq!(&parsed.alerts[0].alert_info, &info);
+        prop_assert_eq!(&parsed.alerts[1].alert_info, &format!("<http://127.0.0.1>;info={info}"));
         match set.dpma_conf() {
             Ok(conf) => {
                 let sections = asterisk_read(&conf);

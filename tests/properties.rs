@@ -3,9 +3,6 @@
 //!
 //! 256 cases per property by default; `PROPTEST_CASES=5000 cargo test --test properties` for more.
 
-#[path = "support/readback.rs"]
-mod readback;
-
 use std::path::PathBuf;
 
 use proptest::prelude::*;
@@ -164,9 +161,11 @@ proptest! {
         prop_assert!(id::validate_display(&name).is_ok());
         let set = ManifestSet::new(vec![tone]);
         let xml = set.phone_xml().unwrap();
-        prop_assert_eq!(readback::xml_attr(&xml, "tone", "id", "t", "display"), Some(name.clone()));
+        let read = ringforge::manifest::read::phone_xml(&xml).unwrap();
+        prop_assert_eq!(read.tones[0].display.as_deref(), Some(name.as_str()));
         let conf = set.dpma_conf().unwrap();
-        prop_assert_eq!(readback::dpma_value(&conf, "t", "alias"), Some(name.clone()), "{}", conf);
+        let read = ringforge::manifest::read::dpma_conf(&conf).unwrap();
+        prop_assert_eq!(read.tones[0].display.as_deref(), Some(name.as_str()), "{}", conf);
         let json: serde_json::Value = serde_json::from_str(&set.json().unwrap()).unwrap();
         prop_assert_eq!(json["tones"][0]["display"].as_str(), Some(name.as_str()));
     }
@@ -187,14 +186,12 @@ proptest! {
             | (_, Err(Error::UnsafeValue { .. } | Error::InvalidAlert { .. }), _) => return Ok(()),
             other => panic!("unexpected result for {info:?}: {other:?}"),
         };
-        let infos: Vec<String> = readback::xml_elements(&xml).unwrap().into_iter()
-            .filter(|(n, _)| n == "alert")
-            .filter_map(|(_, a)| a.into_iter().find(|(k, _)| k == "alert_info").map(|(_, v)| v))
-            .collect();
+        let infos: Vec<String> = ringforge::manifest::read::phone_xml(&xml).unwrap().alerts
+            .into_iter().map(|a| a.alert_info).collect();
         prop_assert!(infos.contains(&info), "{infos:?} lacks {info:?}");
         prop_assert!(infos.contains(&alert.dpma_alert_info()));
-        let dpma: Vec<String> = readback::dpma_values(&conf).into_iter()
-            .filter(|(_, k, _)| k == "alert_info").map(|(_, _, v)| v).collect();
+        let dpma: Vec<String> = ringforge::manifest::read::dpma_conf(&conf).unwrap().alerts
+            .into_iter().map(|a| a.alert_info).collect();
         prop_assert_eq!(dpma, vec![info.clone()], "{}", conf);
         let json: serde_json::Value = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(json["alerts"][0]["alert_info"].as_str(), Some(info.as_str()));

@@ -7,8 +7,6 @@
 //! XML parser and through Asterisk's configuration-file rules.
 #![no_main]
 
-#[path = "../../tests/support/readback.rs"]
-mod readback;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -16,7 +14,7 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use ringforge::id;
-use ringforge::manifest::{Alert, ManifestSet, ManifestTone, RingType};
+use ringforge::manifest::{read, Alert, ManifestSet, ManifestTone, RingType};
 use ringforge::Error;
 
 fuzz_target!(|data: &[u8]| {
@@ -46,12 +44,12 @@ fuzz_target!(|data: &[u8]| {
         let set = ManifestSet::new(vec![tone]);
         let xml = set.phone_xml().unwrap();
         assert_eq!(
-            readback::xml_attr(&xml, "tone", "id", "t", "display").as_deref(),
+            read::phone_xml(&xml).unwrap().tones[0].display.as_deref(),
             Some(&*text)
         );
         let conf = set.dpma_conf().unwrap();
         assert_eq!(
-            readback::dpma_value(&conf, "t", "alias").as_deref(),
+            read::dpma_conf(&conf).unwrap().tones[0].display.as_deref(),
             Some(&*text)
         );
     } else {
@@ -66,22 +64,19 @@ fuzz_target!(|data: &[u8]| {
             ..ManifestSet::new(vec![tone])
         };
         if let (Ok(xml), Ok(conf)) = (set.phone_xml(), set.dpma_conf()) {
-            let infos: Vec<String> = readback::xml_elements(&xml)
+            let infos: Vec<String> = read::phone_xml(&xml)
                 .unwrap()
+                .alerts
                 .into_iter()
-                .filter(|(n, _)| n == "alert")
-                .filter_map(|(_, a)| {
-                    a.into_iter()
-                        .find(|(k, _)| k == "alert_info")
-                        .map(|(_, v)| v)
-                })
+                .map(|a| a.alert_info)
                 .collect();
             assert!(infos.iter().any(|i| *i == *text), "{infos:?}");
             assert!(infos.contains(&alert.dpma_alert_info()));
-            let dpma: Vec<String> = readback::dpma_values(&conf)
+            let dpma: Vec<String> = read::dpma_conf(&conf)
+                .unwrap()
+                .alerts
                 .into_iter()
-                .filter(|(_, k, _)| k == "alert_info")
-                .map(|(_, _, v)| v)
+                .map(|a| a.alert_info)
                 .collect();
             assert_eq!(dpma, vec![text.to_string()]);
         }

@@ -29,62 +29,8 @@ pub fn run(args: BuildArgs) -> u8 {
     opts.jobs = args.jobs.jobs;
     opts.strict = args.strict;
     let quiet = args.quiet;
-    let report = build::build(&config, &opts, &|t: &ToneOutcome| {
-        let source = t.source.as_deref().unwrap_or("");
-        match t.status {
-            ToneStatus::Converted => {
-                if !quiet {
-                    eprintln!(
-                        "converted  {} ({source} → {}; {})",
-                        t.id,
-                        t.file.display(),
-                        t.reason.unwrap_or("changed")
-                    );
-                }
-                for w in &t.warnings {
-                    let hint = if matches!(w, Warning::Upsampled { .. }) {
-                        " (in ringforge.toml: allow_upsample = true)"
-                    } else {
-                        ""
-                    };
-                    eprintln!("warning: {source}: {w}{hint}");
-                }
-            }
-            ToneStatus::Failed => {
-                let e = t.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
-                eprintln!("error: {source}: tone `{}` failed: {e}", t.id);
-            }
-            ToneStatus::Removed => {
-                if !quiet {
-                    eprintln!("removed    {} ({})", t.id, t.file.display());
-                }
-            }
-            ToneStatus::UpToDate => {}
-        }
-    });
-    for l in &report.logos {
-        let file = l.file.display();
-        match l.status {
-            ToneStatus::Converted => {
-                if !quiet {
-                    eprintln!(
-                        "logo       {file} ({} bytes; {})",
-                        l.bytes.unwrap_or(0),
-                        l.reason.unwrap_or("changed")
-                    );
-                }
-                for w in &l.warnings {
-                    eprintln!("warning: {file}: {w}");
-                }
-            }
-            ToneStatus::Failed => {
-                let e = l.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
-                eprintln!("error: {file}: logo failed: {e}");
-            }
-            ToneStatus::Removed if !quiet => eprintln!("removed    {file}"),
-            _ => {}
-        }
-    }
+    let report = build::build(&config, &opts, &|t: &ToneOutcome| print_tone(t, quiet));
+    print_logos(&report, quiet);
     for n in &report.notes {
         if !quiet {
             eprintln!("note: {n}");
@@ -138,6 +84,68 @@ pub fn run(args: BuildArgs) -> u8 {
     }
 }
 
+/// One tone's outcome, as it finishes.
+fn print_tone(t: &ToneOutcome, quiet: bool) {
+    let source = t.source.as_deref().unwrap_or("");
+    match t.status {
+        ToneStatus::Converted => {
+            if !quiet {
+                eprintln!(
+                    "converted  {} ({source} → {}; {})",
+                    t.id,
+                    t.file.display(),
+                    t.reason.unwrap_or("changed")
+                );
+            }
+            for w in &t.warnings {
+                let hint = if matches!(w, Warning::Upsampled { .. }) {
+                    " (in ringforge.toml: allow_upsample = true)"
+                } else {
+                    ""
+                };
+                eprintln!("warning: {source}: {w}{hint}");
+            }
+        }
+        ToneStatus::Failed => {
+            let e = t.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
+            eprintln!("error: {source}: tone `{}` failed: {e}", t.id);
+        }
+        ToneStatus::Removed => {
+            if !quiet {
+                eprintln!("removed    {} ({})", t.id, t.file.display());
+            }
+        }
+        ToneStatus::UpToDate => {}
+    }
+}
+
+/// The logos' outcomes.
+fn print_logos(report: &build::BuildReport, quiet: bool) {
+    for l in &report.logos {
+        let file = l.file.display();
+        match l.status {
+            ToneStatus::Converted => {
+                if !quiet {
+                    eprintln!(
+                        "logo       {file} ({} bytes; {})",
+                        l.bytes.unwrap_or(0),
+                        l.reason.unwrap_or("changed")
+                    );
+                }
+                for w in &l.warnings {
+                    eprintln!("warning: {file}: {w}");
+                }
+            }
+            ToneStatus::Failed => {
+                let e = l.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
+                eprintln!("error: {file}: logo failed: {e}");
+            }
+            ToneStatus::Removed if !quiet => eprintln!("removed    {file}"),
+            _ => {}
+        }
+    }
+}
+
 /// The `--report json` document.
 fn json_report(report: &build::BuildReport) -> String {
     let tones: Vec<_> = report
@@ -170,7 +178,7 @@ fn json_report(report: &build::BuildReport) -> String {
         "failed": report.count(ToneStatus::Failed),
         "tones": tones,
         "manifests": manifests,
-        "errors": report.errors,
+        "errors": report.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "notes": report.notes,
     });
     let mut s = serde_json::to_string_pretty(&doc).expect("report serialises");

@@ -3,8 +3,7 @@
 use std::io::Write;
 use std::time::Instant;
 
-use ringforge::repo::check::{self, github_annotation, github_escape_data, github_escape_property};
-use ringforge::repo::check::{CheckOptions, CheckReport};
+use ringforge::repo::check::{self, CheckOptions, CheckReport, Problem};
 use ringforge::repo::config::{Config, ConfigError};
 use serde_json::json;
 
@@ -127,4 +126,40 @@ pub fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
+}
+
+/// Escapes a GitHub workflow command's message: `%`, `\r`, `\n`.
+fn github_escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a GitHub workflow command's property value: as the message, plus `:` and `,`.
+fn github_escape_property(s: &str) -> String {
+    github_escape_data(s)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}
+
+/// A problem as a GitHub Actions annotation:
+/// `::error file=PATH,title=ringforge check::PATH: MESSAGE — FIX`.
+fn github_annotation(p: &Problem) -> String {
+    let file = p.file.to_string_lossy().replace('\\', "/");
+    format!(
+        "::error file={},title=ringforge check::{}",
+        github_escape_property(&file),
+        github_escape_data(&format!("{file}: {} — {}", p.message, p.fix))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escaping() {
+        assert_eq!(github_escape_data("a%b\r\nc"), "a%25b%0D%0Ac");
+        assert_eq!(github_escape_property("C:\\x,y"), "C%3A\\x%2Cy");
+    }
 }

@@ -29,6 +29,7 @@ mod files;
 pub mod json;
 mod logo;
 pub mod phone_xml;
+pub mod read;
 
 pub use files::{Which, DPMA_FILE, JSON_FILE, XML_FILE};
 pub use logo::{ManifestLogo, LOGO_TEMPLATE};
@@ -58,15 +59,25 @@ pub fn without_failed_tones(
     alerts: &[Alert],
     failed: impl Fn(&str) -> bool,
 ) -> (Vec<Alert>, Vec<String>) {
+    let (kept, left_out) = split_failed_tones(alerts, failed);
+    let messages = left_out
+        .iter()
+        .map(|(alert_info, tone)| left_out_message(alert_info, tone))
+        .collect();
+    (kept, messages)
+}
+
+/// [`without_failed_tones`] with the alerts left out as (alert_info, tone).
+pub(crate) fn split_failed_tones(
+    alerts: &[Alert],
+    failed: impl Fn(&str) -> bool,
+) -> (Vec<Alert>, Vec<(String, String)>) {
     let mut left_out = Vec::new();
     let kept = alerts
         .iter()
         .filter(|a| match &a.tone {
             Some(t) if failed(t) => {
-                left_out.push(format!(
-                    "alert {:?} left out of the manifests: its tone {t:?} failed",
-                    a.alert_info
-                ));
+                left_out.push((a.alert_info.clone(), t.clone()));
                 false
             }
             _ => true,
@@ -74,6 +85,11 @@ pub fn without_failed_tones(
         .cloned()
         .collect();
     (kept, left_out)
+}
+
+/// What is said of an alert left out because its tone failed.
+pub(crate) fn left_out_message(alert_info: &str, tone: &str) -> String {
+    format!("alert {alert_info:?} left out of the manifests: its tone {tone:?} failed")
 }
 
 /// Longest `alert_info` accepted, in characters.

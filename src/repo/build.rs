@@ -1,7 +1,7 @@
 //! `ringforge build`: bring a repository's outputs up to date with its `ringforge.toml`.
 //!
 //! For every tone, a cache key is computed from the source's bytes, the tone's conversion
-//! options ([`Options::fingerprint`]) and this crate's version — never from timestamps, so a
+//! options ([`crate::Options::fingerprint`]) and this crate's version — never from timestamps, so a
 //! fresh clone is as up to date as the working copy it was pushed from. A tone is converted
 //! only when its key differs from the one recorded in the cache, or its output is missing or no
 //! longer holds the bytes that were written; otherwise nothing is decoded. Tones are written
@@ -9,34 +9,26 @@
 //! are removed; the manifests are rendered from the cache and the files, so they are
 //! byte-identical whether or not a tone was converted in this run.
 //!
-//! The cache is [`CACHE_FILE`] in the output folder: a small, sorted, pretty-printed JSON
-//! document without timestamps (commit it with the outputs: CI then knows what was built from
-//! what). Per tone it records the output file name, the key, the file's MD5 and size, and the
-//! conversion [`Report`] the JSON manifest needs.
+//! The cache is [`CACHE_FILE`] in the output folder (see `repo/cache.rs`): commit it with the
+//! outputs, so CI knows what was built from what.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use md5::Md5;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use serde::Serialize;
 
-use crate::manifest::{hex, ManifestLogo, ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
+use crate::manifest::{ManifestLogo, ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
+use crate::repo::cache::{as_cached, cache_key, md5_hex, Cache, CacheEntry, CACHE_VERSION};
 use crate::repo::config::{Config, ToneConfig};
-use crate::{convert_path, id, sln, Error, Options, Report, Warning};
+use crate::{convert_path, id, sln, Error, Report, Warning};
 
 mod logos;
 
-pub(crate) use logos::{expected_logo_files, is_logo_file, LogoCacheEntry};
-pub use logos::{logo_cache_key, LogoOutcome};
-
-/// Name of the build cache in the output folder (hidden; never an orphan).
-pub const CACHE_FILE: &str = ".ringforge-cache.json";
-
-/// Format version of [`CACHE_FILE`]; a cache of another version is ignored.
-pub const CACHE_VERSION: u32 = 1;
+pub use crate::repo::cache::CACHE_FILE;
+pub use logos::LogoOutcome;
+pub(crate) use logos::{expected_logo_files, is_logo_file, logo_cache_key, LogoCacheEntry};
 
 /// How a build runs.
 #[derive(Clone, Debug, Default)]
@@ -113,6 +105,64 @@ pub enum ManifestStatus {
     Removed,
 }
 
+/// A failure of a build that is not one tone's or one logo's (those are in their outcomes).
+/// Its message names the file and what failed.
+///
+/// ```
+/// use ringforge::repo::build::BuildError;
+///
+/// let e = BuildError::AlertLeftOut { alert_info: "vip".into(), tone: "front-desk".into() };
+/// assert_eq!(e.to_string(), r#"alert "vip" left out of the manifests: its tone "front-desk" failed"#);
+/// let retry_later = matches!(e, BuildError::NotRemoved { .. } | BuildError::CacheNotWritten(_));
+/// assert!(!retry_later);
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The output folder could not be created: nothing was built.
+    #[error("{}: cannot create the output folder: {source}", path.display())]
+    OutputFolder {
+        /// The output folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// An output no longer produced (a tone's or logo's file, a deselected manifest) could not
+    /// be deleted.
+    #[error("{}: cannot remove: {source}", path.display())]
+    NotRemoved {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// An alert was left out of the manifests because its tone failed.
+    #[error("{}", crate::manifest::left_out_message(alert_info, tone))]
+    AlertLeftOut {
+        /// The alert's `alert_info`.
+        alert_info: String,
+        /// The tone that failed.
+        tone: String,
+    },
+    /// The manifests could not be rendered (an invalid set): none was written.
+    #[error("manifests not written: {0}")]
+    ManifestsNotRendered(#[source] Error),
+    /// One manifest could not be written.
+    #[error("manifest not written: {source}")]
+    ManifestNotWritten {
+        /// The manifest.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Error,
+    },
+    /// The build cache could not be written: the next build converts everything again.
+    #[error("build cache not written: {0}")]
+    CacheNotWritten(#[source] Error),
+}
+
 /// Everything a build did.
 #[derive(Debug, Default)]
 #[non_exhaustive]
@@ -123,8 +173,9 @@ pub struct BuildReport {
     pub logos: Vec<LogoOutcome>,
     /// The manifests.
     pub manifests: Vec<(PathBuf, ManifestStatus)>,
-    /// Failures that are not one tone's (manifests, cache, output folder).
-    pub errors: Vec<String>,
+    /// Failures that are not one tone's or one logo's (output folder, removals, manifests,
+    /// cache), in the order they happened.
+    pub errors: Vec<BuildError>,
     /// Things worth saying (an unreadable cache was ignored, URLs are relative, …).
     pub notes: Vec<String>,
 }
@@ -141,134 +192,6 @@ impl BuildReport {
             && self.errors.is_empty()
             && self.logos.iter().all(|l| l.status != ToneStatus::Failed)
     }
-}
-
-/// The build cache ([`CACHE_FILE`]).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Cache {
-    pub(crate) version: u32,
-    pub(crate) generator: String,
-    /// The [`crate::SOUND_VERSION`] that made the files. Caches written before it was recorded
-    /// were all made by sound version 1.
-    #[serde(default = "first_sound_version")]
-    pub(crate) sound_version: u32,
-    pub(crate) tones: BTreeMap<String, CacheEntry>,
-    /// Logos by model (`d40` …); absent when there are none.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) logos: BTreeMap<String, LogoCacheEntry>,
-}
-
-fn first_sound_version() -> u32 {
-    1
-}
-
-/// What the cache records about one built tone.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(crate) struct CacheEntry {
-    /// Output file name.
-    pub(crate) file: String,
-    /// The source as written in the configuration (for people reading the cache).
-    pub(crate) source: String,
-    /// [`cache_key`] of the source and options it was built from.
-    pub(crate) key: String,
-    /// MD5 of the file written.
-    pub(crate) md5: String,
-    /// Size of the file written.
-    pub(crate) bytes: u64,
-    /// The conversion report.
-    pub(crate) report: Report,
-}
-
-impl Cache {
-    /// Reads the cache in `dir`; a missing cache is empty, an unreadable one or one of another
-    /// version is empty with a note.
-    pub(crate) fn load(dir: &Path) -> (Cache, Option<String>) {
-        let path = dir.join(CACHE_FILE);
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return (Cache::default(), None),
-            Err(e) => {
-                return (
-                    Cache::default(),
-                    Some(format!(
-                        "{}: unreadable ({e}); converting every tone",
-                        path.display()
-                    )),
-                )
-            }
-        };
-        match serde_json::from_str::<Cache>(&text) {
-            Ok(c) if c.version == CACHE_VERSION => (c, None),
-            Ok(c) => (
-                Cache::default(),
-                Some(format!(
-                    "{}: cache format {} is not {CACHE_VERSION}; converting every tone",
-                    path.display(),
-                    c.version
-                )),
-            ),
-            Err(e) => (
-                Cache::default(),
-                Some(format!(
-                    "{}: not a ringforge cache ({e}); converting every tone",
-                    path.display()
-                )),
-            ),
-        }
-    }
-
-    fn render(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("the cache serialises");
-        s.push('\n');
-        s
-    }
-}
-
-/// The cache key of a tone: SHA-256 (hex) over a format tag, the [`crate::SOUND_VERSION`], the
-/// options' [`Options::fingerprint`], the source's extension (it guides the decoder) and the
-/// source's bytes. The crate's own version is left out on purpose: a release that makes the
-/// same bytes keeps its sound version, so upgrading converts nothing again.
-///
-/// # Errors
-///
-/// Reading the source failed.
-pub fn cache_key(source: &Path, opts: &Options) -> crate::Result<String> {
-    let mut h = Sha256::new();
-    h.update(b"ringforge build cache\0");
-    h.update(crate::SOUND_VERSION.to_le_bytes());
-    h.update(opts.fingerprint().to_le_bytes());
-    h.update(
-        source
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default()
-            .as_bytes(),
-    );
-    h.update(b"\0");
-    let mut file = fs::File::open(source).map_err(|e| Error::io(source, e))?;
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| Error::io(source, e))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex(&h.finalize()))
-}
-
-/// Lowercase hex MD5 of `bytes`.
-pub(crate) fn md5_hex(bytes: &[u8]) -> String {
-    hex(&Md5::digest(bytes))
-}
-
-/// A report as it reads back from the cache: the manifests are rendered from this form whether
-/// the tone was converted now or earlier, so they come out byte-identical either way.
-pub(crate) fn as_cached(report: &Report) -> Report {
-    serde_json::to_string(report)
-        .ok()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_else(|| report.clone())
 }
 
 /// The result of one tone's work in a worker.
@@ -288,10 +211,10 @@ pub fn build(
     let mut report = BuildReport::default();
     let dir = &config.output.dir;
     if let Err(e) = fs::create_dir_all(dir) {
-        report.errors.push(format!(
-            "{}: cannot create the output folder: {e}",
-            dir.display()
-        ));
+        report.errors.push(BuildError::OutputFolder {
+            path: dir.clone(),
+            source: e,
+        });
         return report;
     }
     let (old_cache, note) = Cache::load(dir);
@@ -345,7 +268,7 @@ pub fn build(
     let cache_path = dir.join(CACHE_FILE);
     if fs::read_to_string(&cache_path).ok().as_deref() != Some(text.as_str()) {
         if let Err(e) = sln::write_atomic(&cache_path, text.as_bytes()) {
-            report.errors.push(format!("build cache not written: {e}"));
+            report.errors.push(BuildError::CacheNotWritten(e));
         }
     }
     report
@@ -540,7 +463,7 @@ fn remove_stale_outputs(
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => report
                 .errors
-                .push(format!("{}: cannot remove: {e}", path.display())),
+                .push(BuildError::NotRemoved { path, source: e }),
         }
     }
     let which = config.output.manifests;
@@ -555,7 +478,7 @@ fn remove_stale_outputs(
                 Ok(()) => report.manifests.push((path, ManifestStatus::Removed)),
                 Err(e) => report
                     .errors
-                    .push(format!("{}: cannot remove: {e}", path.display())),
+                    .push(BuildError::NotRemoved { path, source: e }),
             }
         }
     }
@@ -574,10 +497,14 @@ fn write_manifests(
     if which == crate::manifest::Which::NONE {
         return;
     }
-    let (alerts, left_out) = crate::manifest::without_failed_tones(&config.alerts, |t| {
+    let (alerts, left_out) = crate::manifest::split_failed_tones(&config.alerts, |t| {
         failed_ids.contains(&t.to_ascii_lowercase())
     });
-    report.errors.extend(left_out);
+    report.errors.extend(
+        left_out
+            .into_iter()
+            .map(|(alert_info, tone)| BuildError::AlertLeftOut { alert_info, tone }),
+    );
     let mut set = config.manifest_set(tones, alerts);
     set.logos = logos;
     let rendered = (|| -> crate::Result<Vec<(String, String)>> {
@@ -601,7 +528,7 @@ fn write_manifests(
     let rendered = match rendered {
         Ok(r) => r,
         Err(e) => {
-            report.errors.push(format!("manifests not written: {e}"));
+            report.errors.push(BuildError::ManifestsNotRendered(e));
             return;
         }
     };
@@ -613,7 +540,9 @@ fn write_manifests(
         }
         match sln::write_atomic(&path, text.as_bytes()) {
             Ok(()) => report.manifests.push((path, ManifestStatus::Written)),
-            Err(e) => report.errors.push(format!("manifest not written: {e}")),
+            Err(source) => report
+                .errors
+                .push(BuildError::ManifestNotWritten { path, source }),
         }
     }
     if which.xml && set.url_is_relative() {
@@ -638,54 +567,4 @@ pub fn expected_files(config: &Config) -> BTreeSet<String> {
     );
     names.extend(expected_logo_files(config));
     names
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reports_survive_the_cache_exactly() {
-        let r = Report {
-            peak_dbfs: f64::NEG_INFINITY,
-            duration_seconds: 0.1 + 0.2,
-            loudness_lufs: Some(-23.123_456_789_012_34),
-            warnings: vec![
-                Warning::DownmixLoss {
-                    lost_db: f64::INFINITY,
-                },
-                Warning::Upsampled { from: 8000 },
-                Warning::Silent {
-                    peak_dbfs: f64::NEG_INFINITY,
-                },
-            ],
-            ..Report::default()
-        };
-        let back = as_cached(&r);
-        assert_eq!(back.peak_dbfs, f64::NEG_INFINITY);
-        assert_eq!(back.duration_seconds, 0.1 + 0.2);
-        assert_eq!(back.warnings[0], r.warnings[0]);
-        assert_eq!(back.warnings[1], r.warnings[1]);
-        assert_eq!(back.warnings[2], r.warnings[2]);
-        assert_eq!(as_cached(&back), back);
-    }
-
-    #[test]
-    fn key_depends_on_bytes_options_and_extension() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("a.wav");
-        fs::write(&a, b"one").unwrap();
-        let k1 = cache_key(&a, &Options::default()).unwrap();
-        assert_eq!(k1, cache_key(&a, &Options::default()).unwrap());
-        let o = Options {
-            dither: crate::Dither::None,
-            ..Options::default()
-        };
-        assert_ne!(k1, cache_key(&a, &o).unwrap());
-        fs::write(&a, b"two").unwrap();
-        assert_ne!(k1, cache_key(&a, &Options::default()).unwrap());
-        let b = dir.path().join("a.mp3");
-        fs::write(&b, b"one").unwrap();
-        assert_ne!(k1, cache_key(&b, &Options::default()).unwrap());
-    }
 }

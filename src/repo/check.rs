@@ -18,24 +18,24 @@
 //! Tones are checked in parallel.
 
 mod logos;
+mod manifests;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use quick_xml::events::Event;
-use quick_xml::Reader;
 use serde::Serialize;
 
 use crate::manifest::{ManifestTone, DPMA_FILE, JSON_FILE, XML_FILE};
-use crate::repo::build::{self, as_cached, cache_key, md5_hex, Cache, CACHE_FILE};
+use crate::repo::build;
+use crate::repo::cache::{as_cached, cache_key, md5_hex, Cache, CacheEntry, CACHE_FILE};
 use crate::repo::config::{Config, ToneConfig};
 use crate::sln::{self, SlnProblem, TONE_EXTENSIONS};
 use crate::{convert_path, Report};
 
 /// The fix for most problems.
-pub const RUN_BUILD: &str = "run `ringforge build` and commit the result";
+pub(crate) const RUN_BUILD: &str = "run `ringforge build` and commit the result";
 
 /// What kind of problem was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -257,9 +257,9 @@ pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
             DPMA_FILE => set.dpma_conf(),
             _ => set.json(),
         };
-        report
-            .problems
-            .extend(check_manifest(config, name, expected, &present, all_clean));
+        report.problems.extend(manifests::check_manifest(
+            config, name, expected, &present, all_clean,
+        ));
     }
     report
         .problems
@@ -276,18 +276,14 @@ fn built_sound_version(dir: &Path, cache: &Cache) -> Option<u32> {
         return Some(cache.sound_version);
     }
     let text = fs::read_to_string(dir.join(JSON_FILE)).ok()?;
-    let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
-    Some(
-        doc.get("sound_version")
-            .and_then(serde_json::Value::as_u64)
-            .map_or(1, |v| u32::try_from(v).unwrap_or(u32::MAX)),
-    )
+    let doc = crate::manifest::read::json(&text).ok()?;
+    Some(doc.sound_version.unwrap_or(1))
 }
 
 fn check_tone(
     config: &Config,
     tone: &ToneConfig,
-    cached: Option<&build::CacheEntry>,
+    cached: Option<&CacheEntry>,
     built_by: Option<u32>,
 ) -> ToneChecked {
     let path = config.output_path(tone);
@@ -396,389 +392,6 @@ fn check_tone(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Manifests
-
-/// A tone as a manifest lists it.
-#[derive(Clone, Debug, Default, PartialEq)]
-struct Listed {
-    display: Option<String>,
-    file: Option<String>,
-    url: Option<String>,
-    bytes: Option<u64>,
-    md5: Option<String>,
-    sha256: Option<String>,
-}
-
-/// A manifest read back: tones by id (in order) and alerts as (alert_info, tone, ring type).
-#[derive(Debug, Default)]
-struct Parsed {
-    tones: Vec<(String, Listed)>,
-    alerts: BTreeSet<(String, String, String)>,
-}
-
-fn check_manifest(
-    config: &Config,
-    name: &str,
-    expected: crate::Result<String>,
-    present: &HashSet<String>,
-    all_clean: bool,
-) -> Vec<Problem> {
-    let path = config.output.dir.join(name);
-    let problem = |kind, tone: Option<&str>, message: String, fix: &str| {
-        Problem::new(&path, tone, kind, message, fix)
-    };
-    let expected = match expected {
-        Ok(e) => e,
-        Err(e) => {
-            return vec![problem(
-                ProblemKind::ManifestOutdated,
-                None,
-                format!("cannot be rendered from ringforge.toml to compare: {e}"),
-                "fix ringforge.toml",
-            )]
-        }
-    };
-    let actual = match fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return vec![problem(
-                ProblemKind::ManifestMissing,
-                None,
-                "is missing".into(),
-                RUN_BUILD,
-            )]
-        }
-        Err(e) => {
-            return vec![problem(
-                ProblemKind::Unreadable,
-                None,
-                format!("cannot be read: {e}"),
-                RUN_BUILD,
-            )]
-        }
-    };
-    let parse = |text: &str| match name {
-        XML_FILE => parse_phone_xml(text),
-        DPMA_FILE => parse_dpma(text),
-        _ => parse_json(text),
-    };
-    let want = match parse(&expected) {
-        Ok(p) => p,
-        Err(e) => {
-            return vec![problem(
-                ProblemKind::ManifestOutdated,
-                None,
-                format!("internal error reading the expected manifest back: {e}"),
-                "report this as a ringforge bug",
-            )]
-        }
-    };
-    let have = match parse(&actual) {
-        Ok(p) => p,
-        Err(e) => {
-            return vec![problem(
-                ProblemKind::ManifestUnreadable,
-                None,
-                format!("cannot be parsed: {e}"),
-                RUN_BUILD,
-            )]
-        }
-    };
-
-    let mut problems = Vec::new();
-    let have_map: BTreeMap<&str, &Listed> =
-        have.tones.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    let want_map: BTreeMap<&str, &Listed> =
-        want.tones.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    let mut renamed_from: BTreeSet<&str> = BTreeSet::new();
-    for (id, w) in &want.tones {
-        let has_file = present.contains(id);
-        let Some(h) = have_map.get(id.as_str()) else {
-            // Renamed? An extra entry with this tone's checksum (or file) is the old name.
-            let old = have.tones.iter().find(|(other, l)| {
-                !want_map.contains_key(other.as_str())
-                    && !renamed_from.contains(other.as_str())
-                    && ((has_file && l.md5.is_some() && l.md5 == w.md5)
-                        || (l.display.is_some() && l.display == w.display))
-            });
-            match old {
-                Some((old_id, _)) => {
-                    renamed_from.insert(old_id);
-                    problems.push(problem(
-                        ProblemKind::ManifestRenamedTone,
-                        Some(id),
-                        format!("lists tone `{old_id}` where ringforge.toml has `{id}` (renamed?)"),
-                        RUN_BUILD,
-                    ));
-                }
-                None => problems.push(problem(
-                    ProblemKind::ManifestMissingTone,
-                    Some(id),
-                    format!("does not list tone `{id}`"),
-                    RUN_BUILD,
-                )),
-            }
-            continue;
-        };
-        let file_name = config.tones.iter().find(|t| &t.id == id).map_or_else(
-            || w.file.clone().unwrap_or_default(),
-            |t| t.file_name.clone(),
-        );
-        let fields: [(&str, &Option<String>, &Option<String>); 3] = [
-            ("display name", &h.display, &w.display),
-            ("file name", &h.file, &w.file),
-            ("url", &h.url, &w.url),
-        ];
-        for (what, h, w) in fields {
-            if w.is_some() && h != w {
-                problems.push(problem(
-                    ProblemKind::ManifestField,
-                    Some(id),
-                    format!(
-                        "lists tone `{id}` with {what} {:?}, but ringforge.toml gives {:?}",
-                        h.as_deref().unwrap_or(""),
-                        w.as_deref().unwrap_or("")
-                    ),
-                    RUN_BUILD,
-                ));
-            }
-        }
-        if has_file {
-            let sums: [(&str, Option<String>, Option<String>); 3] = [
-                ("md5", h.md5.clone(), w.md5.clone()),
-                (
-                    "size",
-                    h.bytes.map(|b| format!("{b} bytes")),
-                    w.bytes.map(|b| format!("{b} bytes")),
-                ),
-                ("sha256", h.sha256.clone(), w.sha256.clone()),
-            ];
-            let differing: Vec<_> = sums
-                .into_iter()
-                .filter(|(_, h, w)| w.is_some() && h != w)
-                .collect();
-            if let Some((what, h, w)) = differing.first() {
-                let also: Vec<&str> = differing[1..].iter().map(|(w, _, _)| *w).collect();
-                let also = if also.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({} also differ)", also.join(", "))
-                };
-                problems.push(problem(
-                    ProblemKind::ManifestChecksum,
-                    Some(id),
-                    format!(
-                        "lists {what} {} for tone `{id}`, but {file_name} has {what} {}{also}: \
-                         the file changed after the manifest was written",
-                        h.as_deref().unwrap_or("(none)"),
-                        w.as_deref().unwrap_or("(none)")
-                    ),
-                    RUN_BUILD,
-                ));
-            }
-        }
-    }
-    for (id, _) in &have.tones {
-        if !want_map.contains_key(id.as_str()) && !renamed_from.contains(id.as_str()) {
-            problems.push(problem(
-                ProblemKind::ManifestExtraTone,
-                Some(id),
-                format!("lists tone `{id}`, which ringforge.toml does not have"),
-                RUN_BUILD,
-            ));
-        }
-    }
-    let missing: Vec<_> = want.alerts.difference(&have.alerts).collect();
-    let extra: Vec<_> = have.alerts.difference(&want.alerts).collect();
-    if !missing.is_empty() || !extra.is_empty() {
-        let show = |v: &[&(String, String, String)]| {
-            v.iter()
-                .map(|(i, t, r)| format!("{i:?}→{t:?} ({r})"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut parts = Vec::new();
-        if !missing.is_empty() {
-            parts.push(format!("missing {}", show(&missing)));
-        }
-        if !extra.is_empty() {
-            parts.push(format!("not in ringforge.toml {}", show(&extra)));
-        }
-        problems.push(problem(
-            ProblemKind::ManifestAlerts,
-            None,
-            format!("alerts differ from ringforge.toml: {}", parts.join("; ")),
-            RUN_BUILD,
-        ));
-    }
-    if problems.is_empty() && all_clean && !same_text_but_sound_version(&actual, &expected) {
-        problems.push(problem(
-            ProblemKind::ManifestOutdated,
-            None,
-            "differs from what `ringforge build` writes for ringforge.toml (edited by hand, \
-             [output] settings changed, line endings converted by git — mark the output \
-             folder `-text` in .gitattributes — or written by another ringforge version)"
-                .into(),
-            RUN_BUILD,
-        ));
-    }
-    problems
-}
-
-/// Whether a manifest's text is the expected one, but for the sound version `ringtones.json`
-/// names: when every tone's bytes are what this ringforge makes (the caller checks that), a set
-/// built by an earlier sound version whose change left these tones alone is up to date.
-fn same_text_but_sound_version(actual: &str, expected: &str) -> bool {
-    const KEY: &str = "\"sound_version\": ";
-    let line = |t: &str| {
-        t.lines()
-            .find(|l| l.trim_start().starts_with(KEY))
-            .map(String::from)
-    };
-    match (line(actual), line(expected)) {
-        (Some(a), Some(e)) => actual.replacen(&a, &e, 1) == expected,
-        _ => actual == expected,
-    }
-}
-
-fn parse_phone_xml(text: &str) -> Result<Parsed, String> {
-    let mut reader = Reader::from_str(text);
-    reader.config_mut().trim_text(true);
-    let mut out = Parsed::default();
-    let mut stack: Vec<String> = Vec::new();
-    let mut saw_root = false;
-    loop {
-        let event = reader.read_event().map_err(|e| {
-            format!(
-                "not well-formed XML at byte {}: {e}",
-                reader.buffer_position()
-            )
-        })?;
-        let (start, empty) = match &event {
-            Event::Start(e) => (e.clone(), false),
-            Event::Empty(e) => (e.clone(), true),
-            Event::End(_) => {
-                stack.pop();
-                continue;
-            }
-            Event::Eof => break,
-            _ => continue,
-        };
-        let name = start.name().as_ref().to_string();
-        let path = if stack.is_empty() {
-            name.clone()
-        } else {
-            format!("{}/{name}", stack.join("/"))
-        };
-        saw_root |= path == "config";
-        let mut attrs = HashMap::new();
-        for a in start.attributes() {
-            let a = a.map_err(|e| format!("bad attribute in <{name}>: {e}"))?;
-            let key = a.key.as_ref().to_string();
-            let value = a
-                .normalized_value(quick_xml::XmlVersion::Explicit1_0)
-                .map_err(|e| format!("bad attribute value in <{name}>: {e}"))?
-                .into_owned();
-            attrs.insert(key, value);
-        }
-        match path.as_str() {
-            "config/ringtones/tones/tone"
-                if attrs.get("type").map(String::as_str) == Some("user") =>
-            {
-                let id = attrs.remove("id").ok_or("a <tone> has no id")?;
-                out.tones.push((
-                    id,
-                    Listed {
-                        display: attrs.remove("display"),
-                        url: attrs.remove("url"),
-                        md5: attrs.remove("md5"),
-                        ..Listed::default()
-                    },
-                ));
-            }
-            "config/ringtones/alerts/alert" => {
-                let get = |k: &str| attrs.get(k).cloned().unwrap_or_default();
-                out.alerts
-                    .insert((get("alert_info"), get("ringtone_id"), get("ring_type")));
-            }
-            _ => {}
-        }
-        if !empty {
-            stack.push(name);
-        }
-    }
-    if !saw_root {
-        return Err("no <config> element".into());
-    }
-    Ok(out)
-}
-
-fn parse_json(text: &str) -> Result<Parsed, String> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let mut out = Parsed::default();
-    let s = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(String::from);
-    let tones = v
-        .get("tones")
-        .and_then(|t| t.as_array())
-        .ok_or("no \"tones\" array")?;
-    for t in tones {
-        let id = s(t, "id").ok_or("a tone has no \"id\"")?;
-        out.tones.push((
-            id,
-            Listed {
-                display: s(t, "display"),
-                file: s(t, "file"),
-                url: s(t, "url"),
-                bytes: t.get("bytes").and_then(serde_json::Value::as_u64),
-                md5: s(t, "md5"),
-                sha256: s(t, "sha256"),
-            },
-        ));
-    }
-    for a in v
-        .get("alerts")
-        .and_then(|a| a.as_array())
-        .into_iter()
-        .flatten()
-    {
-        out.alerts.insert((
-            s(a, "alert_info").unwrap_or_default(),
-            s(a, "ringtone_id").unwrap_or_default(),
-            s(a, "ring_type").unwrap_or_default(),
-        ));
-    }
-    Ok(out)
-}
-
-/// Reads the DPMA fragment's tones and alerts ([`crate::manifest::dpma::read_sections`]).
-fn parse_dpma(text: &str) -> Result<Parsed, String> {
-    let sections = crate::manifest::dpma::read_sections(text)?;
-    let mut out = Parsed::default();
-    for section in sections {
-        let get = |k: &str| section.get(k).map(String::from);
-        match get("type").as_deref() {
-            Some("ringtone") => out.tones.push((
-                section.name.clone(),
-                Listed {
-                    display: get("alias"),
-                    file: get("filename"),
-                    ..Listed::default()
-                },
-            )),
-            Some("alert") => {
-                out.alerts.insert((
-                    get("alert_info").unwrap_or_default(),
-                    get("ringtone").unwrap_or_default(),
-                    get("ring_type").unwrap_or_default(),
-                ));
-            }
-            _ => {}
-        }
-    }
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------------------------
 // Orphans
 
 fn orphans(config: &Config) -> Vec<Problem> {
@@ -849,73 +462,4 @@ fn orphans(config: &Config) -> Vec<Problem> {
             Problem::new(dir.join(&name), None, ProblemKind::Orphan, message, fix)
         })
         .collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Output formats
-
-/// Escapes a GitHub workflow command's message: `%`, `\r`, `\n`.
-pub fn github_escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a GitHub workflow command's property value: as the message, plus `:` and `,`.
-pub fn github_escape_property(s: &str) -> String {
-    github_escape_data(s)
-        .replace(':', "%3A")
-        .replace(',', "%2C")
-}
-
-/// A problem as a GitHub Actions annotation:
-/// `::error file=PATH,title=ringforge check::PATH: MESSAGE — FIX`.
-///
-/// ```
-/// # use ringforge::repo::check::github_escape_data;
-/// assert_eq!(github_escape_data("50%\nnext"), "50%25%0Anext");
-/// ```
-pub fn github_annotation(p: &Problem) -> String {
-    let file = p.file.to_string_lossy().replace('\\', "/");
-    format!(
-        "::error file={},title=ringforge check::{}",
-        github_escape_property(&file),
-        github_escape_data(&format!("{file}: {} — {}", p.message, p.fix))
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn github_escaping() {
-        assert_eq!(github_escape_data("a%b\r\nc"), "a%25b%0D%0Ac");
-        assert_eq!(github_escape_property("C:\\x,y"), "C%3A\\x%2Cy");
-        let p = Problem::new(
-            "out/a,b.sln",
-            None,
-            ProblemKind::Orphan,
-            "100% bad\nreally",
-            "fix",
-        );
-        assert_eq!(
-            github_annotation(&p),
-            "::error file=out/a%2Cb.sln,title=ringforge check::out/a,b.sln: 100%25 bad%0Areally — fix"
-        );
-    }
-
-    #[test]
-    fn dpma_reader_unescapes_and_strips() {
-        let p = parse_dpma(
-            "; comment\n[a]\ntype=ringtone\nalias=Bee\\; x ; trailing\nfilename=a.sln\n\n\
-             [alert-x]\ntype=alert\nalert_info= >y\nring_type=normal\nringtone=a\n",
-        )
-        .unwrap();
-        assert_eq!(p.tones[0].0, "a");
-        assert_eq!(p.tones[0].1.display.as_deref(), Some("Bee; x"));
-        assert!(p
-            .alerts
-            .contains(&(">y".into(), "a".into(), "normal".into())));
-    }
 }

@@ -629,8 +629,54 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
     })
     .ok();
 
-    // [output]
-    let out = raw.output.unwrap_or_default();
+    let output = output_config(raw.output.unwrap_or_default(), root, &canonical_root, p);
+    let defaults = raw.defaults.map(|d| settings(&d, p)).unwrap_or_default();
+    let ctx = ToneContext {
+        root,
+        canonical_root: &canonical_root,
+        out_rel: lexical_normal(&output.dir_in_config),
+        output: &output,
+        defaults: &defaults,
+    };
+    let mut by_id: HashMap<String, (String, usize)> = HashMap::new();
+    let tones: Vec<ToneConfig> = raw
+        .tone
+        .iter()
+        .map(|entry| tone_config(entry, &ctx, &mut by_id, p))
+        .collect();
+    let logo = raw
+        .logo
+        .as_ref()
+        .and_then(|l| logo_config(l, root, canonical_root.as_deref(), &ctx.out_rel, p));
+    if raw.tone.is_empty() && raw.logo.is_none() {
+        p.nowhere(
+            "no [[tone]] entries",
+            "add one per ringtone: [[tone]] with id, display and source (or a [logo] table)",
+        );
+    }
+    let alerts = alerts(&raw.alert, &tones, &output, p);
+    let config = Config {
+        path: PathBuf::new(),
+        root: root.to_path_buf(),
+        output,
+        tones,
+        alerts,
+        logo,
+    };
+    // Whatever the checks above did not pin to a line: the manifests must render.
+    if p.list.is_empty() {
+        check_renders(&config, p);
+    }
+    config
+}
+
+/// Checks the `[output]` table.
+fn output_config(
+    out: RawOutput,
+    root: &Path,
+    canonical_root: &Option<PathBuf>,
+    p: &mut Problems<'_>,
+) -> OutputConfig {
     let dir_in_config = out
         .dir
         .as_ref()
@@ -728,7 +774,7 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
             p.at(u.span(), e.to_string(), "");
         }
     }
-    let output = OutputConfig {
+    OutputConfig {
         dir,
         dir_in_config: dir_in_config.clone(),
         ext,
@@ -736,172 +782,201 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
         max_bytes,
         manifests,
         builtin_tones: out.builtin_tones.unwrap_or(true),
+    }
+}
+
+/// What checking a `[[tone]]` needs from the rest of the file.
+struct ToneContext<'a> {
+    root: &'a Path,
+    canonical_root: &'a Option<PathBuf>,
+    /// The output folder, relative and normalised.
+    out_rel: String,
+    output: &'a OutputConfig,
+    defaults: &'a Settings,
+}
+
+/// Checks one `[[tone]]`; `by_id` holds the ids seen so far (lowercase → id, line).
+fn tone_config(
+    entry: &Spanned<RawTone>,
+    ctx: &ToneContext<'_>,
+    by_id: &mut HashMap<String, (String, usize)>,
+    p: &mut Problems<'_>,
+) -> ToneConfig {
+    let (output, defaults, ext) = (ctx.output, ctx.defaults, ctx.output.ext);
+    let line = line_col(p.text, entry.span().start).0;
+    let t = entry.get_ref();
+    let id = t.id.get_ref().clone();
+    check_tone_id(t, &id, line, by_id, p);
+    let source_text = t.source.get_ref().clone();
+    let source = tone_source(t, ctx, p);
+    let display = tone_display(t, &id, p);
+    let own = settings(&t.settings(), p);
+    let options = match tone_options(output, defaults, &own) {
+        Ok(o) => o,
+        Err(u) => {
+            p.at(
+                u.span,
+                u.message,
+                "correct the value (see the ringforge.toml reference in the README)",
+            );
+            Options::default()
+        }
     };
+    ToneConfig {
+        file_name: format!("{id}.{}", ext.as_str()),
+        id,
+        display,
+        source,
+        source_in_config: source_text.replace('\\', "/"),
+        options,
+        line,
+    }
+}
 
-    // [defaults]
-    let defaults = raw.defaults.map(|d| settings(&d, p)).unwrap_or_default();
-
-    // [[tone]]
-    let mut tones = Vec::new();
-    let mut by_id: HashMap<String, (String, usize)> = HashMap::new();
-    let out_rel = lexical_normal(&dir_in_config);
-    for entry in &raw.tone {
-        let line = line_col(p.text, entry.span().start).0;
-        let t = entry.get_ref();
-        let id = t.id.get_ref().clone();
-        let mut ok = true;
-        match id::validate_id(&id) {
-            Ok(()) => {}
-            Err(Error::BuiltinCollision { builtin, .. }) => {
-                ok = false;
-                p.at(
-                    t.id.span(),
-                    format!("tone id {id:?} collides with the phones' built-in tone `{builtin}`"),
-                    format!(
-                        "choose another id (the built-ins are {}; compared ignoring case)",
-                        id::builtin_tone_ids()
-                    ),
-                );
-            }
-            Err(e) => {
-                ok = false;
-                p.at(
-                    t.id.span(),
-                    e.to_string(),
-                    "use ASCII letters, digits, `-` and `_`, e.g. id = \"front-desk\"",
-                );
-            }
+/// Checks a tone id: valid, not a built-in, not a duplicate (ignoring case).
+fn check_tone_id(
+    t: &RawTone,
+    id: &str,
+    line: usize,
+    by_id: &mut HashMap<String, (String, usize)>,
+    p: &mut Problems<'_>,
+) {
+    let mut ok = true;
+    match id::validate_id(id) {
+        Ok(()) => {}
+        Err(Error::BuiltinCollision { builtin, .. }) => {
+            ok = false;
+            p.at(
+                t.id.span(),
+                format!("tone id {id:?} collides with the phones' built-in tone `{builtin}`"),
+                format!(
+                    "choose another id (the built-ins are {}; compared ignoring case)",
+                    id::builtin_tone_ids()
+                ),
+            );
         }
-        if ok {
-            if let Some((first, first_line)) =
-                by_id.insert(id.to_ascii_lowercase(), (id.clone(), line))
-            {
-                p.at(
-                    t.id.span(),
-                    format!(
-                        "duplicate tone id {id:?}: line {first_line} already uses {first:?} \
-                         (ids are compared ignoring case)"
-                    ),
-                    "give each [[tone]] its own id",
-                );
-            }
+        Err(e) => {
+            ok = false;
+            p.at(
+                t.id.span(),
+                e.to_string(),
+                "use ASCII letters, digits, `-` and `_`, e.g. id = \"front-desk\"",
+            );
         }
+    }
+    if ok {
+        if let Some((first, first_line)) =
+            by_id.insert(id.to_ascii_lowercase(), (id.to_string(), line))
+        {
+            p.at(
+                t.id.span(),
+                format!(
+                    "duplicate tone id {id:?}: line {first_line} already uses {first:?} \
+                     (ids are compared ignoring case)"
+                ),
+                "give each [[tone]] its own id",
+            );
+        }
+    }
+}
 
-        // source
-        let source_text = t.source.get_ref().clone();
-        let source = root.join(&source_text);
-        match check_inside(&source_text) {
-            Err(why) => p.at(
+/// Checks a tone's source: inside the repository, an existing file, outside the output folder.
+fn tone_source(t: &RawTone, ctx: &ToneContext<'_>, p: &mut Problems<'_>) -> PathBuf {
+    let (root, canonical_root, out_rel) = (ctx.root, ctx.canonical_root, &ctx.out_rel);
+    let dir_in_config = &ctx.output.dir_in_config;
+    let source_text = t.source.get_ref().clone();
+    let source = root.join(&source_text);
+    match check_inside(&source_text) {
+        Err(why) => p.at(
+            t.source.span(),
+            format!("source {source_text:?} {why}"),
+            "sources must be inside the repository (the folder holding ringforge.toml); \
+             copy the file in and name it relative to that folder",
+        ),
+        Ok(()) => match std::fs::metadata(&source) {
+            Err(e) => p.at(
                 t.source.span(),
-                format!("source {source_text:?} {why}"),
-                "sources must be inside the repository (the folder holding ringforge.toml); \
-                 copy the file in and name it relative to that folder",
+                format!("source {source_text:?} cannot be read: {e}"),
+                "check the path (relative to the folder holding ringforge.toml) or add the file",
             ),
-            Ok(()) => match std::fs::metadata(&source) {
-                Err(e) => p.at(
-                    t.source.span(),
-                    format!("source {source_text:?} cannot be read: {e}"),
-                    "check the path (relative to the folder holding ringforge.toml) or add the file",
-                ),
-                Ok(m) if m.is_dir() => p.at(
-                    t.source.span(),
-                    format!("source {source_text:?} is a folder"),
-                    "name one audio file per [[tone]]",
-                ),
-                Ok(_) => {
-                    let canonical = std::fs::canonicalize(&source).ok();
-                    let inside = match (&canonical, &canonical_root) {
-                        (Some(c), Some(r)) => c.starts_with(r),
-                        _ => true,
-                    };
-                    if !inside {
-                        p.at(
-                            t.source.span(),
-                            format!(
-                                "source {source_text:?} resolves (through a symbolic link) \
-                                 outside the repository"
-                            ),
-                            "copy the file into the repository",
-                        );
-                    } else if !out_rel.is_empty()
-                        && lexical_normal(&source_text).starts_with(&format!("{out_rel}/"))
-                    {
-                        p.at(
-                            t.source.span(),
-                            format!(
-                                "source {source_text:?} is inside the output folder \
-                                 {dir_in_config:?}, which ringforge owns"
-                            ),
-                            "keep sources outside the output folder",
-                        );
-                    }
+            Ok(m) if m.is_dir() => p.at(
+                t.source.span(),
+                format!("source {source_text:?} is a folder"),
+                "name one audio file per [[tone]]",
+            ),
+            Ok(_) => {
+                let canonical = std::fs::canonicalize(&source).ok();
+                let inside = match (&canonical, &canonical_root) {
+                    (Some(c), Some(r)) => c.starts_with(r),
+                    _ => true,
+                };
+                if !inside {
+                    p.at(
+                        t.source.span(),
+                        format!(
+                            "source {source_text:?} resolves (through a symbolic link) \
+                             outside the repository"
+                        ),
+                        "copy the file into the repository",
+                    );
+                } else if !out_rel.is_empty()
+                    && lexical_normal(&source_text).starts_with(&format!("{out_rel}/"))
+                {
+                    p.at(
+                        t.source.span(),
+                        format!(
+                            "source {source_text:?} is inside the output folder \
+                             {dir_in_config:?}, which ringforge owns"
+                        ),
+                        "keep sources outside the output folder",
+                    );
                 }
-            },
+            }
+        },
+    }
+
+    source
+}
+
+/// A tone's display name: as written, or made from the source's file name (else the id).
+fn tone_display(t: &RawTone, id: &str, p: &mut Problems<'_>) -> String {
+    let source_text = t.source.get_ref();
+    match &t.display {
+        Some(d) => {
+            if let Err(e) = id::validate_display(d.get_ref()) {
+                p.at(d.span(), e.to_string(), "");
+            }
+            d.get_ref().clone()
         }
-
-        // display
-        let display = match &t.display {
-            Some(d) => {
-                if let Err(e) = id::validate_display(d.get_ref()) {
-                    p.at(d.span(), e.to_string(), "");
-                }
-                d.get_ref().clone()
+        None => {
+            let stem = Path::new(source_text)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let d = id::display_from_stem(&stem);
+            if d.is_empty() || id::validate_display(&d).is_err() {
+                id.to_string()
+            } else {
+                d
             }
-            None => {
-                let stem = Path::new(&source_text)
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let d = id::display_from_stem(&stem);
-                if d.is_empty() || id::validate_display(&d).is_err() {
-                    id.clone()
-                } else {
-                    d
-                }
-            }
-        };
-
-        let own = settings(&t.settings(), p);
-        let options = match tone_options(&output, &defaults, &own) {
-            Ok(o) => o,
-            Err(u) => {
-                p.at(
-                    u.span,
-                    u.message,
-                    "correct the value (see the ringforge.toml reference in the README)",
-                );
-                Options::default()
-            }
-        };
-        tones.push(ToneConfig {
-            file_name: format!("{id}.{}", ext.as_str()),
-            id,
-            display,
-            source,
-            source_in_config: source_text.replace('\\', "/"),
-            options,
-            line,
-        });
+        }
     }
-    let logo = raw
-        .logo
-        .as_ref()
-        .and_then(|l| logo_config(l, root, canonical_root.as_deref(), &out_rel, p));
-    if raw.tone.is_empty() && raw.logo.is_none() {
-        p.nowhere(
-            "no [[tone]] entries",
-            "add one per ringtone: [[tone]] with id, display and source (or a [logo] table)",
-        );
-    }
+}
 
-    // [[alert]]
+/// Checks the `[[alert]]` entries against the tones and each other.
+fn alerts(
+    raw: &[Spanned<RawAlert>],
+    tones: &[ToneConfig],
+    output: &OutputConfig,
+    p: &mut Problems<'_>,
+) -> Vec<Alert> {
     let mut alerts = Vec::new();
     let mut seen_info: HashMap<String, usize> = HashMap::new();
     let mut seen_section: HashMap<String, String> = HashMap::new();
-    for t in &tones {
+    for t in tones {
         seen_section.insert(t.id.to_ascii_lowercase(), format!("tone {:?}", t.id));
     }
-    for entry in &raw.alert {
+    for entry in raw {
         let line = line_col(p.text, entry.span().start).0;
         let a = entry.get_ref();
         let ring_type = match &a.ring_type {
@@ -982,42 +1057,34 @@ fn check(raw: RawConfig, root: &Path, p: &mut Problems<'_>) -> Config {
         }
         alerts.push(alert);
     }
+    alerts
+}
 
-    let config = Config {
-        path: PathBuf::new(),
-        root: root.to_path_buf(),
-        output,
-        tones,
-        alerts,
-        logo,
-    };
-    // Whatever the checks above did not pin to a line: the manifests must render.
-    if p.list.is_empty() {
-        let placeholders: Result<Vec<ManifestTone>, Error> = config
-            .tones
-            .iter()
-            .map(|t| {
-                ManifestTone::placeholder(
-                    t.id.clone(),
-                    t.display.clone(),
-                    t.file_name.clone(),
-                    t.source_in_config.clone(),
-                )
-            })
-            .collect();
-        let result = placeholders.and_then(|tones| {
-            let set = config.manifest_set(tones, config.alerts.clone());
-            set.validate()?;
-            if config.output.manifests.dpma {
-                set.dpma_conf()?;
-            }
-            Ok(())
-        });
-        if let Err(e) = result {
-            p.nowhere(e.to_string(), "");
+/// Checks that the manifests render for `config` (what no check above pinned to a line).
+fn check_renders(config: &Config, p: &mut Problems<'_>) {
+    let placeholders: Result<Vec<ManifestTone>, Error> = config
+        .tones
+        .iter()
+        .map(|t| {
+            ManifestTone::placeholder(
+                t.id.clone(),
+                t.display.clone(),
+                t.file_name.clone(),
+                t.source_in_config.clone(),
+            )
+        })
+        .collect();
+    let result = placeholders.and_then(|tones| {
+        let set = config.manifest_set(tones, config.alerts.clone());
+        set.validate()?;
+        if config.output.manifests.dpma {
+            set.dpma_conf()?;
         }
+        Ok(())
+    });
+    if let Err(e) = result {
+        p.nowhere(e.to_string(), "");
     }
-    config
 }
 
 /// Checks the `[logo]` table: the source (inside the repository, outside the output folder,

@@ -3,5 +3,6 @@
 //! job runs on what is committed ([`check`]).
 
 pub mod build;
+mod cache;
 pub mod check;
 pub mod config;

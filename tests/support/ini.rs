@@ -1,7 +1,7 @@
 //! An INI reader that resolves Asterisk's templates, as its configuration parser does:
 //! `[name](!)` defines a template, `[name](tpl1,tpl2)` starts a section holding a copy of
 //! each template's keys (in order) before its own. Lines are read by the library's own
-//! reader of the DPMA fragment ([`ringforge::manifest::dpma::read_sections`]).
+//! reader of the DPMA fragment ([`ringforge::manifest::read::dpma_sections`]).
 
 use std::collections::BTreeMap;
 
@@ -15,7 +15,7 @@ pub struct Section {
 /// Reads `text`; refuses a section inheriting a template that was not defined before it.
 pub fn read(text: &str) -> Result<BTreeMap<String, Section>, String> {
     let mut sections: BTreeMap<String, Section> = BTreeMap::new();
-    for read in ringforge::manifest::dpma::read_sections(text)? {
+    for read in ringforge::manifest::read::dpma_sections(text).map_err(|e| e.to_string())? {
         let mut section = Section::default();
         for opt in read
             .options

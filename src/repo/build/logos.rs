@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{md5_hex, BuildReport, Cache, ToneStatus};
+use super::{BuildError, BuildReport, ToneStatus};
 use crate::logo::{self, LogoOptions, LogoWarning, Model};
 use crate::manifest::{hex, ManifestLogo};
+use crate::repo::cache::{md5_hex, Cache};
 use crate::repo::config::{Config, LogoConfig};
 use crate::{sln, Error};
 
@@ -52,7 +53,7 @@ pub struct LogoOutcome {
 
 /// The cache key of a model's logo: SHA-256 (hex) over a format tag, this crate's version, the
 /// options' [`LogoOptions::fingerprint`], the model and the source's bytes.
-pub fn logo_cache_key(source: &[u8], opts: &LogoOptions, model: Model) -> String {
+pub(crate) fn logo_cache_key(source: &[u8], opts: &LogoOptions, model: Model) -> String {
     let mut h = Sha256::new();
     h.update(b"ringforge logo cache\0");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -257,7 +258,7 @@ pub(crate) fn remove_stale_logos(config: &Config, cache: &mut Cache, report: &mu
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => report
                 .errors
-                .push(format!("{}: cannot remove: {e}", path.display())),
+                .push(BuildError::NotRemoved { path, source: e }),
         }
     }
 }

@@ -4,13 +4,11 @@
 use std::fs;
 use std::io;
 
-use quick_xml::events::Event;
-use quick_xml::Reader;
-
 use super::{Problem, ProblemKind, RUN_BUILD};
 use crate::logo::{self, Model, PngFault};
-use crate::manifest::{ManifestLogo, ManifestSet, JSON_FILE};
-use crate::repo::build::{logo_cache_key, md5_hex, Cache};
+use crate::manifest::{read, ManifestLogo, ManifestSet, JSON_FILE};
+use crate::repo::build::logo_cache_key;
+use crate::repo::cache::{md5_hex, Cache};
 use crate::repo::config::Config;
 
 /// What checking the logos found.
@@ -150,40 +148,6 @@ pub(crate) fn check_logos(config: &Config, cache: &Cache) -> LogosChecked {
     out
 }
 
-/// The `<setting id="logo_file">` of a logo XML fragment: (url, md5).
-fn parse_logo_xml(text: &str) -> Result<(String, String), String> {
-    let mut reader = Reader::from_str(text);
-    loop {
-        match reader
-            .read_event()
-            .map_err(|e| format!("not well-formed XML: {e}"))?
-        {
-            Event::Empty(e) | Event::Start(e) if e.name().as_ref() == "setting" => {
-                let mut url = None;
-                let mut md5 = None;
-                let mut id = None;
-                for a in e.attributes().flatten() {
-                    let v = a
-                        .normalized_value(quick_xml::XmlVersion::Explicit1_0)
-                        .map_err(|e| format!("bad attribute: {e}"))?
-                        .into_owned();
-                    match a.key.as_ref() {
-                        "url" => url = Some(v),
-                        "md5" => md5 = Some(v),
-                        "id" => id = Some(v),
-                        _ => {}
-                    }
-                }
-                if id.as_deref() == Some("logo_file") {
-                    return Ok((url.unwrap_or_default(), md5.unwrap_or_default()));
-                }
-            }
-            Event::Eof => return Err("no <setting id=\"logo_file\"> element".into()),
-            _ => {}
-        }
-    }
-}
-
 /// Checks each model's `logo-<model>.xml` against its file and what a build writes, and the
 /// JSON manifest's `logos` MD5s against the files.
 pub(crate) fn check_logo_manifests(
@@ -211,8 +175,8 @@ pub(crate) fn check_logo_manifests(
                 continue;
             }
         };
-        let (url, md5) = match parse_logo_xml(&actual) {
-            Ok(p) => p,
+        let (url, md5) = match read::logo_xml(&actual) {
+            Ok(l) => (l.url.unwrap_or_default(), l.md5.unwrap_or_default()),
             Err(e) => {
                 problems.push(problem(
                     ProblemKind::ManifestUnreadable,
@@ -257,20 +221,16 @@ fn check_json_logos(config: &Config, logos: &[ManifestLogo]) -> Vec<Problem> {
     let Ok(text) = fs::read_to_string(&path) else {
         return Vec::new(); // reported with the tones' manifests
     };
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Vec::new();
+    let Ok(doc) = read::json(&text) else {
+        return Vec::new(); // reported with the tones' manifests
     };
-    let listed = v.get("logos").and_then(|l| l.as_array());
     let mut problems = Vec::new();
     for l in logos {
-        let entry = listed.and_then(|a| {
-            a.iter()
-                .find(|e| e.get("model").and_then(|m| m.as_str()) == Some(l.model.as_str()))
-        });
+        let entry = doc.logos.iter().find(|e| e.model == Some(l.model));
         let problem = |kind, message: String| {
             Problem::new(&path, Some(l.model.as_str()), kind, message, RUN_BUILD)
         };
-        match entry.and_then(|e| e.get("md5")).and_then(|m| m.as_str()) {
+        match entry.and_then(|e| e.md5.as_deref()) {
             None => problems.push(problem(
                 ProblemKind::ManifestMissingTone,
                 format!("does not list the {} logo", l.model),
