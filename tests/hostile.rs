@@ -905,7 +905,7 @@ fn ringforge_with_file_size_limit(blocks: u32) -> Run {
         .arg(format!(
             "trap '' XFSZ; ulimit -f {blocks} && exec \"$0\" convert \"$@\""
         ))
-        .arg(run::BIN);
+        .arg(run::bin());
     Run::wrapped(cmd).deadline(DEADLINE)
 }
 

@@ -13,8 +13,14 @@ use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-/// The binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_ringforge");
+/// The binary under test. Cargo names it to integration tests only; the examples that share
+/// this module do not run it.
+pub fn bin() -> &'static str {
+    match option_env!("CARGO_BIN_EXE_ringforge") {
+        Some(bin) => bin,
+        None => panic!("Cargo builds the ringforge binary for integration tests only"),
+    }
+}
 
 /// A run of the binary being set up: arguments, working folder, deadline.
 #[must_use = "nothing runs until `output`"]
@@ -30,13 +36,13 @@ impl Run {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(bin());
         cmd.args(args);
         Run::wrapped(cmd)
     }
 
     /// A command that starts the binary through a wrapper (say, a shell that sets a resource
-    /// limit first and then execs [`BIN`]); arguments added later go to the wrapper.
+    /// limit first and then execs [`bin`]); arguments added later go to the wrapper.
     pub fn wrapped(cmd: Command) -> Run {
         Run {
             cmd,
