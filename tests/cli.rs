@@ -170,7 +170,7 @@ fn strict_fails_files_with_warnings_and_writes_nothing_for_them() {
     let o = Run::new(["convert", "in", "-o", "out2"])
         .cwd(tmp.path())
         .output();
-    assert_eq!(o.code(), Some(0), "{}", o.stderr);
+    o.assert_ok();
 }
 
 #[test]
@@ -207,7 +207,7 @@ fn usage_and_configuration_errors_exit_2() {
     let o = Run::new(["convert", "in", "-o", "out", "--alert", "vip=nonexistent"])
         .cwd(tmp.path())
         .output();
-    assert_eq!(o.code(), Some(2), "{}", o.stderr);
+    o.assert_code(2);
     assert!(o.stderr.contains("nonexistent"));
     let o = Run::new(["convert", "in", "-o", "out", "--display", "nope=Nope"])
         .cwd(tmp.path())
@@ -226,7 +226,7 @@ fn json_report_carries_the_md5_of_each_file_written() {
         let mut args = vec!["convert", "in", "-o", "out", "--report", "json", "-q"];
         args.extend_from_slice(extra);
         let o = Run::new(&args).cwd(tmp.path()).output();
-        let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        let v = o.json();
         let files = v["files"].as_array().unwrap();
         let mut checked = 0;
         for f in files.iter().filter(|f| f["status"] != "failed") {
@@ -252,7 +252,7 @@ fn json_report_describes_every_file() {
     let o = Run::new(["convert", "in", "-o", "out", "--report", "json", "-q"])
         .cwd(tmp.path())
         .output();
-    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let v = o.json();
     let files = v["files"].as_array().unwrap();
     assert_eq!(files.len(), 3);
     let good = files
@@ -297,7 +297,7 @@ fn alerts_reach_both_manifests() {
     ])
     .cwd(tmp.path())
     .output();
-    assert_eq!(o.code(), Some(0), "{}", o.stderr);
+    o.assert_ok();
     let xml = fs::read_to_string(tmp.path().join("out/ringtones.xml")).unwrap();
     assert!(xml.contains("display=\"Front Desk &amp; Co\""));
     assert!(xml.contains(

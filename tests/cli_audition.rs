@@ -121,12 +121,12 @@ fn build_writes_the_report_beside_the_output_and_check_stays_green() {
     let o = Run::new(["build", "--html", "report"])
         .cwd(d.path())
         .output();
-    assert_eq!(o.code(), Some(0), "{}", o.stderr);
+    o.assert_ok();
     let page = fs::read_to_string(d.path().join("report/index.html")).unwrap();
     assert!(page.contains("-18.0 LUFS (target -18.0 LUFS)"), "{page}");
     assert!(d.path().join("report/previews/ring.wav").is_file());
     let o = Run::new(["check"]).cwd(d.path()).output();
-    assert_eq!(o.code(), Some(0), "{}", o.stderr);
+    o.assert_ok();
     // An up-to-date rebuild reports the tone again, from the cache.
     let o = Run::new(["build", "--html", "report", "--report", "json"])
         .cwd(d.path())

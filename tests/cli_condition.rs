@@ -147,7 +147,7 @@ fn loudness_normalisation_brings_tones_to_one_level() {
     ])
     .output();
     assert!(o.status.success(), "{}", o.stderr);
-    let report: Value = serde_json::from_str(&o.stdout).unwrap();
+    let report = o.json();
     let files = report["files"].as_array().unwrap();
     assert_eq!(files.len(), 2);
     for file in files {
@@ -259,8 +259,8 @@ fn inspect_describes_sources_in_both_formats() {
     let b = fixture("sine1k_8k_s16_mono.wav");
     let c = fixture("sine1k_48k_flac24_stereo.flac");
     let o = Run::new(["inspect", s(&a), s(&b), s(&c), "--format", "json"]).output();
-    assert_eq!(o.code(), Some(0), "{}", o.stderr);
-    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    o.assert_ok();
+    let v = o.json();
     let files = v["files"].as_array().unwrap();
     assert_eq!(files.len(), 3);
 
@@ -363,8 +363,8 @@ fn inspect_checks_tones_in_both_formats() {
         "json",
     ])
     .output();
-    assert_eq!(o.code(), Some(0), "{}", o.stderr);
-    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    o.assert_ok();
+    let v = o.json();
     let t = &v["files"][0];
     assert_eq!(t["kind"], "tone");
     assert_eq!(t["bytes"], 16_000);
@@ -399,7 +399,7 @@ fn inspect_checks_tones_in_both_formats() {
     ])
     .output();
     assert_eq!(o.code(), Some(1));
-    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    let v = o.json();
     let kinds = |i: usize| -> Vec<String> {
         v["files"][i]["problems"]
             .as_array()
@@ -456,7 +456,7 @@ fn inspect_shows_what_conversion_flags_would_do() {
     ])
     .output();
     assert_eq!(o.code(), Some(0));
-    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    let v = o.json();
     assert_eq!(v["files"][0]["warnings"], Value::Array(vec![]));
     let o = Run::new([
         "inspect",
@@ -465,7 +465,7 @@ fn inspect_shows_what_conversion_flags_would_do() {
         "json",
     ])
     .output();
-    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    let v = o.json();
     assert_eq!(v["files"][0]["warnings"][0]["kind"], "downmix_loss");
     // A file that cannot be read is reported and fails the run.
     let o = Run::new(["inspect", s(&fixture("bad/text.mp3"))]).output();

@@ -412,7 +412,7 @@ fn convert_writes_logos_and_manifests_that_real_parsers_read_back() {
         "--url-prefix",
         "http://pbx.example.com/p/",
     ]);
-    assert_eq!(out.code(), Some(0), "{}", out.text());
+    out.assert_ok();
     let first: Vec<(String, Vec<u8>)> = {
         let mut v: Vec<_> = fs::read_dir(dir.path("out"))
             .unwrap()
@@ -554,7 +554,7 @@ fn logos_alone_need_no_audio_and_bad_flags_are_usage_errors() {
         "--logo-background",
         "#102030",
     ]);
-    assert_eq!(out.code(), Some(0), "{}", out.text());
+    out.assert_ok();
     assert_eq!(
         fs::read_dir(dir.path("out"))
             .unwrap()
@@ -576,7 +576,7 @@ fn logos_alone_need_no_audio_and_bad_flags_are_usage_errors() {
         "--logo-models",
         "p330",
     ]);
-    assert_eq!(out.code(), Some(2), "{}", out.text());
+    out.assert_code(2);
     let out = dir.run(&[
         "convert",
         "-o",
@@ -586,9 +586,9 @@ fn logos_alone_need_no_audio_and_bad_flags_are_usage_errors() {
         "--logo-background",
         "white",
     ]);
-    assert_eq!(out.code(), Some(2), "{}", out.text());
+    out.assert_code(2);
     let out = dir.run(&["inspect", "mark.svg"]);
-    assert_eq!(out.code(), Some(0), "{}", out.text());
+    out.assert_ok();
     let s = &out.stdout;
     assert!(
         s.contains("d40") && s.contains("150 × 45 grey") && s.contains("800 × 1280 colour"),
@@ -596,7 +596,7 @@ fn logos_alone_need_no_audio_and_bad_flags_are_usage_errors() {
     );
     dir.write("tiny.png", &images::png(&images::block_rgba(1, 1)));
     let out = dir.run(&["inspect", "tiny.png"]);
-    assert_eq!(out.code(), Some(1), "{}", out.text());
+    out.assert_code(1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -646,7 +646,7 @@ fn check(dir: &Dir) -> (i32, Vec<(String, String, String)>) {
 
 fn build(dir: &Dir) -> String {
     let out = dir.run(&["build"]);
-    assert_eq!(out.code(), Some(0), "{}", out.text());
+    out.assert_ok();
     format!("{}{}", out.stdout, out.stderr)
 }
 
