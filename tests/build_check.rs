@@ -3,14 +3,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use ringforge::signal::{sine, wav_i16};
 use serde_json::Value;
 
 mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_ringforge");
+use common::run::{Output, Run};
 
 const CONFIG: &str = r#"# a small ringtone repository
 [output]
@@ -73,25 +72,20 @@ impl Repo {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .args(args)
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap()
+        Run::new(args).cwd(self.dir.path()).output()
     }
 
     /// `build --report json`, which must succeed; the report.
     fn build(&self) -> Value {
         let out = self.run(&["build", "--report", "json"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        serde_json::from_slice(&out.stdout).unwrap()
+        serde_json::from_str(&out.stdout).unwrap()
     }
 
     /// `check --format json`: exit code and report.
     fn check(&self) -> (i32, Value) {
         let out = self.run(&["check", "--format", "json"]);
-        let v =
-            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+        let v = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
         (out.status.code().unwrap(), v)
     }
 
@@ -104,12 +98,7 @@ impl Repo {
 }
 
 fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    out.text()
 }
 
 fn status_of<'a>(report: &'a Value, id: &str) -> &'a str {
@@ -461,7 +450,7 @@ fn config_errors_give_file_line_and_fix_and_exit_2() {
         for cmd in ["build", "check"] {
             let out = repo.run(&[cmd]);
             assert_eq!(out.status.code(), Some(2), "{what}, {cmd}: {}", text(&out));
-            let err = String::from_utf8_lossy(&out.stderr);
+            let err = &out.stderr;
             let place = format!("ringforge.toml:{line}:");
             let row = err
                 .lines()
@@ -472,7 +461,7 @@ fn config_errors_give_file_line_and_fix_and_exit_2() {
         }
         let out = repo.run(&["check", "--format", "github"]);
         assert_eq!(out.status.code(), Some(2));
-        let gh = String::from_utf8_lossy(&out.stdout);
+        let gh = &out.stdout;
         assert!(
             gh.starts_with(&format!("::error file=ringforge.toml,line={line},col=")),
             "{what}: {gh}"
@@ -487,7 +476,7 @@ fn config_errors_give_file_line_and_fix_and_exit_2() {
     fs::remove_file(repo.path("ringforge.toml")).unwrap();
     let out = repo.run(&["build"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--config"));
+    assert!(out.stderr.contains("--config"));
 }
 
 #[test]
@@ -501,7 +490,7 @@ fn github_and_human_formats() {
 
     let out = repo.run(&["check", "--format", "github"]);
     assert_eq!(out.status.code(), Some(1));
-    let gh = String::from_utf8_lossy(&out.stdout);
+    let gh = &out.stdout;
     assert!(gh.lines().all(|l| l.starts_with("::error file=")), "{gh}");
     assert!(
         gh.contains("::error file=out/a.sln,title=ringforge check::out/a.sln: "),
@@ -514,28 +503,25 @@ fn github_and_human_formats() {
 
     let out = repo.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
-    let human = String::from_utf8_lossy(&out.stdout);
+    let human = &out.stdout;
     assert!(human.contains("error: out/a.sln: "), "{human}");
     assert!(human.contains("run `ringforge build`"), "{human}");
 
     // --config from elsewhere: paths are joined to the config's folder.
     let elsewhere = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN)
-        .args(["check", "--config"])
+    let out = Run::new(["check", "--config"])
         .arg(repo.path("ringforge.toml"))
-        .current_dir(elsewhere.path())
-        .output()
-        .unwrap();
+        .cwd(elsewhere.path())
+        .output();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stdout)
+    assert!(out
+        .stdout
         .contains(&format!("{}: ", repo.path("out/a.sln").display())));
     // A folder stands for its ringforge.toml.
-    let out = Command::new(BIN)
-        .args(["check", "--config"])
+    let out = Run::new(["check", "--config"])
         .arg(repo.dir.path())
-        .current_dir(elsewhere.path())
-        .output()
-        .unwrap();
+        .cwd(elsewhere.path())
+        .output();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }
 
@@ -697,7 +683,7 @@ fn inspect_and_check_agree_on_every_bad_tone() {
             .collect();
 
         let out = repo.run(&["inspect", "out/a.sln", "--format", "json"]);
-        let inspected: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let inspected: Value = serde_json::from_str(&out.stdout).unwrap();
         let file = &inspected["files"][0];
         let kinds = file["problems"].as_array().unwrap().iter();
         let messages = file["messages"].as_array().unwrap().iter();
@@ -750,7 +736,7 @@ fn the_smallest_size_cap_is_the_same_everywhere() {
     repo.write("ringforge.toml", config(2).as_bytes());
     let out = repo.run(&["build"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = &out.stderr;
     assert!(
         err.contains("ringforge.toml:4:") && err.contains("max_bytes 2 leaves no room"),
         "{err}"
@@ -772,11 +758,7 @@ fn the_smallest_size_cap_is_the_same_everywhere() {
             text(&out)
         );
         if code == 2 {
-            assert!(
-                String::from_utf8_lossy(&out.stderr).contains(words),
-                "{}",
-                text(&out)
-            );
+            assert!(out.stderr.contains(words), "{}", text(&out));
         }
     }
     assert_eq!(repo.read("cli/a.sln").len(), 2);

@@ -1,23 +1,13 @@
 //! The real binary, run in temporary folders: what an administrator sees.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use common::run::Run;
 use md5::{Digest, Md5};
 use ringforge::signal;
-
-fn ringforge(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ringforge"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run ringforge")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// A folder of inputs: a good 44.1 kHz stereo tone in a subfolder, an 8 kHz one, a corrupt MP3
 /// and a text file.
@@ -64,9 +54,11 @@ fn listing(dir: &Path) -> Vec<String> {
 fn a_bad_file_fails_alone_and_the_rest_is_written() {
     let tmp = tempfile::tempdir().unwrap();
     mixed_folder(tmp.path());
-    let o = ringforge(&["convert", "in", "-o", "out"], tmp.path());
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let o = Run::new(["convert", "in", "-o", "out"])
+        .cwd(tmp.path())
+        .output();
+    let err = &o.stderr;
+    assert_eq!(o.code(), Some(1), "{err}");
     assert!(
         err.contains("broken.mp3"),
         "the corrupt file is named: {err}"
@@ -102,17 +94,16 @@ fn a_bad_file_fails_alone_and_the_rest_is_written() {
 fn manifests_list_the_md5_of_the_files_on_disk() {
     let tmp = tempfile::tempdir().unwrap();
     mixed_folder(tmp.path());
-    ringforge(
-        &[
-            "convert",
-            "in",
-            "-o",
-            "out",
-            "--url-prefix",
-            "http://pbx.example.com/digium_phones",
-        ],
-        tmp.path(),
-    );
+    Run::new([
+        "convert",
+        "in",
+        "-o",
+        "out",
+        "--url-prefix",
+        "http://pbx.example.com/digium_phones",
+    ])
+    .cwd(tmp.path())
+    .output();
     let out = tmp.path().join("out");
     let xml = fs::read_to_string(out.join("ringtones.xml")).unwrap();
     let json: serde_json::Value =
@@ -141,9 +132,15 @@ fn manifests_list_the_md5_of_the_files_on_disk() {
 fn output_is_identical_whatever_the_thread_count_and_run() {
     let tmp = tempfile::tempdir().unwrap();
     mixed_folder(tmp.path());
-    ringforge(&["convert", "in", "-o", "one", "--jobs", "1"], tmp.path());
-    ringforge(&["convert", "in", "-o", "two", "--jobs", "2"], tmp.path());
-    ringforge(&["convert", "in", "-o", "again", "--jobs", "2"], tmp.path());
+    Run::new(["convert", "in", "-o", "one", "--jobs", "1"])
+        .cwd(tmp.path())
+        .output();
+    Run::new(["convert", "in", "-o", "two", "--jobs", "2"])
+        .cwd(tmp.path())
+        .output();
+    Run::new(["convert", "in", "-o", "again", "--jobs", "2"])
+        .cwd(tmp.path())
+        .output();
     let names = listing(&tmp.path().join("one"));
     assert_eq!(names.len(), 5);
     for other in ["two", "again"] {
@@ -163,13 +160,17 @@ fn strict_fails_files_with_warnings_and_writes_nothing_for_them() {
     let tmp = tempfile::tempdir().unwrap();
     mixed_folder(tmp.path());
     fs::remove_file(tmp.path().join("in/broken.mp3")).unwrap();
-    let o = ringforge(&["convert", "in", "-o", "out", "--strict"], tmp.path());
-    assert_eq!(o.status.code(), Some(1));
+    let o = Run::new(["convert", "in", "-o", "out", "--strict"])
+        .cwd(tmp.path())
+        .output();
+    assert_eq!(o.code(), Some(1));
     assert!(!tmp.path().join("out/hold_8k.sln").exists());
     assert!(tmp.path().join("out/office-front-desk.sln").exists());
     // Without --strict the same folder is all good.
-    let o = ringforge(&["convert", "in", "-o", "out2"], tmp.path());
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = Run::new(["convert", "in", "-o", "out2"])
+        .cwd(tmp.path())
+        .output();
+    o.assert_ok();
 }
 
 #[test]
@@ -181,9 +182,11 @@ fn two_inputs_with_one_id_are_refused_naming_both() {
     fs::write(dir.join("a/x.wav"), &wav).unwrap();
     fs::write(dir.join("a-x.wav"), &wav).unwrap();
     fs::write(dir.join("other.wav"), &wav).unwrap();
-    let o = ringforge(&["convert", "in", "-o", "out"], tmp.path());
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1));
+    let o = Run::new(["convert", "in", "-o", "out"])
+        .cwd(tmp.path())
+        .output();
+    let err = &o.stderr;
+    assert_eq!(o.code(), Some(1));
     assert!(
         err.contains("a-x.wav") && err.contains("x.wav") && err.contains("\"a-x\""),
         "{err}"
@@ -197,21 +200,21 @@ fn usage_and_configuration_errors_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     mixed_folder(tmp.path());
     fs::write(tmp.path().join("afile"), "x").unwrap();
-    let o = ringforge(&["convert", "in", "-o", "afile"], tmp.path());
-    assert_eq!(o.status.code(), Some(2), "output is a file");
-    let o = ringforge(
-        &["convert", "in", "-o", "out", "--alert", "vip=nonexistent"],
-        tmp.path(),
-    );
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("nonexistent"));
-    let o = ringforge(
-        &["convert", "in", "-o", "out", "--display", "nope=Nope"],
-        tmp.path(),
-    );
-    assert_eq!(o.status.code(), Some(2));
-    let o = ringforge(&["convert", "-o", "out"], tmp.path());
-    assert_eq!(o.status.code(), Some(2), "missing input");
+    let o = Run::new(["convert", "in", "-o", "afile"])
+        .cwd(tmp.path())
+        .output();
+    assert_eq!(o.code(), Some(2), "output is a file");
+    let o = Run::new(["convert", "in", "-o", "out", "--alert", "vip=nonexistent"])
+        .cwd(tmp.path())
+        .output();
+    o.assert_code(2);
+    assert!(o.stderr.contains("nonexistent"));
+    let o = Run::new(["convert", "in", "-o", "out", "--display", "nope=Nope"])
+        .cwd(tmp.path())
+        .output();
+    assert_eq!(o.code(), Some(2));
+    let o = Run::new(["convert", "-o", "out"]).cwd(tmp.path()).output();
+    assert_eq!(o.code(), Some(2), "missing input");
 }
 
 #[test]
@@ -222,8 +225,8 @@ fn json_report_carries_the_md5_of_each_file_written() {
         mixed_folder(tmp.path());
         let mut args = vec!["convert", "in", "-o", "out", "--report", "json", "-q"];
         args.extend_from_slice(extra);
-        let o = ringforge(&args, tmp.path());
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let o = Run::new(&args).cwd(tmp.path()).output();
+        let v = o.json();
         let files = v["files"].as_array().unwrap();
         let mut checked = 0;
         for f in files.iter().filter(|f| f["status"] != "failed") {
@@ -246,11 +249,10 @@ fn json_report_carries_the_md5_of_each_file_written() {
 fn json_report_describes_every_file() {
     let tmp = tempfile::tempdir().unwrap();
     mixed_folder(tmp.path());
-    let o = ringforge(
-        &["convert", "in", "-o", "out", "--report", "json", "-q"],
-        tmp.path(),
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = Run::new(["convert", "in", "-o", "out", "--report", "json", "-q"])
+        .cwd(tmp.path())
+        .output();
+    let v = o.json();
     let files = v["files"].as_array().unwrap();
     assert_eq!(files.len(), 3);
     let good = files
@@ -281,22 +283,21 @@ fn alerts_reach_both_manifests() {
     let tmp = tempfile::tempdir().unwrap();
     mixed_folder(tmp.path());
     fs::remove_file(tmp.path().join("in/broken.mp3")).unwrap();
-    let o = ringforge(
-        &[
-            "convert",
-            "in",
-            "-o",
-            "out",
-            "--alert",
-            "frontdesk=office-front-desk",
-            "--alert",
-            "night=Digium:ring-answer",
-            "--display",
-            "office-front-desk=Front Desk & Co",
-        ],
-        tmp.path(),
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = Run::new([
+        "convert",
+        "in",
+        "-o",
+        "out",
+        "--alert",
+        "frontdesk=office-front-desk",
+        "--alert",
+        "night=Digium:ring-answer",
+        "--display",
+        "office-front-desk=Front Desk & Co",
+    ])
+    .cwd(tmp.path())
+    .output();
+    o.assert_ok();
     let xml = fs::read_to_string(tmp.path().join("out/ringtones.xml")).unwrap();
     assert!(xml.contains("display=\"Front Desk &amp; Co\""));
     assert!(xml.contains(

@@ -1,18 +1,11 @@
 //! `--html DIR` on `convert` and `build`: the report page, its previews, and where it may go.
 
+mod common;
+
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
 
+use common::run::Run;
 use ringforge::signal;
-
-fn ringforge(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ringforge"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("the binary runs")
-}
 
 /// Data chunk length of a canonical WAV preview, in samples.
 fn wav_samples(bytes: &[u8]) -> usize {
@@ -37,20 +30,19 @@ fn convert_writes_a_page_with_every_tone_its_preview_and_the_failures() {
     )
     .unwrap();
     fs::write(src.join("broken.mp3"), b"not audio at all").unwrap();
-    let o = ringforge(
-        &[
-            "convert",
-            "src",
-            "-o",
-            "out",
-            "--html",
-            "report",
-            "--normalize",
-            "loudness:-16",
-        ],
-        d.path(),
-    );
-    assert_eq!(o.status.code(), Some(1), "one file failed");
+    let o = Run::new([
+        "convert",
+        "src",
+        "-o",
+        "out",
+        "--html",
+        "report",
+        "--normalize",
+        "loudness:-16",
+    ])
+    .cwd(d.path())
+    .output();
+    assert_eq!(o.code(), Some(1), "one file failed");
     let page = fs::read_to_string(d.path().join("report/index.html")).unwrap();
     // Both tones, with names escaped; the failure with its error.
     assert!(page.contains("id=\"tone-front-desk-co\""));
@@ -97,12 +89,11 @@ fn a_report_inside_the_output_folder_is_refused_before_anything_is_written() {
         signal::wav_i16(16_000, 1, &signal::sine(440.0, 0.3, 16_000, 8_000)),
     )
     .unwrap();
-    let o = ringforge(
-        &["convert", "a.wav", "-o", "out", "--html", "out/report"],
-        d.path(),
-    );
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let o = Run::new(["convert", "a.wav", "-o", "out", "--html", "out/report"])
+        .cwd(d.path())
+        .output();
+    assert_eq!(o.code(), Some(2));
+    let err = &o.stderr;
     assert!(err.contains("inside the output folder"), "{err}");
     assert!(!d.path().join("out").exists());
 }
@@ -122,29 +113,25 @@ fn build_writes_the_report_beside_the_output_and_check_stays_green() {
     )
     .unwrap();
     // Inside the output folder: refused.
-    let o = ringforge(&["build", "--html", "tones/report"], d.path());
-    assert_eq!(o.status.code(), Some(2));
+    let o = Run::new(["build", "--html", "tones/report"])
+        .cwd(d.path())
+        .output();
+    assert_eq!(o.code(), Some(2));
     // Beside it: written, and `check` finds nothing amiss.
-    let o = ringforge(&["build", "--html", "report"], d.path());
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let o = Run::new(["build", "--html", "report"])
+        .cwd(d.path())
+        .output();
+    o.assert_ok();
     let page = fs::read_to_string(d.path().join("report/index.html")).unwrap();
     assert!(page.contains("-18.0 LUFS (target -18.0 LUFS)"), "{page}");
     assert!(d.path().join("report/previews/ring.wav").is_file());
-    let o = ringforge(&["check"], d.path());
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let o = Run::new(["check"]).cwd(d.path()).output();
+    o.assert_ok();
     // An up-to-date rebuild reports the tone again, from the cache.
-    let o = ringforge(&["build", "--html", "report", "--report", "json"], d.path());
-    assert_eq!(o.status.code(), Some(0));
+    let o = Run::new(["build", "--html", "report", "--report", "json"])
+        .cwd(d.path())
+        .output();
+    assert_eq!(o.code(), Some(0));
     let page = fs::read_to_string(d.path().join("report/index.html")).unwrap();
     assert!(page.contains("id=\"tone-ring\""));
 }

@@ -4,22 +4,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use common::fixture;
+use common::run::Run;
 use ringforge::signal;
 use serde_json::Value;
-
-fn ringforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ringforge"))
-        .args(args)
-        .output()
-        .expect("run ringforge")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -30,13 +19,9 @@ fn s(p: &Path) -> &str {
 fn convert(input: &Path, out: &Path, extra: &[&str]) -> (i32, Value, String) {
     let mut args = vec!["convert", s(input), "-o", s(out), "--report", "json", "-q"];
     args.extend_from_slice(extra);
-    let o = ringforge(&args);
-    let report: Value = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
-    (
-        o.status.code().unwrap(),
-        report["files"][0].clone(),
-        text(&o.stderr),
-    )
+    let o = Run::new(&args).output();
+    let report: Value = serde_json::from_str(&o.stdout).unwrap_or(Value::Null);
+    (o.code().unwrap(), report["files"][0].clone(), o.stderr)
 }
 
 fn write_wav(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -149,7 +134,7 @@ fn loudness_normalisation_brings_tones_to_one_level() {
         ),
     );
     let out = dir.path().join("out");
-    let o = ringforge(&[
+    let o = Run::new([
         "convert",
         s(&input),
         "-o",
@@ -159,9 +144,10 @@ fn loudness_normalisation_brings_tones_to_one_level() {
         "--report",
         "json",
         "-q",
-    ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    ])
+    .output();
+    assert!(o.status.success(), "{}", o.stderr);
+    let report = o.json();
     let files = report["files"].as_array().unwrap();
     assert_eq!(files.len(), 2);
     for file in files {
@@ -187,16 +173,12 @@ fn bad_conditioning_values_are_usage_errors() {
     ] {
         let mut all = vec!["convert", s(&input), "-o", s(dir.path())];
         all.extend_from_slice(args);
-        let o = ringforge(&all);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
+        let o = Run::new(&all).output();
+        assert_eq!(o.code(), Some(2), "{args:?}: {}", o.stderr);
     }
-    let o = ringforge(&["convert", s(&input), "-o", s(dir.path()), "--start", "5"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        text(&o.stderr).contains("past the end"),
-        "{}",
-        text(&o.stderr)
-    );
+    let o = Run::new(["convert", s(&input), "-o", s(dir.path()), "--start", "5"]).output();
+    assert_eq!(o.code(), Some(1));
+    assert!(o.stderr.contains("past the end"), "{}", o.stderr);
 }
 
 #[test]
@@ -279,9 +261,9 @@ fn inspect_describes_sources_in_both_formats() {
     let a = fixture("sine1k_44k1_s16_mono.wav");
     let b = fixture("sine1k_8k_s16_mono.wav");
     let c = fixture("sine1k_48k_flac24_stereo.flac");
-    let o = ringforge(&["inspect", s(&a), s(&b), s(&c), "--format", "json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = Run::new(["inspect", s(&a), s(&b), s(&c), "--format", "json"]).output();
+    o.assert_ok();
+    let v = o.json();
     let files = v["files"].as_array().unwrap();
     assert_eq!(files.len(), 3);
 
@@ -326,10 +308,10 @@ fn inspect_describes_sources_in_both_formats() {
     );
     assert!((f(&z["conversion"]["loudness_lufs"]) + 9.03).abs() < 0.1);
 
-    let o = ringforge(&["inspect", s(&a), s(&b)]);
-    assert_eq!(o.status.code(), Some(0));
-    let out = text(&o.stdout);
-    let blocks = human_fields(&out);
+    let o = Run::new(["inspect", s(&a), s(&b)]).output();
+    assert_eq!(o.code(), Some(0));
+    let out = &o.stdout;
+    let blocks = human_fields(out);
     assert_eq!(blocks.len(), 2, "{out}");
     let h = &blocks[0];
     assert_eq!(field(h, "file"), format!("{}: source", s(&a)));
@@ -353,15 +335,16 @@ fn inspect_describes_sources_in_both_formats() {
 fn inspect_checks_tones_in_both_formats() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = ringforge(&[
+    let o = Run::new([
         "convert",
         s(&fixture("sine1k_8k_s16_mono.wav")),
         s(&fixture("sine1k_48k_s16_mono.wav")),
         "-o",
         s(&out),
         "-q",
-    ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    ])
+    .output();
+    assert!(o.status.success(), "{}", o.stderr);
     // A wideband tone: half a second of a sweep to 7.5 kHz after 0.1 s of silence.
     let mut x = vec![0.0f32; 1_600];
     x.extend(signal::sweep(100.0, 7_500.0, 0.5, 16_000, 8_000));
@@ -374,16 +357,17 @@ fn inspect_checks_tones_in_both_formats() {
     let narrow = out.join("sine1k_8k_s16_mono.sln");
     let good = out.join("sine1k_48k_s16_mono.sln");
     let wide = out.join("wide.sln16");
-    let o = ringforge(&[
+    let o = Run::new([
         "inspect",
         s(&narrow),
         s(&good),
         s(&wide),
         "--format",
         "json",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    ])
+    .output();
+    o.assert_ok();
+    let v = o.json();
     let t = &v["files"][0];
     assert_eq!(t["kind"], "tone");
     assert_eq!(t["bytes"], 16_000);
@@ -408,16 +392,17 @@ fn inspect_checks_tones_in_both_formats() {
     std::fs::write(out.join("header.sln"), &wav).unwrap();
     std::fs::write(out.join("odd.raw"), [0u8, 1, 2]).unwrap();
     std::fs::write(out.join("quiet.sln"), vec![0u8; 32_000]).unwrap();
-    let o = ringforge(&[
+    let o = Run::new([
         "inspect",
         s(&out.join("header.sln")),
         s(&out.join("odd.raw")),
         s(&out.join("quiet.sln")),
         "--format",
         "json",
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    ])
+    .output();
+    assert_eq!(o.code(), Some(1));
+    let v = o.json();
     let kinds = |i: usize| -> Vec<String> {
         v["files"][i]["problems"]
             .as_array()
@@ -438,10 +423,10 @@ fn inspect_checks_tones_in_both_formats() {
     assert_eq!(v["files"][2]["silent"], true);
     assert_eq!(v["files"][2]["peak_dbfs"], Value::Null);
 
-    let o = ringforge(&["inspect", s(&good), s(&out.join("header.sln"))]);
-    assert_eq!(o.status.code(), Some(1));
-    let out_text = text(&o.stdout);
-    let blocks = human_fields(&out_text);
+    let o = Run::new(["inspect", s(&good), s(&out.join("header.sln"))]).output();
+    assert_eq!(o.code(), Some(1));
+    let out_text = &o.stdout;
+    let blocks = human_fields(out_text);
     let h = &blocks[0];
     assert_eq!(
         field(h, "file"),
@@ -464,27 +449,29 @@ fn inspect_checks_tones_in_both_formats() {
 
 #[test]
 fn inspect_shows_what_conversion_flags_would_do() {
-    let o = ringforge(&[
+    let o = Run::new([
         "inspect",
         s(&fixture("antiphase1k_48k_s16_stereo.wav")),
         "--channel",
         "left",
         "--format",
         "json",
-    ]);
-    assert_eq!(o.status.code(), Some(0));
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    ])
+    .output();
+    assert_eq!(o.code(), Some(0));
+    let v = o.json();
     assert_eq!(v["files"][0]["warnings"], Value::Array(vec![]));
-    let o = ringforge(&[
+    let o = Run::new([
         "inspect",
         s(&fixture("antiphase1k_48k_s16_stereo.wav")),
         "--format",
         "json",
-    ]);
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    ])
+    .output();
+    let v = o.json();
     assert_eq!(v["files"][0]["warnings"][0]["kind"], "downmix_loss");
     // A file that cannot be read is reported and fails the run.
-    let o = ringforge(&["inspect", s(&fixture("bad/text.mp3"))]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stdout).contains("not a supported audio file"));
+    let o = Run::new(["inspect", s(&fixture("bad/text.mp3"))]).output();
+    assert_eq!(o.code(), Some(1));
+    assert!(o.stdout.contains("not a supported audio file"));
 }

@@ -16,14 +16,15 @@ use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ringforge::{convert_bytes, convert_path, convert_reader, Error, Options, Tone, Warning};
 
 mod common;
 use common::fixture;
+use common::run::{self, Run};
 
 /// No single case may take longer than this, however hostile its input.
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -106,86 +107,9 @@ fn check_result(what: &str, result: &Result<Tone, Error>) {
     }
 }
 
-/// What a run of the binary printed and how it ended.
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code,
-            Some(code),
-            "unexpected exit status; stderr:\n{}",
-            self.stderr
-        );
-        assert!(
-            !self.stderr.contains("panicked at"),
-            "a panic escaped:\n{}",
-            self.stderr
-        );
-        self
-    }
-
-    /// The line of standard error about `file` (matched by the end of its file name).
-    fn line_about(&self, file: &str) -> &str {
-        // Messages read "kind: path: message": match where the path ends, so a name that also
-        // occurs in the temporary folder's random name (`up` in `.tmpucupyp`) cannot match the
-        // wrong line.
-        let tail = format!("{file}: ");
-        self.stderr
-            .lines()
-            .find(|l| l.contains(&tail))
-            .unwrap_or_else(|| panic!("no message about {file:?} in:\n{}", self.stderr))
-    }
-}
-
-fn ringforge() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ringforge"));
-    cmd.arg("convert");
-    cmd
-}
-
-/// Runs `cmd`, killing it and failing the test if it runs past [`DEADLINE`].
-fn run(mut cmd: Command) -> Run {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            String::from_utf8_lossy(&buf).into_owned()
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().unwrap()));
-    let err = drain(Box::new(child.stderr.take().unwrap()));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "ringforge ran for more than {DEADLINE:?}: {cmd:?}\nstderr so far:\n{}",
-                err.join().unwrap()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Run {
-        code: status.code(),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
+/// `ringforge convert`, killed (and the test failed) if it runs past [`DEADLINE`].
+fn ringforge_convert() -> Run {
+    Run::new(["convert"]).deadline(DEADLINE)
 }
 
 /// Every entry of a folder, hidden ones (temporary files) included, except the three
@@ -586,17 +510,15 @@ fn a_known_decoder_panic_fails_only_its_file() {
     let (_tmp, input, out) = workspace();
     let (name, _) = KNOWN_UPSTREAM_PANICS[0];
     fs::copy(fixture(&format!("bad/{name}")), input.join(name)).unwrap();
-    let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(&out);
-    let r = run(cmd);
+    let r = ringforge_convert().arg(&input).arg("-o").arg(&out).output();
     // Without overflow checks the decoder wraps instead of panicking and may make noise of it.
-    assert!(matches!(r.code, Some(0 | 1)), "{r:?}");
+    assert!(matches!(r.code(), Some(0 | 1)), "{r:?}");
     assert!(
         !r.stderr.contains("panicked at"),
         "the panic was not contained:\n{}",
         r.stderr
     );
-    if r.code == Some(1) {
+    if r.code() == Some(1) {
         assert!(r.line_about(name).starts_with("error"), "{}", r.stderr);
     }
     assert_good_tone(&out);
@@ -688,13 +610,13 @@ fn a_folder_of_hostile_files_converts_the_good_ones_and_fails_the_rest() {
             fs::write(input.join(format!("cut{i}-{name}")), &bytes[..cut]).unwrap();
         }
     }
-    let mut cmd = ringforge();
-    cmd.arg(&input)
+    let r = ringforge_convert()
+        .arg(&input)
         .arg("-o")
         .arg(&out)
-        .args(["--report", "json", "--jobs", "2"]);
-    let r = run(cmd);
-    r.expect_code(1);
+        .args(["--report", "json", "--jobs", "2"])
+        .output();
+    r.assert_code(1);
     let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("a JSON report");
     let files = report["files"].as_array().unwrap();
     let mut expected = BTreeSet::new();
@@ -735,9 +657,13 @@ fn a_directory_named_like_audio_is_a_folder_not_a_file() {
     fs::copy(fixture(GOOD), dir.join("inner.wav")).unwrap();
     let empty = tmp.path().join("empty.mp3");
     fs::create_dir(&empty).unwrap();
-    let mut cmd = ringforge();
-    cmd.arg(&input).arg(&empty).arg("-o").arg(&out);
-    run(cmd).expect_code(0);
+    ringforge_convert()
+        .arg(&input)
+        .arg(&empty)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .assert_code(0);
     assert_eq!(entries(&out), names(&["good.sln", "x-wav-inner.sln"]));
 }
 
@@ -755,10 +681,8 @@ fn a_fifo_named_like_audio_does_not_hang_the_batch() {
     let f = fifo.clone();
     let err = bounded("fifo", move || convert_path(&f, &Options::default())).unwrap_err();
     assert!(err.to_string().contains("not a regular file"), "{err}");
-    let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(&out);
-    let r = run(cmd);
-    r.expect_code(1);
+    let r = ringforge_convert().arg(&input).arg("-o").arg(&out).output();
+    r.assert_code(1);
     assert!(r.line_about("pipe.wav").contains("not a regular file"));
     assert_eq!(entries(&out), names(&["good.sln"]));
 }
@@ -772,10 +696,8 @@ fn symlink_loops_are_reported_and_skipped() {
     fs::create_dir(&sub).unwrap();
     symlink("..", sub.join("up")).unwrap(); // a loop back to the input folder
     symlink("self.wav", input.join("self.wav")).unwrap(); // a link to itself
-    let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(&out);
-    let r = run(cmd);
-    r.expect_code(1);
+    let r = ringforge_convert().arg(&input).arg("-o").arg(&out).output();
+    r.assert_code(1);
     assert!(r.line_about("up").contains("loop"), "{}", r.stderr);
     assert!(
         r.line_about("self.wav").starts_with("error"),
@@ -804,10 +726,8 @@ fn an_unreadable_file_fails_alone() {
         fs::copy(fixture(GOOD), &target).unwrap();
         fs::set_permissions(&target, fs::Permissions::from_mode(0o000)).unwrap();
     }
-    let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(&out);
-    let r = run(cmd);
-    r.expect_code(1);
+    let r = ringforge_convert().arg(&input).arg("-o").arg(&out).output();
+    r.assert_code(1);
     assert!(
         r.line_about("locked.wav").contains("denied"),
         "{}",
@@ -842,10 +762,8 @@ fn odd_file_names_get_safe_ids_or_fail_alone() {
     }
     // A broken file whose name holds a newline: its error must still be one line.
     fs::write(input.join("broken\nname.mp3"), b"not audio").unwrap();
-    let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(&out);
-    let r = run(cmd);
-    r.expect_code(1);
+    let r = ringforge_convert().arg(&input).arg("-o").arg(&out).output();
+    r.assert_code(1);
     let long_id = format!("{}.sln", "a".repeat(64));
     assert_eq!(
         entries(&out),
@@ -904,18 +822,22 @@ fn an_output_folder_that_is_a_file_is_a_usage_error() {
     let (tmp, input, _) = workspace();
     let file = tmp.path().join("out.txt");
     fs::write(&file, b"keep me").unwrap();
-    let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(&file);
-    let r = run(cmd);
-    r.expect_code(2);
+    let r = ringforge_convert()
+        .arg(&input)
+        .arg("-o")
+        .arg(&file)
+        .output();
+    r.assert_code(2);
     assert!(r.stderr.contains("not a folder"), "{}", r.stderr);
     assert_eq!(fs::read(&file).unwrap(), b"keep me");
 
     // A folder below a file cannot be created, by anyone.
-    let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(file.join("sub"));
-    let r = run(cmd);
-    r.expect_code(2);
+    let r = ringforge_convert()
+        .arg(&input)
+        .arg("-o")
+        .arg(file.join("sub"))
+        .output();
+    r.assert_code(2);
     assert!(
         r.stderr.contains("cannot create the output folder"),
         "{}",
@@ -938,10 +860,8 @@ fn an_unwritable_output_folder_fails_every_file_cleanly() {
         folders.push(ro);
     }
     for out in folders {
-        let mut cmd = ringforge();
-        cmd.arg(&input).arg("-o").arg(&out);
-        let r = run(cmd);
-        r.expect_code(1);
+        let r = ringforge_convert().arg(&input).arg("-o").arg(&out).output();
+        r.assert_code(1);
         assert!(
             r.line_about("good.wav").starts_with("error"),
             "{}",
@@ -965,10 +885,8 @@ fn a_folder_where_a_tone_goes_fails_that_file_alone() {
     let (_tmp, input, out) = workspace();
     fs::copy(fixture("sine1k_48k_s16_mono.wav"), input.join("other.wav")).unwrap();
     fs::create_dir_all(out.join("good.sln").join("keep")).unwrap();
-    let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(&out);
-    let r = run(cmd);
-    r.expect_code(1);
+    let r = ringforge_convert().arg(&input).arg("-o").arg(&out).output();
+    r.assert_code(1);
     assert!(
         r.line_about("good.wav").starts_with("error"),
         "{}",
@@ -981,14 +899,14 @@ fn a_folder_where_a_tone_goes_fails_that_file_alone() {
 /// The binary with the size of any file it writes capped at `blocks` × 512 bytes (SIGXFSZ
 /// ignored, so a write past the cap fails with EFBIG, as on a full disk).
 #[cfg(unix)]
-fn ringforge_with_file_size_limit(blocks: u32) -> Command {
+fn ringforge_with_file_size_limit(blocks: u32) -> Run {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg(format!(
             "trap '' XFSZ; ulimit -f {blocks} && exec \"$0\" convert \"$@\""
         ))
-        .arg(env!("CARGO_BIN_EXE_ringforge"));
-    cmd
+        .arg(run::bin());
+    Run::wrapped(cmd).deadline(DEADLINE)
 }
 
 #[cfg(unix)]
@@ -999,10 +917,12 @@ fn a_failed_replacement_keeps_the_old_tone_intact() {
     // Yesterday's tone, which the new conversion (16,000 bytes) tries to replace.
     let old: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
     fs::write(out.join("good.sln"), &old).unwrap();
-    let mut cmd = ringforge_with_file_size_limit(8); // 4 KiB: the write fails midway
-    cmd.arg(&input).arg("-o").arg(&out);
-    let r = run(cmd);
-    r.expect_code(1);
+    let r = ringforge_with_file_size_limit(8)
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .output(); // 4 KiB: the write fails midway
+    r.assert_code(1);
     assert!(
         r.line_about("good.wav").contains("too large"),
         "{}",
@@ -1019,9 +939,12 @@ fn a_failed_replacement_keeps_the_old_tone_intact() {
     );
 
     // With room to write, the replacement happens.
-    let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(&out);
-    run(cmd).expect_code(0);
+    ringforge_convert()
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .assert_code(0);
     assert_good_tone(&out);
 }
 
@@ -1079,27 +1002,33 @@ fn limit_flags_refuse_and_allow() {
     ];
     for (flags, failing, named) in cases {
         let out = out.join(named.trim_start_matches('-'));
-        let mut cmd = ringforge();
-        cmd.arg(&input).arg("-o").arg(&out).args(*flags);
-        let r = run(cmd);
-        r.expect_code(1);
+        let r = ringforge_convert()
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(*flags)
+            .output();
+        r.assert_code(1);
         assert!(r.line_about(failing).contains(named), "{}", r.stderr);
         assert_eq!(entries(&out), names(&["good.sln"]));
     }
     // A 0.5 s file against a limit of 0 s, then the default.
-    let mut cmd = ringforge();
-    cmd.arg(&input)
+    let r = ringforge_convert()
+        .arg(&input)
         .arg("-o")
         .arg(out.join("s"))
-        .args(["--max-seconds", "0"]);
-    let r = run(cmd);
-    r.expect_code(1);
+        .args(["--max-seconds", "0"])
+        .output();
+    r.assert_code(1);
     assert!(
         r.line_about("good.wav").contains("--max-seconds"),
         "{}",
         r.stderr
     );
-    let mut cmd = ringforge();
-    cmd.arg(&input).arg("-o").arg(out.join("ok"));
-    run(cmd).expect_code(0);
+    ringforge_convert()
+        .arg(&input)
+        .arg("-o")
+        .arg(out.join("ok"))
+        .output()
+        .assert_code(0);
 }

@@ -1,6 +1,7 @@
 //! Phone logos: exact sizes, geometry, transparency, greys, the byte limit, reproducible bytes,
 //! manifests read back by real parsers, `check` on damaged logos, and hostile images.
 
+mod common;
 #[path = "support/images.rs"]
 mod images;
 #[path = "support/ini.rs"]
@@ -8,15 +9,13 @@ mod ini;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use common::run::{Output, Run};
 use md5::{Digest, Md5};
 use quick_xml::events::Event;
 use ringforge::logo::{self, png_info, render_bytes, Fit, LogoOptions, LogoWarning, Model, Rgb};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_ringforge");
 
 fn asset_svg() -> Vec<u8> {
     fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/logo/ringforge-logo.svg")).unwrap()
@@ -345,20 +344,8 @@ impl Dir {
         fs::write(p, bytes).unwrap();
     }
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .args(args)
-            .current_dir(self.0.path())
-            .output()
-            .unwrap()
+        Run::new(args).cwd(self.0.path()).output()
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn tone_wav() -> Vec<u8> {
@@ -379,13 +366,8 @@ fn hostile_logos_exit_1_name_the_file_write_nothing_and_the_tones_still_convert(
         let started = Instant::now();
         let out = dir.run(&["convert", "ring.wav", "-o", &out_dir, "--logo", name]);
         assert!(started.elapsed() < Duration::from_secs(20), "{name}");
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{name} ({what}): {}",
-            text(&out)
-        );
-        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.code(), Some(1), "{name} ({what}): {}", out.text());
+        let err = &out.stderr;
         assert!(
             err.lines()
                 .any(|l| l.starts_with("error: ") && l.contains(name)),
@@ -430,7 +412,7 @@ fn convert_writes_logos_and_manifests_that_real_parsers_read_back() {
         "--url-prefix",
         "http://pbx.example.com/p/",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    out.assert_ok();
     let first: Vec<(String, Vec<u8>)> = {
         let mut v: Vec<_> = fs::read_dir(dir.path("out"))
             .unwrap()
@@ -542,7 +524,7 @@ fn convert_writes_logos_and_manifests_that_real_parsers_read_back() {
         "--url-prefix",
         "http://pbx.example.com/p/",
     ]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.code(), Some(0));
     let mut again: Vec<(String, Vec<u8>)> = fs::read_dir(dir.path("out"))
         .unwrap()
         .map(|e| {
@@ -572,7 +554,7 @@ fn logos_alone_need_no_audio_and_bad_flags_are_usage_errors() {
         "--logo-background",
         "#102030",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    out.assert_ok();
     assert_eq!(
         fs::read_dir(dir.path("out"))
             .unwrap()
@@ -594,7 +576,7 @@ fn logos_alone_need_no_audio_and_bad_flags_are_usage_errors() {
         "--logo-models",
         "p330",
     ]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    out.assert_code(2);
     let out = dir.run(&[
         "convert",
         "-o",
@@ -604,17 +586,17 @@ fn logos_alone_need_no_audio_and_bad_flags_are_usage_errors() {
         "--logo-background",
         "white",
     ]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    out.assert_code(2);
     let out = dir.run(&["inspect", "mark.svg"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let s = String::from_utf8_lossy(&out.stdout);
+    out.assert_ok();
+    let s = &out.stdout;
     assert!(
         s.contains("d40") && s.contains("150 × 45 grey") && s.contains("800 × 1280 colour"),
         "{s}"
     );
     dir.write("tiny.png", &images::png(&images::block_rgba(1, 1)));
     let out = dir.run(&["inspect", "tiny.png"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    out.assert_code(1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -646,7 +628,7 @@ fn repo() -> Dir {
 fn check(dir: &Dir) -> (i32, Vec<(String, String, String)>) {
     let out = dir.run(&["check", "--format", "json"]);
     let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.text()));
     let problems = v["problems"]
         .as_array()
         .unwrap()
@@ -659,13 +641,13 @@ fn check(dir: &Dir) -> (i32, Vec<(String, String, String)>) {
             )
         })
         .collect();
-    (out.status.code().unwrap(), problems)
+    (out.code().unwrap(), problems)
 }
 
 fn build(dir: &Dir) -> String {
     let out = dir.run(&["build"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    text(&out)
+    out.assert_ok();
+    format!("{}{}", out.stdout, out.stderr)
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use ringforge::audition::{Audition, Entry, Failure};
 use ringforge::batch::{self, BatchOptions, Extension, Job};
+use ringforge::logo::{LogoOptions, Model};
 use ringforge::manifest::{Alert, ManifestSet, ManifestTone, Which};
 use ringforge::{id, Dither, Options};
 
@@ -14,20 +15,95 @@ use super::{ConvertArgs, DitherArg, ExtArg, ReportFormat, EXIT_FAILED, EXIT_OK, 
 
 pub fn run(args: ConvertArgs) -> u8 {
     let started = Instant::now();
+    let setup = match Setup::from_args(&args) {
+        Ok(setup) => setup,
+        Err(code) => return code,
+    };
+    let inputs = match Inputs::find(&args, &setup) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
+    };
+    let mut failed = inputs.failed;
+    let outcomes = convert_all(inputs.jobs, &setup.opts, args.quiet);
+    let tally = Tally::of(&outcomes);
+    failed += tally.failed;
+    failed += write_beside(&args, &setup, &outcomes, &inputs.skipped, &inputs.refused);
+    if setup.report_json {
+        print!("{}", output::json_report(&outcomes));
+    }
+    if !args.quiet {
+        tally.print(failed, started);
+    }
+    if failed > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+/// What a `convert` run works with, from its flags.
+struct Setup {
+    opts: BatchOptions,
+    ext: Extension,
+    manifests: ManifestConfig,
+    logo: (Vec<Model>, LogoOptions),
+    report_json: bool,
+}
+
+impl Setup {
+    /// The flags checked and translated, and the output folder made. On a mistake, prints it
+    /// and returns the exit code.
+    fn from_args(args: &ConvertArgs) -> Result<Setup, u8> {
+        prepare_output(args)?;
+        let usage = |e: String| {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        };
+        let convert = convert_options(args).map_err(usage)?;
+        let ext = match args.ext {
+            ExtArg::Sln => Extension::Sln,
+            ExtArg::Sln16 => Extension::Sln16,
+            ExtArg::Raw => Extension::Raw,
+        };
+        let manifests = ManifestConfig::from_args(args).map_err(usage)?;
+        let logo = args.logo.options().map_err(usage)?;
+        let report_json = matches!(args.report, Some(ReportFormat::Json));
+        let opts = BatchOptions {
+            convert,
+            out_dir: args.output.clone(),
+            strict: args.strict,
+            jobs: args.jobs.jobs,
+            // The manifests list every tone's digests and the JSON report its MD5; with neither,
+            // nothing reads them.
+            digests: manifests.which != Which::NONE || report_json,
+        };
+        Ok(Setup {
+            opts,
+            ext,
+            manifests,
+            logo,
+            report_json,
+        })
+    }
+}
+
+/// Checks `--max-bytes`, `--output` and `--html`, then makes the output folder. On a mistake,
+/// prints it and returns the exit code.
+fn prepare_output(args: &ConvertArgs) -> Result<(), u8> {
     if let Err(e) = Options::check_max_bytes(args.max_bytes) {
         eprintln!("error: --max-bytes: {e}");
-        return EXIT_USAGE;
+        return Err(EXIT_USAGE);
     }
     if args.output.exists() && !args.output.is_dir() {
         eprintln!(
             "error: {}: output exists and is not a folder — choose another --output",
             args.output.display()
         );
-        return EXIT_USAGE;
+        return Err(EXIT_USAGE);
     }
     if let Some(html) = &args.html {
         if !super::audition::check_location(html, &args.output) {
-            return EXIT_USAGE;
+            return Err(EXIT_USAGE);
         }
     }
     if let Err(e) = std::fs::create_dir_all(&args.output) {
@@ -35,9 +111,13 @@ pub fn run(args: ConvertArgs) -> u8 {
             "error: {}: cannot create the output folder: {e}",
             args.output.display()
         );
-        return EXIT_USAGE;
+        return Err(EXIT_USAGE);
     }
+    Ok(())
+}
 
+/// The library's conversion options from the flags, validated.
+fn convert_options(args: &ConvertArgs) -> Result<Options, String> {
     let mut convert = Options::default();
     convert.max_bytes = args.max_bytes;
     convert.allow_upsample = args.allow_upsample;
@@ -47,63 +127,56 @@ pub fn run(args: ConvertArgs) -> u8 {
         DitherArg::None => Dither::None,
     };
     args.sound.apply(&mut convert);
-    if let Err(e) = convert.validate() {
-        eprintln!("error: {e}");
-        return EXIT_USAGE;
-    }
-    let ext = match args.ext {
-        ExtArg::Sln => Extension::Sln,
-        ExtArg::Sln16 => Extension::Sln16,
-        ExtArg::Raw => Extension::Raw,
-    };
-    let manifest_config = match ManifestConfig::from_args(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let logo_options = match args.logo.options() {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let report_json = matches!(args.report, Some(ReportFormat::Json));
-    let opts = BatchOptions {
-        convert,
-        out_dir: args.output.clone(),
-        strict: args.strict,
-        jobs: args.jobs.jobs,
-        // The manifests list every tone's digests and the JSON report its MD5; with neither,
-        // nothing reads them.
-        digests: manifest_config.which != Which::NONE || report_json,
-    };
+    convert.validate().map_err(|e| e.to_string())?;
+    Ok(convert)
+}
 
-    let (inputs, skipped) = batch::discover(&args.inputs);
-    let mut failed = 0usize;
-    for s in &skipped {
-        if s.is_error {
+/// The inputs found under the arguments and planned: the jobs to run, and the files skipped or
+/// refused (printed as they are found).
+struct Inputs {
+    jobs: Vec<Job>,
+    skipped: Vec<batch::Skipped>,
+    refused: Vec<(batch::Input, ringforge::Error)>,
+    /// Skipped or refused files that count as failures.
+    failed: usize,
+}
+
+impl Inputs {
+    /// Finds and plans the inputs, and checks the manifest flags against them. On a mistake
+    /// in those, prints it and returns the exit code.
+    fn find(args: &ConvertArgs, setup: &Setup) -> Result<Inputs, u8> {
+        let (inputs, skipped) = batch::discover(&args.inputs);
+        let mut failed = 0usize;
+        for s in &skipped {
+            if s.is_error {
+                failed += 1;
+                eprintln!("{}", output::line("error", &s.path, &s.reason));
+            } else if !args.quiet {
+                eprintln!("{}", output::line("note", &s.path, &s.reason));
+            }
+        }
+        let (jobs, refused) = batch::plan(inputs, setup.ext);
+        for (input, e) in &refused {
             failed += 1;
-            eprintln!("{}", output::line("error", &s.path, &s.reason));
-        } else if !args.quiet {
-            eprintln!("{}", output::line("note", &s.path, &s.reason));
+            eprintln!("{}", output::line("error", &input.path, &e.to_string()));
         }
+        if let Err(e) = setup.manifests.check_against(&jobs) {
+            eprintln!("error: {e}");
+            return Err(EXIT_USAGE);
+        }
+        Ok(Inputs {
+            jobs,
+            skipped,
+            refused,
+            failed,
+        })
     }
-    let (jobs, refused) = batch::plan(inputs, ext);
-    for (input, e) in &refused {
-        failed += 1;
-        eprintln!("{}", output::line("error", &input.path, &e.to_string()));
-    }
+}
 
-    if let Err(e) = manifest_config.check_against(&jobs) {
-        eprintln!("error: {e}");
-        return EXIT_USAGE;
-    }
-
-    let bar = output::progress(jobs.len(), args.quiet);
-    let outcomes = batch::run(jobs, &opts, &|o| {
+/// Converts every job with a progress bar, printing each file's warnings or error as it ends.
+fn convert_all(jobs: Vec<Job>, opts: &BatchOptions, quiet: bool) -> Vec<batch::Outcome> {
+    let bar = output::progress(jobs.len(), quiet);
+    let outcomes = batch::run(jobs, opts, &|o| {
         match &o.result {
             Ok(w) => {
                 for warning in &w.report.warnings {
@@ -115,29 +188,71 @@ pub fn run(args: ConvertArgs) -> u8 {
         bar.inc(1);
     });
     bar.finish_and_clear();
+    outcomes
+}
 
-    let converted = outcomes.iter().filter(|o| o.result.is_ok()).count();
-    let warned = outcomes
-        .iter()
-        .filter(|o| output::status(o) == "warned")
-        .count();
-    failed += outcomes.len() - converted;
-    let audio_seconds: f64 = outcomes
-        .iter()
-        .filter_map(|o| o.report())
-        .map(|r| r.duration_seconds)
-        .fold(0.0, |a, b| a + b); // not `sum()`: an empty f64 sum is -0.0
+/// The counts of the closing line.
+struct Tally {
+    converted: usize,
+    warned: usize,
+    failed: usize,
+    audio_seconds: f64,
+}
 
+impl Tally {
+    fn of(outcomes: &[batch::Outcome]) -> Tally {
+        let converted = outcomes.iter().filter(|o| o.result.is_ok()).count();
+        Tally {
+            converted,
+            warned: outcomes
+                .iter()
+                .filter(|o| output::status(o) == "warned")
+                .count(),
+            failed: outcomes.len() - converted,
+            audio_seconds: outcomes
+                .iter()
+                .filter_map(|o| o.report())
+                .map(|r| r.duration_seconds)
+                .fold(0.0, |a, b| a + b), // not `sum()`: an empty f64 sum is -0.0
+        }
+    }
+
+    /// The closing line, with every failure of the run counted in `failed`.
+    fn print(&self, failed: usize, started: Instant) {
+        let Tally {
+            converted,
+            warned,
+            audio_seconds,
+            ..
+        } = self;
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "{converted} converted ({warned} with warnings), {failed} failed in {secs:.2} s \
+             — {audio_seconds:.1} s of audio, {:.0}× realtime",
+            audio_seconds / secs.max(1e-9)
+        );
+    }
+}
+
+/// Writes what goes beside the tones: the logos, the manifests and the report page. Returns
+/// how many of those failed (each printed).
+fn write_beside(
+    args: &ConvertArgs,
+    setup: &Setup,
+    outcomes: &[batch::Outcome],
+    skipped: &[batch::Skipped],
+    refused: &[(batch::Input, ringforge::Error)],
+) -> usize {
+    let mut failed = 0;
     let mut logos = Vec::new();
     if let Some(image) = &args.logo.logo {
-        let (models, opts) = &logo_options;
+        let (models, opts) = &setup.logo;
         match logo::convert(image, models, opts, &args.output, args.quiet) {
             Some(l) => logos = l,
             None => failed += 1,
         }
     }
-
-    match manifest_config.write(&args.output, &outcomes, logos) {
+    match setup.manifests.write(&args.output, outcomes, logos) {
         Ok(messages) => {
             for (is_error, m) in messages {
                 if is_error {
@@ -153,35 +268,19 @@ pub fn run(args: ConvertArgs) -> u8 {
             eprintln!("error: manifests not written: {e}");
         }
     }
-
     if let Some(html) = &args.html {
         let run = audition_of(
-            &outcomes,
-            &skipped,
-            &refused,
-            &manifest_config.displays,
-            &opts,
+            outcomes,
+            skipped,
+            refused,
+            &setup.manifests.displays,
+            &setup.opts,
         );
         if !super::audition::write(html, &run, args.quiet) {
             failed += 1;
         }
     }
-    if report_json {
-        print!("{}", output::json_report(&outcomes));
-    }
-    if !args.quiet {
-        let secs = started.elapsed().as_secs_f64();
-        eprintln!(
-            "{converted} converted ({warned} with warnings), {failed} failed in {secs:.2} s \
-             — {audio_seconds:.1} s of audio, {:.0}× realtime",
-            audio_seconds / secs.max(1e-9)
-        );
-    }
-    if failed > 0 {
-        EXIT_FAILED
-    } else {
-        EXIT_OK
-    }
+    failed
 }
 
 /// The manifest side of `convert`: which files, display names, alerts, URL prefix.

@@ -7,7 +7,7 @@
 //! errors are counted (and reported as a warning) rather than silently skipped.
 
 use symphonia::core::audio::Channels;
-use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::codecs::audio::{AudioCodecParameters, AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
@@ -98,164 +98,26 @@ impl<'s> Decoder<'s> {
         limits: &Limits,
         native_flac: bool,
     ) -> Result<Self> {
-        if let Some(len) = source.byte_len() {
-            if len > limits.max_input_bytes {
-                return Err(Error::LimitExceeded {
-                    what: "input size in bytes",
-                    value: len,
-                    limit: limits.max_input_bytes,
-                    hint: "raise the limit (`max_input_bytes=BYTES`)",
-                });
-            }
-            if len == 0 {
-                return Err(Error::UnsupportedFormat {
-                    reason: "the file is empty".into(),
-                });
-            }
-        }
-        let found = if source.is_seekable() {
-            // Declared values some decoders compute with before checking them: check first.
-            if let Some(fmt) = container::wav_format(&mut source) {
-                check_channels(u64::from(fmt.channels), limits)?;
-                if fmt.channels == 0 {
-                    return Err(Error::Corrupt {
-                        reason: "the header says the stream has 0 channels".into(),
-                    });
-                }
-                check_rate(fmt.sample_rate, limits)?;
-            }
-            container::scan(&mut source)
-        } else {
-            Found::Nothing
-        };
-        let mss = MediaSourceStream::new(source, Default::default());
-        let mut h = Hint::new();
-        if let Some(ext) = hint {
-            h.with_extension(ext);
-        }
-        let format = symphonia::default::get_probe()
-            .probe(
-                &h,
-                mss,
-                FormatOptions::default(),
-                MetadataOptions::default(),
-            )
-            .map_err(|e| match e {
-                SymError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    Error::UnsupportedFormat {
-                        reason: "no known audio container found".into(),
-                    }
-                }
-                // The container was recognised but its structure is broken: say so, rather
-                // than calling a damaged WAV an unsupported format.
-                e @ (SymError::DecodeError(_) | SymError::LimitError(_)) => Error::Corrupt {
-                    reason: e.to_string(),
-                },
-                other => Error::UnsupportedFormat {
-                    reason: other.to_string(),
-                },
-            })?;
-
-        let track = format
-            .default_track(TrackType::Audio)
-            .ok_or(Error::NoAudioTrack)?;
-        let params = track
-            .codec_params
-            .as_ref()
-            .and_then(|p| p.audio())
-            .ok_or(Error::NoAudioTrack)?
-            .clone();
-        let track_id = track.id;
-        let num_frames = track.num_frames;
-        // Timestamps count frames from the first one: a seek lands on a known frame.
-        let frame_timestamps = track.start_ts.is_zero()
-            && track.delay.unwrap_or(0) == 0
-            && track.time_base.is_some_and(|tb| {
-                tb.numer.get() == 1 && Some(tb.denom.get()) == params.sample_rate
-            });
-
-        let sample_rate = params.sample_rate.ok_or_else(|| Error::Corrupt {
-            reason: "the stream does not state its sample rate".into(),
-        })?;
-        check_rate(sample_rate, limits)?;
-        let channels = params.channels.as_ref().map_or(0, Channels::count);
-        check_channels(channels as u64, limits)?;
-        if params.channels.is_some() && channels == 0 {
-            return Err(Error::Corrupt {
-                reason: "the header says the stream has 0 channels".into(),
-            });
-        }
-        // Some decoders size their output buffer from this declared value: check it before
-        // one is made.
-        if let Some(frames) = params.max_frames_per_packet {
-            check_packet_frames(frames, limits)?;
-        }
-
+        check_source_size(&*source, limits)?;
+        let found = scan_container(&mut source, limits)?;
+        let format = probe(source, hint)?;
+        let track = AudioTrack::of(&*format, limits)?;
         let container = format.format_info().short_name.to_string();
         let (stream, info) = if mpeg::CONTAINERS.contains(&container.as_str()) {
-            let (m, header) = mpeg::Mpeg::open(Box::new(format.into_inner()))?;
-            if header.channels == 0 {
-                return Err(Error::Corrupt {
-                    reason: "no decodable MPEG audio frame found".into(),
-                });
-            }
-            check_rate(header.sample_rate, limits)?;
-            check_channels(header.channels as u64, limits)?;
-            let info = SourceInfo {
-                codec: container.clone(),
-                container,
-                sample_rate: header.sample_rate,
-                channels: header.channels as u16,
-                declared_seconds: header
-                    .frames
-                    .map(|n| n as f64 / f64::from(header.sample_rate)),
-                ..SourceInfo::default()
-            };
-            (Stream::Mpeg(Box::new(m)), info)
+            open_mpeg(format, container, limits)?
         } else {
-            let decoder = symphonia::default::get_codecs()
-                .make_audio_decoder(&params, &AudioDecoderOptions::default())
-                .map_err(|e| Error::UnsupportedFormat {
-                    reason: e.to_string(),
-                })?;
-            let codec = decoder.codec_info().short_name.to_string();
-            // symphonia's FLAC decoder read STREAMINFO into its parameters: rusty_flac takes
-            // the frames from here.
-            let decoder = match flac::Flac::new(decoder.codec_params()) {
-                Some(flac) => Codec::Flac(Box::new(flac)),
-                None => Codec::Symphonia(pcm::wrap(decoder, &params)),
-            };
-            let info = SourceInfo {
-                container,
-                codec,
-                sample_rate,
-                channels: channels as u16,
-                bits_per_sample: params.bits_per_sample,
-                declared_seconds: num_frames.map(|n| n as f64 / f64::from(sample_rate)),
-                ..SourceInfo::default()
-            };
-            let stream = match decoder {
-                Codec::Flac(flac) if native_flac && info.container == "flac" => {
-                    Stream::Flac(Box::new(flac::Native::new(format.into_inner(), *flac)))
-                }
-                decoder => Stream::Packets {
-                    format,
-                    decoder,
-                    track_id,
-                },
-            };
-            (stream, info)
+            open_packets(format, &track, container, native_flac)?
         };
-        let trim = found.trim(sample_rate, &info.codec);
+        let trim = found.trim(track.sample_rate, &info.codec);
         let exact_seek =
-            frame_timestamps && info.codec.starts_with("pcm") && trim == Trim::default();
+            track.frame_timestamps && info.codec.starts_with("pcm") && trim == Trim::default();
         Ok(Decoder {
             exact_seek,
             trim,
             raw_frames: 0,
             stream,
             info,
-            layout: params.channels.clone(),
+            layout: track.params.channels,
             planes: Vec::new(),
             limits: limits.clone(),
             finished: false,
@@ -563,6 +425,209 @@ impl<'s> Decoder<'s> {
         }
         Ok(())
     }
+}
+
+/// Refuses a source over the size limit, or empty, before anything reads it.
+fn check_source_size(source: &dyn MediaSource, limits: &Limits) -> Result<()> {
+    let Some(len) = source.byte_len() else {
+        return Ok(());
+    };
+    if len > limits.max_input_bytes {
+        return Err(Error::LimitExceeded {
+            what: "input size in bytes",
+            value: len,
+            limit: limits.max_input_bytes,
+            hint: "raise the limit (`max_input_bytes=BYTES`)",
+        });
+    }
+    if len == 0 {
+        return Err(Error::UnsupportedFormat {
+            reason: "the file is empty".into(),
+        });
+    }
+    Ok(())
+}
+
+/// What the container says beyond symphonia's reading of it (trims; see [`container`]), from a
+/// seekable source. A WAV header's channel count and rate are checked first: some decoders
+/// compute with them before checking them.
+fn scan_container(source: &mut Box<dyn MediaSource + '_>, limits: &Limits) -> Result<Found> {
+    if !source.is_seekable() {
+        return Ok(Found::Nothing);
+    }
+    if let Some(fmt) = container::wav_format(source) {
+        check_channels(u64::from(fmt.channels), limits)?;
+        if fmt.channels == 0 {
+            return Err(Error::Corrupt {
+                reason: "the header says the stream has 0 channels".into(),
+            });
+        }
+        check_rate(fmt.sample_rate, limits)?;
+    }
+    Ok(container::scan(source))
+}
+
+/// symphonia's format reader for `source`, its container found by probing (helped by the file
+/// extension `hint`).
+fn probe<'s>(
+    source: Box<dyn MediaSource + 's>,
+    hint: Option<&str>,
+) -> Result<Box<dyn FormatReader + 's>> {
+    let mss = MediaSourceStream::new(source, Default::default());
+    let mut h = Hint::new();
+    if let Some(ext) = hint {
+        h.with_extension(ext);
+    }
+    symphonia::default::get_probe()
+        .probe(
+            &h,
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
+        .map_err(|e| match e {
+            SymError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Error::UnsupportedFormat {
+                    reason: "no known audio container found".into(),
+                }
+            }
+            // The container was recognised but its structure is broken: say so, rather
+            // than calling a damaged WAV an unsupported format.
+            e @ (SymError::DecodeError(_) | SymError::LimitError(_)) => Error::Corrupt {
+                reason: e.to_string(),
+            },
+            other => Error::UnsupportedFormat {
+                reason: other.to_string(),
+            },
+        })
+}
+
+/// The container's default audio track, its declared values checked against the limits.
+struct AudioTrack {
+    params: AudioCodecParameters,
+    id: u32,
+    sample_rate: u32,
+    channels: usize,
+    num_frames: Option<u64>,
+    /// Timestamps count frames from the first one: a seek lands on a known frame.
+    frame_timestamps: bool,
+}
+
+impl AudioTrack {
+    fn of(format: &dyn FormatReader, limits: &Limits) -> Result<AudioTrack> {
+        let track = format
+            .default_track(TrackType::Audio)
+            .ok_or(Error::NoAudioTrack)?;
+        let params = track
+            .codec_params
+            .as_ref()
+            .and_then(|p| p.audio())
+            .ok_or(Error::NoAudioTrack)?
+            .clone();
+        let frame_timestamps = track.start_ts.is_zero()
+            && track.delay.unwrap_or(0) == 0
+            && track.time_base.is_some_and(|tb| {
+                tb.numer.get() == 1 && Some(tb.denom.get()) == params.sample_rate
+            });
+
+        let sample_rate = params.sample_rate.ok_or_else(|| Error::Corrupt {
+            reason: "the stream does not state its sample rate".into(),
+        })?;
+        check_rate(sample_rate, limits)?;
+        let channels = params.channels.as_ref().map_or(0, Channels::count);
+        check_channels(channels as u64, limits)?;
+        if params.channels.is_some() && channels == 0 {
+            return Err(Error::Corrupt {
+                reason: "the header says the stream has 0 channels".into(),
+            });
+        }
+        // Some decoders size their output buffer from this declared value: check it before
+        // one is made.
+        if let Some(frames) = params.max_frames_per_packet {
+            check_packet_frames(frames, limits)?;
+        }
+        Ok(AudioTrack {
+            id: track.id,
+            num_frames: track.num_frames,
+            params,
+            sample_rate,
+            channels,
+            frame_timestamps,
+        })
+    }
+}
+
+/// A native MP1/MP2/MP3 stream: its frames go to nanomp3 (see [`mpeg`]).
+fn open_mpeg<'s>(
+    format: Box<dyn FormatReader + 's>,
+    container: String,
+    limits: &Limits,
+) -> Result<(Stream<'s>, SourceInfo)> {
+    let (m, header) = mpeg::Mpeg::open(Box::new(format.into_inner()))?;
+    if header.channels == 0 {
+        return Err(Error::Corrupt {
+            reason: "no decodable MPEG audio frame found".into(),
+        });
+    }
+    check_rate(header.sample_rate, limits)?;
+    check_channels(header.channels as u64, limits)?;
+    let info = SourceInfo {
+        codec: container.clone(),
+        container,
+        sample_rate: header.sample_rate,
+        channels: header.channels as u16,
+        declared_seconds: header
+            .frames
+            .map(|n| n as f64 / f64::from(header.sample_rate)),
+        ..SourceInfo::default()
+    };
+    Ok((Stream::Mpeg(Box::new(m)), info))
+}
+
+/// Every other stream: symphonia's packets, decoded by its decoder for the codec (PCM through
+/// the fast path in [`pcm`]) or, for FLAC, by rusty_flac; a native FLAC file's frames read by
+/// [`flac::Native`] when `native_flac`.
+fn open_packets<'s>(
+    format: Box<dyn FormatReader + 's>,
+    track: &AudioTrack,
+    container: String,
+    native_flac: bool,
+) -> Result<(Stream<'s>, SourceInfo)> {
+    let params = &track.params;
+    let decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(params, &AudioDecoderOptions::default())
+        .map_err(|e| Error::UnsupportedFormat {
+            reason: e.to_string(),
+        })?;
+    let codec = decoder.codec_info().short_name.to_string();
+    // symphonia's FLAC decoder read STREAMINFO into its parameters: rusty_flac takes the frames
+    // from here.
+    let decoder = match flac::Flac::new(decoder.codec_params()) {
+        Some(flac) => Codec::Flac(Box::new(flac)),
+        None => Codec::Symphonia(pcm::wrap(decoder, params)),
+    };
+    let info = SourceInfo {
+        container,
+        codec,
+        sample_rate: track.sample_rate,
+        channels: track.channels as u16,
+        bits_per_sample: params.bits_per_sample,
+        declared_seconds: track
+            .num_frames
+            .map(|n| n as f64 / f64::from(track.sample_rate)),
+        ..SourceInfo::default()
+    };
+    let stream = match decoder {
+        Codec::Flac(flac) if native_flac && info.container == "flac" => {
+            Stream::Flac(Box::new(flac::Native::new(format.into_inner(), *flac)))
+        }
+        decoder => Stream::Packets {
+            format,
+            decoder,
+            track_id: track.id,
+        },
+    };
+    Ok((stream, info))
 }
 
 /// The checks a decoded packet passes before its samples are used: its rate and layout against

@@ -1,5 +1,8 @@
-//! Measurement helpers shared by the integration tests: levels, spectra, distortion.
+//! Helpers shared by the integration tests: levels, spectra, distortion, temporary folders, and
+//! running the binary ([`run`]).
 #![allow(dead_code)]
+
+pub mod run;
 
 use realfft::RealFftPlanner;
 

@@ -25,8 +25,8 @@
 //! The blocks are those symphonia's decoder gives: its sample rate and channel layout (from the
 //! same STREAMINFO), and the same `f32` values bit for bit. symphonia widens each `b`-bit sample
 //! to 32 bits (`s << (32 − b)`, with `b` from the frame header or else STREAMINFO) and divides
-//! by 2^31 in `f64`; [`Flac::decode`] does exactly that (in `f32` when `b <= 24`, where it is
-//! exact). The tests below decode every FLAC fixture (8-, 16- and 24-bit; mono, stereo, 5.1;
+//! by 2^31 in `f64`; [`Flac::decode`] shifts the same way and converts with dasp_sample's `i32`
+//! to `f32` (rounded once, then an exact power-of-two scaling: the same bits). The tests below decode every FLAC fixture (8-, 16- and 24-bit; mono, stereo, 5.1;
 //! LPC orders up to 31; native, Ogg, Matroska, MP4) and streams of up to eight channels made by
 //! rusty_flac's encoder both ways, and require the same bits, lengths and reports.
 //!
@@ -36,6 +36,7 @@
 //! a 32-bit stereo frame coded as left/side, right/side or mid/side: its side channel needs 33
 //! bits, which neither decoder reads (symphonia's reader takes at most 32 bits at a time).
 
+use dasp_sample::Sample;
 use std::io::{Read, Seek, SeekFrom};
 use symphonia::core::audio::Channels;
 use symphonia::core::codecs::audio::well_known::CODEC_ID_FLAC;
@@ -339,26 +340,16 @@ fn corrupt(reason: &str) -> FrameError {
 }
 
 /// `samples` of `bits` bits as symphonia's FLAC decoder hands them on, read as `f32`: shifted
-/// to 32 bits (wrapping, as symphonia's shift does), then `(s as f64 / 2^31) as f32`.
+/// to 32 bits (wrapping, as symphonia's shift does), then dasp_sample's `i32` conversion,
+/// `s / 2^31` rounded once (symphonia's `(s as f64 / 2^31) as f32`, bit for bit).
 fn widen(samples: &[i32], bits: u32, out: &mut Vec<f32>) {
-    const SCALE: f32 = 1.0 / 2_147_483_648.0;
     out.clear();
     let shift = 32u32.saturating_sub(bits);
-    if shift >= 8 {
-        // A multiple of 2^8 below 2^31 in magnitude has at most 24 significant bits: exact in
-        // `f32`, and so is the power-of-two scaling. The same value as through `f64`.
-        out.extend(
-            samples
-                .iter()
-                .map(|&s| s.wrapping_shl(shift) as f32 * SCALE),
-        );
-    } else {
-        out.extend(
-            samples
-                .iter()
-                .map(|&s| (f64::from(s.wrapping_shl(shift)) / 2_147_483_648.0) as f32),
-        );
-    }
+    out.extend(
+        samples
+            .iter()
+            .map(|&s| s.wrapping_shl(shift).to_sample::<f32>()),
+    );
 }
 
 #[cfg(test)]
@@ -368,30 +359,62 @@ mod tests {
     use crate::{Limits, SourceInfo};
     use std::path::{Path, PathBuf};
 
+    /// What the widening computed before it took dasp_sample's conversion: exact in `f32`
+    /// when the shift leaves at most 24 significant bits, through `f64` otherwise.
+    fn widen_before_dasp(s: i32, bits: u32) -> f32 {
+        let shift = 32u32.saturating_sub(bits);
+        if shift >= 8 {
+            s.wrapping_shl(shift) as f32 * (1.0 / 2_147_483_648.0)
+        } else {
+            (f64::from(s.wrapping_shl(shift)) / 2_147_483_648.0) as f32
+        }
+    }
+
     #[test]
-    fn widening_matches_symphonias_conversion() {
+    fn widening_matches_symphonias_conversion_and_the_formulas_before_dasp() {
         let symphonia = |s: i32, bits: u32| {
             let s = if bits < 32 { s << (32 - bits) } else { s };
             (f64::from(s) / 2_147_483_648.0) as f32
         };
         let mut x = 0x1234_5678u32;
-        for bits in [4, 8, 12, 16, 20, 24, 25, 28, 31, 32] {
+        for bits in 4..=32 {
             let max = if bits == 32 {
                 i32::MAX
             } else {
                 (1i32 << (bits - 1)) - 1
             };
-            let mut samples = vec![0, 1, -1, max, -max - 1, max / 3, -(max / 7)];
-            for _ in 0..1000 {
-                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                samples.push((x as i32) >> (32 - bits));
-            }
+            // Up to 16 bits every value; above, the ends, steps and neighbours of every power
+            // of two, 2^16 pseudo-random values and a stride through the range.
+            let mut samples: Vec<i32> = if bits <= 16 {
+                (-max - 1..=max).collect()
+            } else {
+                let mut v = vec![0, 1, -1, max, max - 1, -max - 1, -max, max / 3, -(max / 7)];
+                for n in 0..bits - 1 {
+                    for d in -2..=2 {
+                        v.push(((1i32 << n) + d).min(max));
+                        v.push((-(1i32 << n) + d).max(-max - 1));
+                    }
+                }
+                for _ in 0..1 << 16 {
+                    x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    v.push((x as i32) >> (32 - bits));
+                }
+                v.extend((-max - 1..=max).step_by((max as usize >> 15) | 1));
+                v
+            };
+            samples.push(0);
             let mut out = Vec::new();
             widen(&samples, bits, &mut out);
+            assert_eq!(out.len(), samples.len());
             for (&s, o) in samples.iter().zip(&out) {
                 assert_eq!(
                     o.to_bits(),
                     symphonia(s, bits).to_bits(),
+                    "{bits} bits, {s}"
+                );
+                assert_eq!(
+                    o.to_bits(),
+                    widen_before_dasp(s, bits).to_bits(),
                     "{bits} bits, {s}"
                 );
             }
