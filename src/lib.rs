@@ -70,6 +70,7 @@
 //! ```
 
 #![warn(missing_docs)]
+#![warn(clippy::too_many_lines)]
 
 pub mod audition;
 pub mod batch;

@@ -1,5 +1,7 @@
 //! The `ringforge` command: flags in, library calls, messages out. No audio logic lives here.
 
+#![warn(clippy::too_many_lines)]
+
 mod cli;
 
 use std::process::ExitCode;

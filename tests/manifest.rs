@@ -50,12 +50,12 @@ fn hostile_set() -> ManifestSet {
     ManifestSet {
         tones,
         alerts: vec![
-            Alert::parse_cli("frontdesk=tone-00").unwrap(),
-            Alert::parse_cli("a&b<c>\"d'=TONE-01:ring-answer").unwrap(),
-            Alert::parse_cli("semi;colon=digium").unwrap(),
-            Alert::parse_cli("page=:answer").unwrap(),
-            Alert::parse_cli("quiet=:visual").unwrap(),
-            Alert::parse_cli("vip=Vibe:ring-answer").unwrap(),
+            "frontdesk=tone-00".parse::<Alert>().unwrap(),
+            "a&b<c>\"d'=TONE-01:ring-answer".parse::<Alert>().unwrap(),
+            "semi;colon=digium".parse::<Alert>().unwrap(),
+            "page=:answer".parse::<Alert>().unwrap(),
+            "quiet=:visual".parse::<Alert>().unwrap(),
+            "vip=Vibe:ring-answer".parse::<Alert>().unwrap(),
         ],
         url_prefix: Some("http://pbx.example.com/digium_phones".into()),
         builtin_tones: true,
@@ -331,7 +331,7 @@ fn dpma_refuses_what_asterisk_would_misread() {
     // Alert sections may not collide with each other or with tone ids.
     let set = ManifestSet {
         tones: vec![tone("alert-vip", "A", b"")],
-        alerts: vec![Alert::parse_cli("VIP=Digium").unwrap()],
+        alerts: vec!["VIP=Digium".parse::<Alert>().unwrap()],
         ..ManifestSet::default()
     };
     let err = set.dpma_conf().unwrap_err();
@@ -827,8 +827,8 @@ fn alerts_resolve_tones_ignoring_case() {
     let set = ManifestSet {
         tones: vec![tone("Front-Desk", "F", b"")],
         alerts: vec![
-            Alert::parse_cli("x=front-desk").unwrap(),
-            Alert::parse_cli("y=ROTARYPHONE").unwrap(),
+            "x=front-desk".parse::<Alert>().unwrap(),
+            "y=ROTARYPHONE".parse::<Alert>().unwrap(),
             Alert::new("z", Some(String::new()), RingType::Visual).unwrap(),
         ],
         ..ManifestSet::default()
@@ -852,7 +852,7 @@ fn alerts_resolve_tones_ignoring_case() {
     );
 
     let unknown = ManifestSet {
-        alerts: vec![Alert::parse_cli("x=nope").unwrap()],
+        alerts: vec!["x=nope".parse::<Alert>().unwrap()],
         ..ManifestSet::default()
     };
     assert!(matches!(unknown.validate(), Err(Error::UnknownTone { .. })));

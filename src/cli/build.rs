@@ -5,7 +5,6 @@ use std::time::Instant;
 use ringforge::audition::{Audition, Entry, Failure};
 use ringforge::repo::build::{self, BuildOptions, ManifestStatus, ToneOutcome, ToneStatus};
 use ringforge::repo::config::Config;
-use ringforge::Warning;
 use serde_json::json;
 
 use super::check::{out, print_config_error};
@@ -98,12 +97,7 @@ fn print_tone(t: &ToneOutcome, quiet: bool) {
                 );
             }
             for w in &t.warnings {
-                let hint = if matches!(w, Warning::Upsampled { .. }) {
-                    " (in ringforge.toml: allow_upsample = true)"
-                } else {
-                    ""
-                };
-                eprintln!("warning: {source}: {w}{hint}");
+                eprintln!("warning: {source}: {w}");
             }
         }
         ToneStatus::Failed => {

@@ -310,7 +310,10 @@ impl ManifestConfig {
         let alerts = args
             .alerts
             .iter()
-            .map(|a| Alert::parse_cli(a).map_err(|e| format!("--alert {a:?}: {e}")))
+            .map(|a| {
+                a.parse::<Alert>()
+                    .map_err(|e| format!("--alert {a:?}: {e}"))
+            })
             .collect::<Result<_, _>>()?;
         Ok(ManifestConfig {
             which,

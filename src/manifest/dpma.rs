@@ -283,7 +283,7 @@ mod tests {
     fn alert_section_collisions_are_refused() {
         let set = ManifestSet {
             tones: vec![tone("alert-frontdesk")],
-            alerts: vec![Alert::parse_cli("frontdesk=alert-frontdesk").unwrap()],
+            alerts: vec!["frontdesk=alert-frontdesk".parse::<Alert>().unwrap()],
             ..ManifestSet::default()
         };
         let err = set.dpma_conf().unwrap_err();
@@ -294,8 +294,8 @@ mod tests {
         let set = ManifestSet {
             tones: vec![tone("a")],
             alerts: vec![
-                Alert::parse_cli("front desk=a").unwrap(),
-                Alert::parse_cli("front-desk=a").unwrap(),
+                "front desk=a".parse::<Alert>().unwrap(),
+                "front-desk=a".parse::<Alert>().unwrap(),
             ],
             ..ManifestSet::default()
         };
@@ -303,7 +303,7 @@ mod tests {
         assert!(matches!(set.dpma_conf(), Err(Error::Duplicate { .. }))); // … not for the DPMA
 
         let set = ManifestSet {
-            alerts: vec![Alert::parse_cli("日本=Digium").unwrap()],
+            alerts: vec!["日本=Digium".parse::<Alert>().unwrap()],
             ..ManifestSet::default()
         };
         assert!(set.phone_xml().is_ok());
@@ -315,8 +315,8 @@ mod tests {
         let set = ManifestSet {
             tones: vec![ManifestTone::new("b", "Bee; >x", "b.sln", b"", None, None).unwrap()],
             alerts: vec![
-                Alert::parse_cli("page=:answer").unwrap(),
-                Alert::parse_cli("Front;Desk=b:ring-answer").unwrap(),
+                "page=:answer".parse::<Alert>().unwrap(),
+                "Front;Desk=b:ring-answer".parse::<Alert>().unwrap(),
             ],
             ..ManifestSet::default()
         };

@@ -200,7 +200,7 @@ mod tests {
         let without = ManifestTone::new("a", "A", "a.sln", b"", None, None).unwrap();
         let set = ManifestSet {
             tones: vec![with, without],
-            alerts: vec![Alert::parse_cli("v=:visual").unwrap()],
+            alerts: vec!["v=:visual".parse::<Alert>().unwrap()],
             ..ManifestSet::default()
         };
         let text = set.json().unwrap();

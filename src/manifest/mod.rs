@@ -13,7 +13,7 @@
 //! let tone = ManifestTone::new("front-desk", "Front Desk", "front-desk.sln", &sln, None, None)?;
 //! let set = ManifestSet {
 //!     tones: vec![tone],
-//!     alerts: vec![Alert::parse_cli("frontdesk=front-desk")?],
+//!     alerts: vec!["frontdesk=front-desk".parse::<Alert>()?],
 //!     url_prefix: Some("http://pbx.example.com/digium_phones".into()),
 //!     ..ManifestSet::default()
 //! };
@@ -50,7 +50,7 @@ use crate::{Error, Report, Result};
 ///
 /// ```
 /// use ringforge::manifest::{without_failed_tones, Alert};
-/// let alerts = [Alert::parse_cli("vip=front-desk").unwrap(), Alert::parse_cli("x=Techno").unwrap()];
+/// let alerts = ["vip=front-desk".parse::<Alert>().unwrap(), "x=Techno".parse::<Alert>().unwrap()];
 /// let (kept, left_out) = without_failed_tones(&alerts, |tone| tone == "front-desk");
 /// assert_eq!(kept.len(), 1);
 /// assert!(left_out[0].contains("its tone \"front-desk\" failed"));
@@ -322,7 +322,7 @@ impl FromStr for RingType {
 
 /// A distinctive ring: calls whose `Alert-Info` header matches `alert_info` ring with `tone`.
 ///
-/// Build it with [`Alert::new`] or [`Alert::parse_cli`]; the fields are public to read.
+/// Build it with [`Alert::new`] or [`str::parse`] (`INFO=TONE[:RING_TYPE]`); the fields are public to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Alert {
@@ -360,25 +360,50 @@ impl Alert {
         Ok(alert)
     }
 
-    /// Parses the command-line form `INFO=TONE[:RING_TYPE]`, e.g. `frontdesk=front-desk`,
-    /// `vip=Techno:ring-answer`, `page=:answer`.
-    ///
-    /// The split is at the last `=`, so `INFO` may itself hold `=` and `:`. `TONE` may be empty
-    /// only for `answer` and `visual`; `RING_TYPE` defaults to `normal`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidAlert`] for a malformed spec, [`Error::InvalidRingType`] for an unknown
-    /// ring type, and the errors of [`Alert::new`].
-    ///
-    /// ```
-    /// use ringforge::manifest::{Alert, RingType};
-    /// let a = Alert::parse_cli("page=:answer")?;
-    /// assert_eq!((a.alert_info.as_str(), a.tone, a.ring_type), ("page", None, RingType::Answer));
-    /// assert!(Alert::parse_cli("vip=Techno:loud").is_err());
-    /// # Ok::<(), ringforge::Error>(())
-    /// ```
-    pub fn parse_cli(s: &str) -> Result<Alert> {
+    fn check(&self) -> Result<()> {
+        id::validate_text("alert_info", &self.alert_info, MAX_ALERT_INFO_CHARS)?;
+        if self.tone.is_none() && self.ring_type.needs_tone() {
+            return Err(Error::InvalidAlert {
+                spec: self.alert_info.clone(),
+                reason: format!(
+                    "ring type {} plays a tone but none is given — name a tone \
+                     (INFO=TONE[:RING_TYPE]) or use answer or visual",
+                    self.ring_type
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The second form DPMA-generated configs list each alert under:
+    /// `<http://127.0.0.1>;info=VALUE`.
+    pub fn dpma_alert_info(&self) -> String {
+        dpma_form(&self.alert_info)
+    }
+}
+
+/// Parses `INFO=TONE[:RING_TYPE]`, the form of `--alert` and of the bindings' `alerts`, e.g.
+/// `frontdesk=front-desk`, `vip=Techno:ring-answer`, `page=:answer`.
+///
+/// The split is at the last `=`, so `INFO` may itself hold `=` and `:`. `TONE` may be empty
+/// only for `answer` and `visual`; `RING_TYPE` defaults to `normal`.
+///
+/// # Errors
+///
+/// [`Error::InvalidAlert`] for a malformed spec, [`Error::InvalidRingType`] for an unknown
+/// ring type, and the errors of [`Alert::new`].
+///
+/// ```
+/// use ringforge::manifest::{Alert, RingType};
+/// let a: Alert = "page=:answer".parse()?;
+/// assert_eq!((a.alert_info.as_str(), a.tone, a.ring_type), ("page", None, RingType::Answer));
+/// assert!("vip=Techno:loud".parse::<Alert>().is_err());
+/// # Ok::<(), ringforge::Error>(())
+/// ```
+impl std::str::FromStr for Alert {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Alert> {
         let invalid = |reason: &str| Error::InvalidAlert {
             spec: s.to_string(),
             reason: reason.to_string(),
@@ -404,27 +429,6 @@ impl Alert {
             },
             other => other,
         })
-    }
-
-    fn check(&self) -> Result<()> {
-        id::validate_text("alert_info", &self.alert_info, MAX_ALERT_INFO_CHARS)?;
-        if self.tone.is_none() && self.ring_type.needs_tone() {
-            return Err(Error::InvalidAlert {
-                spec: self.alert_info.clone(),
-                reason: format!(
-                    "ring type {} plays a tone but none is given — name a tone \
-                     (INFO=TONE[:RING_TYPE]) or use answer or visual",
-                    self.ring_type
-                ),
-            });
-        }
-        Ok(())
-    }
-
-    /// The second form DPMA-generated configs list each alert under:
-    /// `<http://127.0.0.1>;info=VALUE`.
-    pub fn dpma_alert_info(&self) -> String {
-        dpma_form(&self.alert_info)
     }
 }
 
@@ -768,21 +772,21 @@ mod tests {
 
     #[test]
     fn alert_cli_forms() {
-        let a = Alert::parse_cli("frontdesk=front-desk").unwrap();
+        let a = "frontdesk=front-desk".parse::<Alert>().unwrap();
         assert_eq!(a.alert_info, "frontdesk");
         assert_eq!(a.tone.as_deref(), Some("front-desk"));
         assert_eq!(a.ring_type, RingType::Normal);
-        let a = Alert::parse_cli("vip=Techno:ring-answer").unwrap();
+        let a = "vip=Techno:ring-answer".parse::<Alert>().unwrap();
         assert_eq!(a.ring_type, RingType::RingAnswer);
-        let a = Alert::parse_cli("a=b=c:visual").unwrap();
+        let a = "a=b=c:visual".parse::<Alert>().unwrap();
         assert_eq!(
             (a.alert_info.as_str(), a.tone.as_deref()),
             ("a=b", Some("c"))
         );
-        let a = Alert::parse_cli("x:y=tone").unwrap();
+        let a = "x:y=tone".parse::<Alert>().unwrap();
         assert_eq!(a.alert_info, "x:y");
-        assert!(Alert::parse_cli("page=:answer").unwrap().tone.is_none());
-        assert!(Alert::parse_cli("quiet=:visual").unwrap().tone.is_none());
+        assert!("page=:answer".parse::<Alert>().unwrap().tone.is_none());
+        assert!("quiet=:visual".parse::<Alert>().unwrap().tone.is_none());
 
         for bad in [
             "nothing",
@@ -792,19 +796,19 @@ mod tests {
             "page=:ring-answer",
         ] {
             assert!(
-                matches!(Alert::parse_cli(bad), Err(Error::InvalidAlert { .. })),
+                matches!(bad.parse::<Alert>(), Err(Error::InvalidAlert { .. })),
                 "{bad:?}"
             );
         }
         assert!(matches!(
-            Alert::parse_cli("x=t:loud"),
+            "x=t:loud".parse::<Alert>(),
             Err(Error::InvalidRingType { .. })
         ));
         assert!(matches!(
-            Alert::parse_cli(" x=t"),
+            " x=t".parse::<Alert>(),
             Err(Error::UnsafeValue { .. })
         ));
-        let msg = Alert::parse_cli("page=").unwrap_err().to_string();
+        let msg = "page=".parse::<Alert>().unwrap_err().to_string();
         assert!(
             msg.contains("page=") && msg.contains("answer or visual"),
             "{msg}"
@@ -848,7 +852,7 @@ mod tests {
             alerts,
             ..ManifestSet::default()
         };
-        let p = |s: &str| Alert::parse_cli(s).unwrap();
+        let p = |s: &str| s.parse::<Alert>().unwrap();
         assert!(set(vec![p("a=front-desk"), p("b=digium"), p("c=:visual")])
             .validate()
             .is_ok());

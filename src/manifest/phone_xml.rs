@@ -118,7 +118,7 @@ mod tests {
         .unwrap();
         let set = ManifestSet {
             tones: vec![t],
-            alerts: vec![Alert::parse_cli("front\"desk=front-desk").unwrap()],
+            alerts: vec!["front\"desk=front-desk".parse::<Alert>().unwrap()],
             url_prefix: Some("http://pbx/p".into()),
             builtin_tones: false,
             logos: Vec::new(),

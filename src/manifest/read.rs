@@ -19,7 +19,7 @@
 //! let tone = ManifestTone::new("front-desk", "Front & Back", "front-desk.sln", b"\x01\x00", None, None)?;
 //! let set = ManifestSet {
 //!     tones: vec![tone],
-//!     alerts: vec![Alert::parse_cli("frontdesk=front-desk")?],
+//!     alerts: vec!["frontdesk=front-desk".parse::<Alert>()?],
 //!     ..ManifestSet::default()
 //! };
 //! let xml = read::phone_xml(&set.phone_xml()?)?;

@@ -531,7 +531,7 @@ impl Config {
                 message: format!("cannot read the configuration: {e}"),
                 fix: if e.kind() == std::io::ErrorKind::NotFound {
                     format!(
-                        "run from the folder holding {CONFIG_FILE}, pass --config PATH, or \
+                        "give the path of an existing {CONFIG_FILE} (or of its folder), or \
                          create one (see the ringforge.toml section of the README)"
                     )
                 } else {

@@ -160,7 +160,7 @@ pub fn manifests(request: &[u8], slns: &[u8]) -> Result<Value, Failure> {
     let alerts = req
         .alerts
         .iter()
-        .map(|a| Alert::parse_cli(a))
+        .map(|a| a.parse::<Alert>())
         .collect::<ringforge::Result<Vec<_>>>()?;
     let set = ManifestSet {
         tones,

@@ -120,7 +120,7 @@ fn manifests<'py>(
         }
         let alerts = alerts
             .iter()
-            .map(|a| Alert::parse_cli(a))
+            .map(|a| a.parse::<Alert>())
             .collect::<ringforge::Result<Vec<_>>>()?;
         ManifestSet {
             tones: list,

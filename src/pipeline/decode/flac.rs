@@ -1,34 +1,30 @@
 //! FLAC frames decoded with rusty_flac instead of symphonia's FLAC decoder.
 //!
-//! FLAC was the costliest format of a batch to decode: symphonia's decoder (Rice residuals read
-//! one bit-reader call at a time, the LPC loop, the bit reader itself) was about a fifth of the
-//! CPU time of a mixed batch, and more than 40 % of a FLAC tone's. rusty_flac — pure Rust, no
-//! dependencies, Apache-2.0 — decodes the same frames faster. Whole streams in memory (40 files
-//! of 30 s 44.1 kHz 16-bit stereo) it took 19.5 ms a file against symphonia's 31 ms; with
-//! symphonia's demuxer still finding and checking the frames, a FLAC tone (30 s, `flac -5`,
-//! converted on one core) went from 49.9 ms to 45.3 ms of CPU, the frame decoding itself from
-//! about 21 ms to about 17.5 ms (`perf`; docs/PERFORMANCE.md). Its `unsafe` code is in SIMD
-//! kernels chosen at run time (for decoding: CRC-16 by carry-less multiplication, Rice decoding
-//! with BMI2, the LPC restore with AVX2), each tested in the crate against the safe code it
-//! stands in for.
+//! FLAC was the costliest format of a batch to decode, and symphonia's decoder (Rice residuals
+//! read one bit-reader call at a time, the LPC loop) most of a FLAC tone's time. rusty_flac —
+//! pure Rust, no dependencies, Apache-2.0 — decodes the same frames faster (the measurements are
+//! in docs/PERFORMANCE.md). Its `unsafe` code is in SIMD kernels chosen at run time (CRC-16 by
+//! carry-less multiplication, Rice decoding with BMI2, the LPC restore with AVX2): integer
+//! arithmetic, so every kernel gives the same samples, and each is tested in the crate against
+//! the safe code it stands in for.
 //!
 //! symphonia still recognises the file and reads the metadata. In Ogg, Matroska and MP4 its
 //! demuxer also finds the frames and hands over one per packet. In a native FLAC file, where
 //! its demuxer would find each frame's end by checking the CRC of every candidate (which
-//! rusty_flac checks again), the frames are read here instead ([`Native`]): a FLAC tone went
-//! from 39 to 31.5 ms of CPU (the 40 FLAC files `scripts/compare.sh` makes, converted on one
-//! core before and after, three times each), with the same samples. symphonia's FLAC decoder is
-//! still made first, as before (so a stream it refuses, one without a STREAMINFO block for
-//! instance, fails the same way), and the parameters it reads from STREAMINFO are the ones used
-//! here; a FLAC stream whose parameters do not agree with its STREAMINFO is left to it.
+//! rusty_flac checks again), the frames are read here instead ([`Native`]), each where the last
+//! one ended. symphonia's FLAC decoder is still made first, as before (so a stream it refuses,
+//! one without a STREAMINFO block for instance, fails the same way), and the parameters it reads
+//! from STREAMINFO are the ones used here; a FLAC stream whose parameters do not agree with its
+//! STREAMINFO is left to it.
 //!
 //! The blocks are those symphonia's decoder gives: its sample rate and channel layout (from the
 //! same STREAMINFO), and the same `f32` values bit for bit. symphonia widens each `b`-bit sample
 //! to 32 bits (`s << (32 − b)`, with `b` from the frame header or else STREAMINFO) and divides
 //! by 2^31 in `f64`; [`Flac::decode`] shifts the same way and converts with dasp_sample's `i32`
-//! to `f32` (rounded once, then an exact power-of-two scaling: the same bits). The tests below decode every FLAC fixture (8-, 16- and 24-bit; mono, stereo, 5.1;
-//! LPC orders up to 31; native, Ogg, Matroska, MP4) and streams of up to eight channels made by
-//! rusty_flac's encoder both ways, and require the same bits, lengths and reports.
+//! to `f32` (rounded once, then an exact power-of-two scaling: the same bits). The tests below
+//! decode every FLAC fixture (8-, 16- and 24-bit; mono, stereo, 5.1; LPC orders up to 31;
+//! native, Ogg, Matroska, MP4) and streams of up to eight channels made by rusty_flac's encoder
+//! both ways, and require the same bits, lengths and reports.
 //!
 //! A frame that does not decode is a packet error (symphonia's demuxer, in a native file,
 //! dropped one whose CRC failed without counting it): CRC mismatches, reserved codes, a frame
