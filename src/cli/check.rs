@@ -81,6 +81,9 @@ pub fn print_config_error(e: &ConfigError, format: CheckFormat) {
             for p in &e.problems {
                 eprintln!("error: {}", p.render(&e.path));
             }
+            if !e.path.exists() {
+                eprintln!("note: --config PATH names another configuration file or folder");
+            }
         }
         CheckFormat::Json => {
             let problems: Vec<_> = e
