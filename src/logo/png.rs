@@ -49,8 +49,9 @@ fn write_png(
 }
 
 /// Without oxipng (WebAssembly builds: its deflate is C code, which that target cannot build
-/// here), the PNG as encoded: valid and the same pixels, but larger, so its bytes and MD5 differ
-/// from a native build's. Logos are made natively; the WebAssembly build is for audio.
+/// here), the PNG as encoded: valid, but larger, so its bytes and MD5 differ from a native
+/// build's, and where a byte limit is tight (a photo on the 10,000-byte models) it takes fewer
+/// colours to fit. Logos are made natively; the WebAssembly build is for audio.
 #[cfg(target_family = "wasm")]
 fn optimise(raw: &[u8], _palette_ok: bool) -> Result<Vec<u8>, LogoError> {
     Ok(raw.to_vec())
