@@ -555,7 +555,7 @@ fn write_manifests(
 
 /// The files a build leaves in the output folder for `config`: the tones and the selected
 /// manifests (the cache aside).
-pub fn expected_files(config: &Config) -> BTreeSet<String> {
+pub(crate) fn expected_files(config: &Config) -> BTreeSet<String> {
     let mut names: BTreeSet<String> = config.tones.iter().map(|t| t.file_name.clone()).collect();
     names.extend(
         config

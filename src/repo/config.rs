@@ -441,18 +441,6 @@ pub fn tone_options(
     Ok(opts)
 }
 
-/// Parses a time: seconds (`60`, `1.5`, `"12s"`), `"mm:ss(.fff)"` (`"1:02.5"`) or
-/// `"hh:mm:ss(.fff)"`. Returns seconds.
-///
-/// ```
-/// use ringforge::repo::config::parse_time;
-/// assert_eq!(parse_time("1:02.5"), Some(62.5));
-/// assert_eq!(parse_time("90"), Some(90.0));
-/// assert_eq!(parse_time("1:60"), None);
-/// ```
-pub fn parse_time(s: &str) -> Option<f64> {
-    crate::options::parse_time(s).ok()
-}
 
 // ---------------------------------------------------------------------------------------------
 // Loading
@@ -491,12 +479,7 @@ impl Problems<'_> {
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
-///
-/// ```
-/// assert_eq!(ringforge::repo::config::line_col("ab\ncé\nx", 6), (2, 3));
-/// assert_eq!(ringforge::repo::config::line_col("ab", 0), (1, 1));
-/// ```
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -1210,7 +1193,7 @@ pub(crate) fn settings(raw: &RawSettings, p: &mut Problems<'_>) -> Settings {
         let v = match t.get_ref() {
             RawTime::Seconds(v) if v.is_finite() && *v >= 0.0 => Some(*v),
             RawTime::Seconds(_) => None,
-            RawTime::Text(s) => parse_time(s),
+            RawTime::Text(s) => crate::options::parse_time(s).ok(),
         };
         if v.is_none() {
             p.at(
@@ -1505,6 +1488,7 @@ ring_type = "answer"
 
     #[test]
     fn times() {
+        let parse_time = |s| crate::options::parse_time(s).ok();
         assert_eq!(parse_time("0:05"), Some(5.0));
         assert_eq!(parse_time("1:02:03.5"), Some(3723.5));
         for bad in ["", "-1", "a", "1::2", "1:2:3:4", "nan"] {
