@@ -659,6 +659,22 @@ fn build_makes_what_changed_and_check_names_each_kind_of_damage() {
         "{first}"
     );
     assert_eq!(check(&dir), (0, vec![]));
+    // The summary counts what was checked: the tone, the three logos, and the three manifests
+    // with the three logo fragments.
+    let out = dir.run(&["check"]);
+    out.assert_ok();
+    assert!(
+        out.stderr
+            .contains("ok: 1 tones, 3 logos and 6 manifests are valid and up to date"),
+        "{}",
+        out.text()
+    );
+    let json: Value =
+        serde_json::from_str(&dir.run(&["check", "--format", "json"]).stdout).unwrap();
+    assert_eq!(
+        (json["tones"].as_u64(), json["logos"].as_u64()),
+        (Some(1), Some(3))
+    );
     let again = build(&dir);
     assert!(!again.contains("logo       "), "nothing to make: {again}");
 

@@ -109,7 +109,12 @@ fn decoded_pixels(png_bytes: &[u8]) -> Vec<u8> {
     let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = decoder.read_info().expect("a logo is a valid PNG");
-    let mut buf = vec![0; reader.output_buffer_size().expect("a logo's size fits in memory")];
+    let mut buf = vec![
+        0;
+        reader
+            .output_buffer_size()
+            .expect("a logo's size fits in memory")
+    ];
     let info = reader.next_frame(&mut buf).expect("a logo is a valid PNG");
     buf.truncate(info.buffer_size());
     let rgba = |p: &[u8]| -> [u8; 4] {

@@ -34,8 +34,8 @@ pub fn run(args: CheckArgs) -> u8 {
             }
             if report.ok {
                 out(&format!(
-                    "ringforge check: {} tones and {} manifests up to date\n",
-                    report.tones, report.manifests
+                    "ringforge check: {} up to date\n",
+                    counted(&report)
                 ));
             }
         }
@@ -44,6 +44,18 @@ pub fn run(args: CheckArgs) -> u8 {
         EXIT_OK
     } else {
         EXIT_FAILED
+    }
+}
+
+/// "6 tones, 8 logos and 11 manifests" (logos named only when there are some).
+fn counted(report: &CheckReport) -> String {
+    if report.logos == 0 {
+        format!("{} tones and {} manifests", report.tones, report.manifests)
+    } else {
+        format!(
+            "{} tones, {} logos and {} manifests",
+            report.tones, report.logos, report.manifests
+        )
     }
 }
 
@@ -58,8 +70,8 @@ fn print_human(report: &CheckReport, seconds: f64) {
     }
     if report.ok {
         eprintln!(
-            "ok: {} tones and {} manifests are valid and up to date ({seconds:.2} s)",
-            report.tones, report.manifests
+            "ok: {} are valid and up to date ({seconds:.2} s)",
+            counted(report)
         );
     } else {
         let files: std::collections::BTreeSet<_> =

@@ -221,7 +221,7 @@ pub struct JobsArg {
 pub enum CheckFormat {
     /// `error: FILE: message — fix` lines and a summary.
     Human,
-    /// One JSON document: {"ok", "tones", "manifests", "problems": [{file, tone, kind, message, fix}]}.
+    /// One JSON document: {"ok", "tones", "logos", "manifests", "problems": [{file, tone, kind, message, fix}]}.
     Json,
     /// GitHub Actions annotations, one `::error file=…,title=…::…` line per problem.
     Github,

@@ -159,7 +159,9 @@ pub struct CheckReport {
     pub ok: bool,
     /// Tones checked.
     pub tones: usize,
-    /// Manifests checked.
+    /// Logos checked (one per model of `[logo]`).
+    pub logos: usize,
+    /// Manifests checked (with the logo fragments).
     pub manifests: usize,
     /// The problems: tones in configuration order, then manifests, then orphans.
     pub problems: Vec<Problem>,
@@ -194,9 +196,16 @@ struct ToneChecked {
 
 /// Checks the repository `config` describes. Never writes.
 pub fn check(config: &Config, opts: &CheckOptions) -> CheckReport {
+    let logos = config.logo.as_ref().map_or(0, |l| l.models.len());
+    let logo_manifests = if config.output.manifests.xml {
+        logos
+    } else {
+        0
+    };
     let mut report = CheckReport {
         tones: config.tones.len(),
-        manifests: config.output.manifests.file_names().len(),
+        logos,
+        manifests: config.output.manifests.file_names().len() + logo_manifests,
         ..CheckReport::default()
     };
     let dir = &config.output.dir;
