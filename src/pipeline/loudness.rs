@@ -120,7 +120,9 @@ const LANES: usize = 4;
 /// silence, so that its state has settled into the running filter's: the slowest pole (the RLB
 /// high-pass, 0.985 per sample) leaves less than 1e-27 of the difference after 300 ms, far below
 /// the last bit of an `f64`.
-const SETTLE: usize = 3 * SEGMENT;
+const SETTLE: usize = SETTLE_SEGMENTS * SEGMENT;
+/// [`SETTLE`] in segments.
+pub(crate) const SETTLE_SEGMENTS: usize = 3;
 
 /// The K-weighting's state for `N` independent lanes (direct form I: the last two inputs and
 /// outputs of each section).
@@ -258,6 +260,19 @@ pub fn integrated_lufs(x: &[f32]) -> Option<f64> {
 /// of [`integrated_lufs`]); [`gated_lufs`] turns them into the integrated loudness.
 pub fn segment_loudness(x: &[f32]) -> Vec<f64> {
     segment_energies(x)
+}
+
+/// The mean squares of [`segment_loudness`]`(x)` for the segments `first .. last` alone, each
+/// as computed there: the filter settles on the [`SETTLE`] samples before
+/// `first` (from silence, as the whole measurement starts), which leaves far less than the last
+/// bit of an `f64` of what came before: the same values to rounding. A limiter that changed only some stretches of a tone
+/// measures those again and nothing else.
+pub(crate) fn segment_loudness_range(x: &[f32], first: usize, last: usize) -> Vec<f64> {
+    let from = (first * SEGMENT).saturating_sub(SETTLE);
+    let skip = first - from / SEGMENT;
+    let mut out = segment_energies(&x[from..last * SEGMENT]);
+    out.drain(..skip);
+    out
 }
 
 /// Integrated loudness from the K-weighted mean squares of consecutive 100 ms segments: 400 ms
@@ -431,10 +446,16 @@ pub(crate) fn true_peak_envelope_range(x: &[f32], start: usize, end: usize) -> V
             .copied()
             .unwrap_or(0.0)
     };
-    let from = start as isize - (TAPS - 1 - DELAY) as isize;
-    let input: Vec<f32> = (from..end as isize + DELAY as isize).map(at).collect();
     let mut env: Vec<f32> = x[start..end].iter().map(|s| s.abs()).collect();
-    envelope_phases(&f.taps, &input, &mut env);
+    match (start.checked_sub(TAPS - 1 - DELAY), end + DELAY) {
+        // Inside the signal: its samples as they are.
+        (Some(from), to) if to <= x.len() => envelope_phases(&f.taps, &x[from..to], &mut env),
+        _ => {
+            let from = start as isize - (TAPS - 1 - DELAY) as isize;
+            let input: Vec<f32> = (from..end as isize + DELAY as isize).map(at).collect();
+            envelope_phases(&f.taps, &input, &mut env);
+        }
+    }
     if start == 0 && !env.is_empty() {
         // The outputs the filter rings ahead of the first sample count for sample 0.
         let lead: Vec<f32> = (-((TAPS - 1) as isize)..DELAY as isize).map(at).collect();

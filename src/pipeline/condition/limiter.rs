@@ -19,7 +19,8 @@
 
 use super::{db_to_gain, dither_margin, gain_to_db, loudness_gain, Dither};
 use crate::pipeline::loudness::{
-    gated_lufs, interpolator_gain, true_peak_envelope_range, ENVELOPE_REACH,
+    gated_lufs, interpolator_gain, segment_loudness_range, true_peak_envelope_range,
+    ENVELOPE_REACH, SETTLE_SEGMENTS,
 };
 use crate::pipeline::resample::TARGET_RATE;
 
@@ -86,6 +87,10 @@ const SEGMENT: usize = TARGET_RATE as usize / 10;
 /// Length of each of the two moving averages: together they reach back the look-ahead.
 const W: usize = LIMITER_LOOKAHEAD_SAMPLES / 2 + 1;
 
+/// A reduction below this is left out of the measurement of the limited tone: it changes a
+/// segment's energy by less than twice as much, under 0.001 LU.
+const MEASURE_NEGLIGIBLE: f64 = 1e-4;
+
 /// Below this reduction the gain rounds to exactly 1 in `f32`.
 const NO_REDUCTION: f64 = 1e-9;
 
@@ -114,33 +119,6 @@ pub fn limiter_gain(env: &[f32], threshold: f32) -> Vec<f32> {
     let reach = Reach::from_envelope(env);
     let curve = Curve::new(&reach, threshold);
     (0..env.len()).map(|i| curve.at(i)).collect()
-}
-
-/// `out[i]`: the largest value of `x[i .. i + w]` (the window cut at the end), in O(n)
-/// (van Herk / Gil–Werman).
-fn forward_max(x: &[f32], w: usize) -> Vec<f32> {
-    let n = x.len();
-    let mut prefix = x.to_vec();
-    let mut suffix = x.to_vec();
-    for block in (0..n).step_by(w) {
-        let end = (block + w).min(n);
-        for i in block + 1..end {
-            prefix[i] = prefix[i].max(prefix[i - 1]);
-        }
-        for i in (block..end - 1).rev() {
-            suffix[i] = suffix[i].max(suffix[i + 1]);
-        }
-    }
-    (0..n)
-        .map(|i| {
-            let last = (i + w - 1).min(n - 1);
-            if last / w == i / w {
-                suffix[i]
-            } else {
-                suffix[i].max(prefix[last])
-            }
-        })
-        .collect()
 }
 
 /// The look-ahead peaks of a true-peak envelope, kept only in the blocks where they may matter:
@@ -181,14 +159,34 @@ impl Reach {
     /// Stores the look-ahead peaks of the envelope values `env` of blocks `first ..` (`env`
     /// block-aligned, the envelope taken as 0 after it), in the block before too.
     fn add(&mut self, first: usize, env: &[f32]) {
+        const { assert!(LIMITER_LOOKAHEAD_SAMPLES == BLOCK) };
         let from = first.saturating_sub(1);
-        let mut padded = vec![0.0f32; (first - from) * BLOCK];
-        padded.extend_from_slice(env);
-        let peaks = forward_max(&padded, LIMITER_LOOKAHEAD_SAMPLES + 1);
-        for (k, chunk) in peaks.chunks(BLOCK).enumerate() {
-            let b = from + k;
+        // Block `b` of the envelope, 0 outside `env`.
+        let env_block = |b: usize| {
+            let mut out = [0.0f32; BLOCK];
+            if let Some(k) = b.checked_sub(first) {
+                let chunk = env.chunks(BLOCK).nth(k).unwrap_or(&[]);
+                out[..chunk.len()].copy_from_slice(chunk);
+            }
+            out
+        };
+        let blocks = first + env.len().div_ceil(BLOCK);
+        let mut next = env_block(from);
+        for b in from..blocks {
+            let this = next;
+            next = env_block(b + 1);
+            // Sample j's look-ahead is this block from j on and the next one up to j.
             let mut block = [0.0f32; BLOCK];
-            block[..chunk.len()].copy_from_slice(chunk);
+            let mut tail = 0.0f32;
+            for j in (0..BLOCK).rev() {
+                tail = tail.max(this[j]);
+                block[j] = tail;
+            }
+            let mut head = 0.0f32;
+            for (r, &e) in block.iter_mut().zip(&next) {
+                head = head.max(e);
+                *r = r.max(head);
+            }
             match self.index[b] {
                 // A block before `first` stored from an earlier run: both are exact where they
                 // matter, so the larger is.
@@ -262,6 +260,8 @@ struct Release {
     a: f64,
     /// `a^j` for `j` in a block.
     powers: [f64; BLOCK],
+    /// `a^j` and its square in `f32`, for the per-block sums of [`Limiter::new`].
+    powers_f32: [[f32; BLOCK]; 2],
     /// What the two moving averages make of an exponential release: `K²`,
     /// `K = (1 + a⁻¹ + … + a^-(W−1)) / W`.
     k2: f64,
@@ -276,9 +276,11 @@ fn release() -> &'static Release {
             powers[j] = powers[j - 1] * a;
         }
         let k = (0..W).map(|j| libm::pow(a, -(j as f64))).sum::<f64>() / W as f64;
+        let p = powers.map(|p| p as f32);
         Release {
             a,
             powers,
+            powers_f32: [p, p.map(|p| p * p)],
             k2: k * k,
         }
     })
@@ -348,6 +350,7 @@ impl Curve {
         }
     }
 
+    #[cfg(any(test, feature = "unstable-stages"))]
     fn at(&self, i: usize) -> f32 {
         let j = i % BLOCK;
         match self.blocks[i / BLOCK] {
@@ -364,9 +367,15 @@ impl Curve {
                 BlockCurve::Release(u0) if u0 * self.release.k2 < NO_REDUCTION => {
                     chunk.iter_mut().for_each(|s| *s *= g);
                 }
-                _ => {
-                    for (j, s) in chunk.iter_mut().enumerate() {
-                        *s *= g * self.at(b * BLOCK + j);
+                BlockCurve::Release(u0) => {
+                    let v = self.release.k2 * u0;
+                    for (s, p) in chunk.iter_mut().zip(&self.release.powers) {
+                        *s *= g * (1.0 - v * p) as f32;
+                    }
+                }
+                BlockCurve::Explicit(k) => {
+                    for (s, c) in chunk.iter_mut().zip(&self.explicit[k as usize]) {
+                        *s *= g * c;
                     }
                 }
             }
@@ -378,15 +387,20 @@ impl Curve {
         let limited = db_to_gain(-LIMITED_SAMPLE_DB) as f32;
         let mut lowest = 1.0f32;
         let mut count = 0usize;
+        let mut gains = [1.0f32; BLOCK];
         for (b, block) in self.blocks.iter().enumerate() {
             let len = BLOCK.min(self.len - b * BLOCK);
-            if let BlockCurve::Release(u0) = *block {
-                if u0 * self.release.k2 < NO_REDUCTION {
-                    continue;
+            match *block {
+                BlockCurve::Release(u0) if u0 * self.release.k2 < NO_REDUCTION => continue,
+                BlockCurve::Release(u0) => {
+                    let v = self.release.k2 * u0;
+                    for (g, p) in gains.iter_mut().zip(&self.release.powers) {
+                        *g = (1.0 - v * p) as f32;
+                    }
                 }
+                BlockCurve::Explicit(k) => gains = self.explicit[k as usize],
             }
-            for j in 0..len {
-                let g = self.at(b * BLOCK + j);
+            for &g in &gains[..len] {
                 lowest = lowest.min(g);
                 count += usize::from(g < limited);
             }
@@ -399,6 +413,7 @@ impl Curve {
 }
 
 /// The gain `j` samples into a release block that starts at reduction `u0`.
+#[cfg(any(test, feature = "unstable-stages"))]
 fn release_gain(rel: &Release, u0: f64, j: usize) -> f32 {
     (1.0 - rel.k2 * u0 * rel.powers[j]) as f32
 }
@@ -583,14 +598,21 @@ impl Limiter {
             .chunks(BLOCK)
             .map(|block| {
                 // Eight lanes of f32 sums (they vectorise), added up in f64.
+                // A short last block is padded with silence, which adds nothing.
+                let mut padded = [0.0f32; BLOCK];
+                padded[..block.len()].copy_from_slice(block);
                 let mut lanes = [[0.0f32; 8]; 3];
-                for (q, chunk) in block.chunks(8).enumerate() {
-                    for (k, &s) in chunk.iter().enumerate() {
-                        let e = s * s;
-                        let p = rel.powers[8 * q + k] as f32;
+                let [p1, p2] = &rel.powers_f32;
+                for ((s, p1), p2) in padded
+                    .chunks_exact(8)
+                    .zip(p1.chunks_exact(8))
+                    .zip(p2.chunks_exact(8))
+                {
+                    for k in 0..8 {
+                        let e = s[k] * s[k];
                         lanes[0][k] += e;
-                        lanes[1][k] += e * p;
-                        lanes[2][k] += e * (p * p);
+                        lanes[1][k] += e * p1[k];
+                        lanes[2][k] += e * p2[k];
                     }
                 }
                 lanes.map(|l| l.iter().map(|&v| f64::from(v)).sum())
@@ -662,6 +684,59 @@ impl Limiter {
         gated_lufs(&segments).unwrap_or(f64::NEG_INFINITY)
     }
 
+    /// The loudness of `y`, the source after `gain_db` and `curve`, measured: the segments where
+    /// the curve lowers a sample by more than [`MEASURE_NEGLIGIBLE`], and the one after each
+    /// (which the K-weighting's memory reaches, to 10⁻¹⁰ of its output), are filtered again;
+    /// every other segment is the source's energy times the gain (the same to rounding, and to
+    /// 2·[`MEASURE_NEGLIGIBLE`] of its energy). So the loudness is the one a meter reads, to
+    /// 0.001 LU, at the cost of the stretches the limiter changed.
+    fn measure(&self, y: &[f32], gain_db: f64, curve: &Curve) -> f64 {
+        let g = f64::from(db_to_gain(gain_db) as f32);
+        let per_segment = SEGMENT / BLOCK;
+        let n = self.weighted.len();
+        let moved: Vec<bool> = (0..n)
+            .map(|i| {
+                curve.blocks[i * per_segment..(i + 1) * per_segment]
+                    .iter()
+                    .any(|b| match *b {
+                        BlockCurve::Explicit(_) => true,
+                        BlockCurve::Release(u0) => u0 * curve.release.k2 >= MEASURE_NEGLIGIBLE,
+                    })
+            })
+            .collect();
+        // Each stretch measured again settles the filter on the segments before it, so a gap
+        // no longer than that is measured with its neighbours.
+        let mut stale: Vec<bool> = (0..n)
+            .map(|i| moved[i] || (i > 0 && moved[i - 1]))
+            .collect();
+        let mut last_stale = None;
+        for i in 0..n {
+            if !stale[i] {
+                continue;
+            }
+            if let Some(l) = last_stale {
+                if i - l - 1 <= SETTLE_SEGMENTS {
+                    stale[l + 1..i].iter_mut().for_each(|s| *s = true);
+                }
+            }
+            last_stale = Some(i);
+        }
+        let mut segments: Vec<f64> = self.weighted.iter().map(|w| w * (g * g)).collect();
+        let mut i = 0;
+        while i < n {
+            if !stale[i] {
+                i += 1;
+                continue;
+            }
+            let first = i;
+            while i < n && stale[i] {
+                i += 1;
+            }
+            segments[first..i].copy_from_slice(&segment_loudness_range(y, first, i));
+        }
+        gated_lufs(&segments).unwrap_or(f64::NEG_INFINITY)
+    }
+
     /// The true peak of the limited tone `y` wherever it may exceed the ceiling (elsewhere a
     /// value at most the ceiling): in the blocks where the curve moves fast (around peaks) and
     /// where the source's envelope comes within 0.01 dB of the threshold, with a block either
@@ -710,8 +785,7 @@ impl Limiter {
         loop {
             let curve = Curve::new(&self.reach, self.threshold(gain_db));
             curve.apply(x, gain_db);
-            let reached = gated_lufs(&crate::pipeline::loudness::segment_loudness(x))
-                .unwrap_or(f64::NEG_INFINITY);
+            let reached = self.measure(x, gain_db, &curve);
             let miss = reached - target;
             let settled = miss.abs() <= LIMITER_ROUND_TOLERANCE_LU
                 || (gain_db >= most && miss < 0.0)
@@ -876,20 +950,6 @@ mod tests {
                 .iter()
                 .any(|w| matches!(w, crate::Warning::LoudnessLimited { .. }));
             assert_eq!(n.capped, short);
-        }
-    }
-
-    #[test]
-    fn forward_max_is_the_maximum_of_each_window() {
-        let x: Vec<f32> = (0..200).map(|i| ((i * 73 % 97) as f32) / 97.0).collect();
-        for w in [1, 2, 7, 65, 300] {
-            let fast = forward_max(&x, w);
-            for (i, v) in fast.iter().enumerate() {
-                let naive = x[i..(i + w).min(x.len())]
-                    .iter()
-                    .fold(f32::NEG_INFINITY, |m, &s| m.max(s));
-                assert_eq!(*v, naive, "w {w} i {i}");
-            }
         }
     }
 
