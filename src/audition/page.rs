@@ -30,6 +30,26 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// A library message as HTML: escaped, and each `` `name=value` `` (an option, as messages
+/// name them) set as `<code>`.
+fn message(s: &str) -> String {
+    let escaped = escape(s);
+    let mut out = String::with_capacity(escaped.len());
+    let mut parts = escaped.split('`');
+    out.push_str(parts.next().unwrap_or_default());
+    let rest: Vec<&str> = parts.collect();
+    // Pairs of backticks become code; an odd one out stays as it is.
+    let mut chunks = rest.chunks_exact(2);
+    for pair in &mut chunks {
+        let _ = write!(out, "<code>{}</code>{}", pair[0], pair[1]);
+    }
+    for lone in chunks.remainder() {
+        out.push('`');
+        out.push_str(lone);
+    }
+    out
+}
+
 /// A tone more than this many LU from its target is an outlier in the chart.
 pub const OUTLIER_LU: f64 = 1.0;
 /// The chart's loudness scale, in LUFS: bottom and top.
@@ -187,7 +207,7 @@ fn failures(failures: &[Failure]) -> String {
             h,
             "<li><strong>{}</strong>{id}: {}</li>",
             escape(&f.source),
-            escape(&f.error)
+            message(&f.error)
         );
     }
     h.push_str("</ul>\n</section>\n");
@@ -266,7 +286,7 @@ pub fn tone_section(e: &Entry, media: Option<(&[i16], &str)>, error: Option<&str
         let items: String = r
             .warnings
             .iter()
-            .map(|w| format!("<li>{}</li>", escape(&w.to_string())))
+            .map(|w| format!("<li>{}</li>", message(&w.to_string())))
             .collect();
         format!("<ul class=\"warnings\">{items}</ul>")
     };
@@ -290,7 +310,7 @@ pub fn tone_section(e: &Entry, media: Option<(&[i16], &str)>, error: Option<&str
             let _ = writeln!(
                 h,
                 "<p class=\"error\">No preview: {}</p>",
-                escape(error.unwrap_or("the tone file could not be read"))
+                message(error.unwrap_or("the tone file could not be read"))
             );
         }
     }
@@ -356,8 +376,12 @@ mod tests {
         assert!(
             html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;")
         );
-        // Warnings are escaped too (they quote flags like --allow-upsample, no markup).
+        // Warnings are escaped too; the options they name are set as code.
         assert!(html.contains("<ul class=\"warnings\"><li>source is 8000 Hz"));
+        assert!(html.contains("<code>allow_upsample=true</code>"), "{html}");
+        assert_eq!(message("a `<b>` c"), "a <code>&lt;b&gt;</code> c");
+        assert_eq!(message("odd ` one"), "odd ` one");
+        assert_eq!(message("`x` and `y`"), "<code>x</code> and <code>y</code>");
         // No script of any kind, nothing fetched from elsewhere.
         assert!(!html.contains("http://") && !html.contains("https://"));
         assert!(!html.contains("<link") && !html.contains("@import") && !html.contains("url("));
