@@ -665,7 +665,7 @@ fn build_makes_what_changed_and_check_names_each_kind_of_damage() {
     out.assert_ok();
     assert!(
         out.stderr
-            .contains("ok: 1 tones, 3 logos and 6 manifests are valid and up to date"),
+            .contains("ok: 1 tone, 3 logos and 6 manifests are valid and up to date"),
         "{}",
         out.text()
     );

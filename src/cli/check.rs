@@ -49,13 +49,13 @@ pub fn run(args: CheckArgs) -> u8 {
 
 /// "6 tones, 8 logos and 11 manifests" (logos named only when there are some).
 fn counted(report: &CheckReport) -> String {
+    let n =
+        |count: usize, what: &str| format!("{count} {what}{}", if count == 1 { "" } else { "s" });
+    let (tones, manifests) = (n(report.tones, "tone"), n(report.manifests, "manifest"));
     if report.logos == 0 {
-        format!("{} tones and {} manifests", report.tones, report.manifests)
+        format!("{tones} and {manifests}")
     } else {
-        format!(
-            "{} tones, {} logos and {} manifests",
-            report.tones, report.logos, report.manifests
-        )
+        format!("{tones}, {} and {manifests}", n(report.logos, "logo"))
     }
 }
 
