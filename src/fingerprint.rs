@@ -35,8 +35,10 @@ use crate::pipeline::quantize::Fnv64;
 /// History: 1 — every release up to the one that made the bytes the same on every machine;
 /// 2 — scalar FFT kernels, `libm` transcendentals, dither seeded from the source's bytes;
 /// 3 — the sparse true-peak limiter (its release in closed form between peaks, the make-up gain
-/// from its curve's estimated loudness), which moves the samples of limited tones.
-pub const SOUND_VERSION: u32 = 3;
+/// from its curve's estimated loudness), which moves the samples of limited tones; 4 — the
+/// limiter's make-up gain estimated from the K-weighted source the meter's filtering keeps, and
+/// checked by filtering where the curve moves fast, which moves the samples of limited tones.
+pub const SOUND_VERSION: u32 = 4;
 
 /// The number that leads the canonical encoding of the options (and so [`Options::fingerprint`]
 /// and the dither seed) where the sound version once did: fixed at 2, the sound version in

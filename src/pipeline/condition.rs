@@ -58,22 +58,28 @@ pub fn peak_dbfs_i16(x: &[i16]) -> f64 {
     gain_to_db(f64::from(peak) / 32_768.0)
 }
 
-/// Largest magnitude in `x` (0 for an empty signal).
+/// Largest magnitude in `x` (0 for an empty signal; NaN is ignored).
 pub fn peak(x: &[f32]) -> f32 {
     // Eight running maxima, one per lane, so the loop vectorises (a single running maximum is a
-    // chain the compiler must keep in order). NaN is ignored, as by `f32::max`.
+    // chain the compiler must keep in order). A plain comparison rather than `f32::max`: it is
+    // one instruction (`maxps`), and a NaN, never larger, is ignored all the same.
+    let larger = |m: f32, s: f32| {
+        let a = s.abs();
+        if a > m {
+            a
+        } else {
+            m
+        }
+    };
     let mut lanes = [0.0f32; 8];
     let mut chunks = x.chunks_exact(8);
     for chunk in &mut chunks {
-        for (m, s) in lanes.iter_mut().zip(chunk) {
-            *m = m.max(s.abs());
+        for (m, &s) in lanes.iter_mut().zip(chunk) {
+            *m = larger(*m, s);
         }
     }
-    let tail = chunks
-        .remainder()
-        .iter()
-        .fold(0.0f32, |m, s| m.max(s.abs()));
-    lanes.iter().fold(tail, |m, &l| m.max(l))
+    let tail = chunks.remainder().iter().fold(0.0f32, |m, &s| larger(m, s));
+    lanes.iter().fold(tail, |m, &l| larger(m, l))
 }
 
 /// What [`trim_silence`] removed, in samples.
@@ -468,6 +474,22 @@ mod tests {
         };
         let a = run();
         assert!(a.iter().zip(run()).all(|(p, q)| p.to_bits() == q.to_bits()));
+    }
+
+    #[test]
+    fn peak_is_the_largest_magnitude() {
+        assert_eq!(peak(&[]), 0.0);
+        assert_eq!(peak(&[-0.0]), 0.0);
+        let mut x: Vec<f32> = (0..37).map(|i| (i as f32 - 20.0) / 10.0).collect();
+        assert_eq!(peak(&x), 2.0);
+        x[3] = f32::NAN;
+        assert_eq!(peak(&x), 2.0);
+        x[36] = -3.5; // in the tail after the lanes
+        assert_eq!(peak(&x), 3.5);
+        x[5] = f32::NEG_INFINITY;
+        assert_eq!(peak(&x), f32::INFINITY);
+        assert_eq!(peak(&[f32::NAN; 9]), 0.0);
+        assert_eq!(peak(&[1e-45, -2e-45]), 2e-45);
     }
 
     #[test]

@@ -122,7 +122,7 @@ const LANES: usize = 4;
 /// the last bit of an `f64`.
 const SETTLE: usize = SETTLE_SEGMENTS * SEGMENT;
 /// [`SETTLE`] in segments.
-pub(crate) const SETTLE_SEGMENTS: usize = 3;
+const SETTLE_SEGMENTS: usize = 3;
 
 /// The K-weighting's state for `N` independent lanes (direct form I: the last two inputs and
 /// outputs of each section).
@@ -141,24 +141,27 @@ impl<const N: usize> KState<N> {
     };
 
     /// Filters one sample per lane; returns the K-weighted outputs.
+    ///
+    /// Each section is one lane-wise operation after another over whole arrays, so the compiler
+    /// keeps every lane in one vector register and no lane waits on a shuffle.
     #[inline(always)]
     fn step(&mut self, [p, h]: &[Biquad; 2], x: [f64; N]) -> [f64; N] {
-        let mut y = [0.0; N];
+        let mut u = [0.0; N];
         for l in 0..N {
             // Only `− a1·(last output)` waits on the step before; the rest is ready early.
-            let u = (p.b[0] * x[l] + p.b[1] * self.s[0][l] + p.b[2] * self.s[1][l]
+            u[l] = (p.b[0] * x[l] + p.b[1] * self.s[0][l] + p.b[2] * self.s[1][l]
                 - p.a[1] * self.u[1][l])
                 - p.a[0] * self.u[0][l];
-            y[l] = (h.b[0] * u + h.b[1] * self.u[0][l] + h.b[2] * self.u[1][l]
+        }
+        let mut y = [0.0; N];
+        for l in 0..N {
+            y[l] = (h.b[0] * u[l] + h.b[1] * self.u[0][l] + h.b[2] * self.u[1][l]
                 - h.a[1] * self.y[1][l])
                 - h.a[0] * self.y[0][l];
-            self.s[1][l] = self.s[0][l];
-            self.s[0][l] = x[l];
-            self.u[1][l] = self.u[0][l];
-            self.u[0][l] = u;
-            self.y[1][l] = self.y[0][l];
-            self.y[0][l] = y[l];
         }
+        self.s = [x, self.s[0]];
+        self.u = [u, self.u[0]];
+        self.y = [y, self.y[0]];
         y
     }
 
@@ -172,31 +175,32 @@ impl<const N: usize> KState<N> {
     }
 }
 
-/// Mean square of the K-weighted signal in each whole 100 ms segment.
+/// Mean square of the K-weighted signal in each whole 100 ms segment, handing every K-weighted
+/// sample to `keep` as well.
 ///
 /// A recursive filter waits on its last output every sample, so one long run is bound by the
 /// latency of a multiply and an add. The signal is cut into [`LANES`] stretches of whole
 /// segments, each lane settling on the [`SETTLE`] samples before its stretch, and the stretches
 /// are filtered side by side; what is left over runs on from the last lane's state.
-fn segment_energies(x: &[f32]) -> Vec<f64> {
+fn segment_energies<K: Keep>(x: &[f32], keep: &mut K) -> Vec<f64> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
         // SAFETY: the CPU has AVX.
-        return unsafe { segment_energies_avx(x) };
+        return unsafe { segment_energies_avx(x, keep) };
     }
-    segment_energies_portable(x)
+    segment_energies_portable(x, keep)
 }
 
 /// [`segment_energies_portable`] compiled for AVX: the same operations in the same order (no
 /// fused multiply-add), so the same values, four lanes to a register.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
-unsafe fn segment_energies_avx(x: &[f32]) -> Vec<f64> {
-    segment_energies_portable(x)
+unsafe fn segment_energies_avx<K: Keep>(x: &[f32], keep: &mut K) -> Vec<f64> {
+    segment_energies_portable(x, keep)
 }
 
 #[inline(always)]
-fn segment_energies_portable(x: &[f32]) -> Vec<f64> {
+fn segment_energies_portable<K: Keep>(x: &[f32], keep: &mut K) -> Vec<f64> {
     let f = k_weighting();
     let segments = x.len() / SEGMENT;
     let per_lane = segments / LANES;
@@ -205,25 +209,43 @@ fn segment_energies_portable(x: &[f32]) -> Vec<f64> {
     let mut tail = KState::<1>::SILENT;
     let mut done = 0;
     if stretch >= SETTLE {
+        keep.start(stretch, segments);
         let mut k = KState::<LANES>::SILENT;
         // The first lane starts at the signal's start, from silence, as a single run would:
         // silence in keeps its state at zero while the others settle.
+        let settle = |l: usize| -> &[f32; SETTLE] {
+            let start = (l * stretch).saturating_sub(SETTLE);
+            x[start..start + SETTLE]
+                .try_into()
+                .expect("a whole settling stretch")
+        };
+        let settles: [&[f32; SETTLE]; LANES] = std::array::from_fn(settle);
         for j in 0..SETTLE {
-            k.step(
-                &f,
-                std::array::from_fn(|l| match l {
-                    0 => 0.0,
-                    _ => f64::from(x[l * stretch - SETTLE + j]),
-                }),
-            );
+            let mut xs = [0.0f32; LANES];
+            for l in 1..LANES {
+                xs[l] = settles[l][j];
+            }
+            k.step(&f, xs.map(f64::from));
         }
         for seg in 0..per_lane {
             let mut sums = [0.0f64; LANES];
-            for j in seg * SEGMENT..(seg + 1) * SEGMENT {
-                let y = k.step(&f, std::array::from_fn(|l| f64::from(x[l * stretch + j])));
+            // This segment of every lane, as arrays: no bounds checks in the loop.
+            let at = |l: usize| l * stretch + seg * SEGMENT;
+            let segs: [&[f32; SEGMENT]; LANES] = std::array::from_fn(|l| {
+                x[at(l)..at(l) + SEGMENT]
+                    .try_into()
+                    .expect("a whole segment")
+            });
+            for j in 0..SEGMENT {
+                let mut xs = [0.0f32; LANES];
+                for l in 0..LANES {
+                    xs[l] = segs[l][j];
+                }
+                let y = k.step(&f, xs.map(f64::from));
                 for l in 0..LANES {
                     sums[l] += y[l] * y[l];
                 }
+                keep.lanes(seg * SEGMENT + j, y);
             }
             for (l, sum) in sums.iter().enumerate() {
                 out[l * per_lane + seg] = sum / SEGMENT as f64;
@@ -231,16 +253,152 @@ fn segment_energies_portable(x: &[f32]) -> Vec<f64> {
         }
         tail = k.lane(LANES - 1);
         done = LANES * per_lane;
+    } else {
+        keep.start(0, segments);
     }
     for (seg, e) in out.iter_mut().enumerate().skip(done) {
         let mut sum = 0.0f64;
-        for &s in &x[seg * SEGMENT..(seg + 1) * SEGMENT] {
+        let range = seg * SEGMENT..(seg + 1) * SEGMENT;
+        for (i, &s) in range.clone().zip(&x[range]) {
             let [y] = tail.step(&f, [f64::from(s)]);
             sum += y * y;
+            keep.single(i, y);
         }
         *e = sum / SEGMENT as f64;
     }
     out
+}
+
+/// What [`segment_energies`] hands the K-weighted signal to, as it filters: first
+/// `start(stretch, segments)`, then lane `l`'s sample `l·stretch + j` as `lanes(j, y)[l]`, then
+/// sample `i` after the lanes' stretches as `single(i, y)`.
+trait Keep {
+    fn start(&mut self, stretch: usize, segments: usize);
+    fn lanes(&mut self, j: usize, y: [f64; LANES]);
+    fn single(&mut self, i: usize, y: f64);
+}
+
+/// Keeps nothing: the plain measurement.
+struct Discard;
+
+impl Keep for Discard {
+    #[inline(always)]
+    fn start(&mut self, _: usize, _: usize) {}
+    #[inline(always)]
+    fn lanes(&mut self, _: usize, _: [f64; LANES]) {}
+    #[inline(always)]
+    fn single(&mut self, _: usize, _: f64) {}
+}
+
+/// Samples per block of [`KWeighted`]: the limiter's blocks.
+pub(crate) const KEPT_BLOCK: usize = 64;
+const _: () = assert!(SEGMENT % KEPT_BLOCK == 0);
+
+/// A source K-weighted, as a limiter needs it: the meter's segments, per block of
+/// [`KEPT_BLOCK`] samples three weighted sums of the squares, and the samples themselves (as
+/// `f32`), all taken from the one filtering the measurement does.
+pub(crate) struct KWeighted {
+    /// The mean square of the K-weighted signal in every whole 100 ms segment, as
+    /// [`gated_lufs`] takes them.
+    pub(crate) segments: Vec<f64>,
+    /// Per block of the whole segments: `Σ k²`, `Σ k²·w₁[j]`, `Σ k²·w₂[j]`, `j` the place in
+    /// the block.
+    pub(crate) moments: Vec<[f64; 3]>,
+    weights: [[f64; KEPT_BLOCK]; 2],
+    /// The sums of the block being filtered, per lane.
+    sums: [[f64; LANES]; 3],
+    /// Samples `l·stretch + j` at `lanes[j][l]`, as filtered.
+    lanes: Vec<[f32; LANES]>,
+    stretch: usize,
+    /// The samples after the lanes' stretches.
+    tail: Vec<f32>,
+}
+
+impl KWeighted {
+    /// Block `b`'s K-weighted samples (0 after the last whole segment).
+    pub(crate) fn block(&self, b: usize) -> [f32; KEPT_BLOCK] {
+        let mut out = [0.0f32; KEPT_BLOCK];
+        let i = b * KEPT_BLOCK;
+        let in_lanes = LANES * self.stretch;
+        if i < in_lanes {
+            // A stretch is whole blocks: the block lies in one lane.
+            let (l, j) = (i / self.stretch, i % self.stretch);
+            for (o, v) in out.iter_mut().zip(&self.lanes[j..j + KEPT_BLOCK]) {
+                *o = v[l];
+            }
+        } else if let Some(t) = self.tail.get(i - in_lanes..i - in_lanes + KEPT_BLOCK) {
+            out.copy_from_slice(t);
+        }
+        out
+    }
+
+    fn add(&mut self, l: usize, j: usize, y: f64) {
+        let e = y * y;
+        let p = j % KEPT_BLOCK;
+        self.sums[0][l] += e;
+        self.sums[1][l] += e * self.weights[0][p];
+        self.sums[2][l] += e * self.weights[1][p];
+    }
+
+    fn emit(&mut self, l: usize, i: usize) {
+        self.moments[i / KEPT_BLOCK] = [self.sums[0][l], self.sums[1][l], self.sums[2][l]];
+        for s in &mut self.sums {
+            s[l] = 0.0;
+        }
+    }
+}
+
+impl Keep for KWeighted {
+    fn start(&mut self, stretch: usize, segments: usize) {
+        self.stretch = stretch;
+        self.lanes = vec![[0.0; LANES]; stretch];
+        self.moments = vec![[0.0; 3]; segments * SEGMENT / KEPT_BLOCK];
+        self.tail = Vec::with_capacity((segments * SEGMENT).saturating_sub(LANES * stretch));
+    }
+
+    #[inline(always)]
+    fn lanes(&mut self, j: usize, y: [f64; LANES]) {
+        self.lanes[j] = y.map(|v| v as f32);
+        let p = j % KEPT_BLOCK;
+        let [w1, w2] = [self.weights[0][p], self.weights[1][p]];
+        for l in 0..LANES {
+            let e = y[l] * y[l];
+            self.sums[0][l] += e;
+            self.sums[1][l] += e * w1;
+            self.sums[2][l] += e * w2;
+        }
+        if p == KEPT_BLOCK - 1 {
+            for l in 0..LANES {
+                self.emit(l, l * self.stretch + j);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn single(&mut self, i: usize, y: f64) {
+        self.tail.push(y as f32);
+        self.add(0, i, y);
+        if i % KEPT_BLOCK == KEPT_BLOCK - 1 {
+            self.emit(0, i);
+        }
+    }
+}
+
+/// The K-weighted source as a limiter needs it ([`KWeighted`]), with the block sums weighted
+/// by `weights`: the segments the meter measures ([`integrated_lufs`]) and what the limiter
+/// needs, for one filtering.
+pub(crate) fn k_weighted(x: &[f32], weights: [[f64; KEPT_BLOCK]; 2]) -> KWeighted {
+    let mut kept = KWeighted {
+        segments: Vec::new(),
+        moments: Vec::new(),
+        weights,
+        sums: [[0.0; LANES]; 3],
+        lanes: Vec::new(),
+        stretch: 0,
+        tail: Vec::new(),
+    };
+    kept.segments = segment_energies(x, &mut kept);
+    kept
 }
 
 fn energy_to_lufs(energy: f64) -> f64 {
@@ -253,26 +411,25 @@ fn lufs_to_energy(lufs: f64) -> f64 {
 
 /// Integrated loudness (gated), `None` for fewer than 400 ms or nothing above the gates.
 pub fn integrated_lufs(x: &[f32]) -> Option<f64> {
-    gated_lufs(&segment_energies(x))
+    gated_lufs(&segment_energies(x, &mut Discard))
 }
 
-/// The mean square of the K-weighted signal in each whole 100 ms segment of `x` (the first step
-/// of [`integrated_lufs`]); [`gated_lufs`] turns them into the integrated loudness.
-pub fn segment_loudness(x: &[f32]) -> Vec<f64> {
-    segment_energies(x)
-}
-
-/// The mean squares of [`segment_loudness`]`(x)` for the segments `first .. last` alone, each
-/// as computed there: the filter settles on the [`SETTLE`] samples before
-/// `first` (from silence, as the whole measurement starts), which leaves far less than the last
-/// bit of an `f64` of what came before: the same values to rounding. A limiter that changed only some stretches of a tone
-/// measures those again and nothing else.
-pub(crate) fn segment_loudness_range(x: &[f32], first: usize, last: usize) -> Vec<f64> {
-    let from = (first * SEGMENT).saturating_sub(SETTLE);
-    let skip = first - from / SEGMENT;
-    let mut out = segment_energies(&x[from..last * SEGMENT]);
-    out.drain(..skip);
-    out
+/// The sums of squares of `x` K-weighted (from silence before it), over each `block`-long
+/// chunk. A limiter measures with it the stretches where its gain moves fast.
+pub(crate) fn k_weighted_sums(x: &[f32], block: usize) -> Vec<f64> {
+    let f = k_weighting();
+    let mut k = KState::<1>::SILENT;
+    x.chunks(block)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .map(|&s| {
+                    let [y] = k.step(&f, [f64::from(s)]);
+                    y * y
+                })
+                .sum()
+        })
+        .collect()
 }
 
 /// Integrated loudness from the K-weighted mean squares of consecutive 100 ms segments: 400 ms
@@ -648,11 +805,36 @@ mod tests {
                     / SEGMENT as f64
             })
             .collect();
-        let lanes = segment_energies(&x);
+        let lanes = segment_energies(&x, &mut Discard);
         assert_eq!(lanes.len(), single.len());
         for (i, (a, b)) in lanes.iter().zip(&single).enumerate() {
             assert!((a - b).abs() <= 1e-12 * b, "segment {i}: {a} vs {b}");
         }
+        // Keeping the K-weighted signal changes nothing, and what it keeps is the signal
+        // filtered: its blocks, and their sums weighted.
+        let w = [[1.0; KEPT_BLOCK], std::array::from_fn(|j| j as f64)];
+        let kept = k_weighted(&x, w);
+        assert_eq!(kept.segments, lanes);
+        let blocks = lanes.len() * SEGMENT / KEPT_BLOCK;
+        assert_eq!(kept.moments.len(), blocks);
+        let mut one = KState::<1>::SILENT;
+        let filtered: Vec<f64> = x.iter().map(|&s| one.step(&f, [f64::from(s)])[0]).collect();
+        for b in 0..blocks {
+            let want = &filtered[b * KEPT_BLOCK..(b + 1) * KEPT_BLOCK];
+            for (k, y) in kept.block(b).iter().zip(want) {
+                assert!(
+                    (f64::from(*k) - y).abs() <= 1e-6 * (1.0 + y.abs()),
+                    "block {b}"
+                );
+            }
+            let sum =
+                |w: &[f64; KEPT_BLOCK]| -> f64 { want.iter().zip(w).map(|(y, w)| y * y * w).sum() };
+            let plain: f64 = want.iter().map(|y| y * y).sum();
+            for (got, want) in kept.moments[b].iter().zip([plain, sum(&w[0]), sum(&w[1])]) {
+                assert!((got - want).abs() <= 1e-9 * want.max(1e-12), "block {b}");
+            }
+        }
+        assert!(kept.block(blocks).iter().all(|&v| v == 0.0));
     }
 
     #[test]

@@ -114,6 +114,13 @@ const VARIED_FIXTURES: &[&str] = &[
     "sine1k_22k05_msadpcm_mono.wav",
 ];
 
+/// Dynamic music and speech that loudness normalisation brings to −16 LUFS through the
+/// true-peak limiter (`tests/fixtures/loudness/`): the limiter's arithmetic, pinned too.
+const LIMITED: &[&str] = &[
+    "tests/fixtures/loudness/orchestral.mp3",
+    "tests/fixtures/loudness/quiet-speech.mp3",
+];
+
 /// The whole golden set, in a fixed order.
 pub fn cases() -> Vec<Case> {
     let fixture = |f: &str| -> &'static str {
@@ -141,6 +148,15 @@ pub fn cases() -> Vec<Case> {
                 opts,
             });
         }
+    }
+    for path in LIMITED.iter().copied() {
+        let mut opts = Options::default();
+        opts.normalize = Some(Normalize::loudness());
+        all.push(Case {
+            name: format!("{path} normalize=loudness"),
+            path,
+            opts,
+        });
     }
     all
 }

@@ -13,14 +13,16 @@
 //!   the lowest threshold the search asks for;
 //! - the curve is computed sample by sample only in blocks with a peak over the threshold (and
 //!   the block after each); every other block is one starting reduction;
-//! - the loudness after any gain is estimated without filtering again: each 100 ms segment's
-//!   K-weighted energy scaled by the share of its plain energy the curve keeps, which the
-//!   closed form gives per block from three sums precomputed once.
+//! - the loudness after any gain is estimated without filtering again: the meter's one
+//!   filtering of the source also keeps the K-weighted signal and, per block, three sums of its
+//!   squares, from which the closed form gives the K-weighted energy any release keeps; near
+//!   peaks the curve is applied to the K-weighted samples. Last, the blocks where the curve
+//!   moves fast are filtered for real (`Limiter::check`).
 
 use super::{db_to_gain, dither_margin, gain_to_db, loudness_gain, Dither};
 use crate::pipeline::loudness::{
-    gated_lufs, interpolator_gain, segment_loudness_range, true_peak_envelope_range,
-    ENVELOPE_REACH, SETTLE_SEGMENTS,
+    gated_lufs, interpolator_gain, k_weighted, k_weighted_sums, true_peak_envelope_range,
+    KWeighted, ENVELOPE_REACH, KEPT_BLOCK,
 };
 use crate::pipeline::resample::TARGET_RATE;
 
@@ -63,16 +65,21 @@ pub const LIMITER_MARGIN_DB: f64 = 0.5;
 /// Estimated loudness within this many LU of the target ends the search for the make-up gain.
 const LIMITER_TOLERANCE_LU: f64 = 0.02;
 
-/// A measured loudness within this many LU of the target ends the rounds of
-/// [`Limiter::apply_measured`] (the promise is ±0.5 LU).
-const LIMITER_ROUND_TOLERANCE_LU: f64 = 0.1;
-
-/// Rounds of apply and measure (each one measurement of the loudness) at most.
-const LIMITER_ROUNDS: usize = 3;
-
 /// A tone the limiter at its cap ([`MAX_LIMITING_DB`]) would leave more than this many LU
 /// short of the target gets the gain alone instead.
 const LIMITER_FALLBACK_LU: f64 = 0.15;
+
+/// A checked loudness ([`Limiter::check`]) within this many LU of the target ends the rounds
+/// of [`Limiter::settle`] (the promise is ±0.5 LU).
+const LIMITER_ROUND_TOLERANCE_LU: f64 = 0.1;
+
+/// Rounds of search and check at most.
+const LIMITER_ROUNDS: usize = 3;
+
+/// Blocks of the limited signal [`Limiter::check`] filters before a stretch it measures, for
+/// the K-weighting to settle from silence: 640 samples, after which the slowest pole (0.985 per
+/// sample) leaves under 0.1 % of the difference.
+const SETTLE_BLOCKS: usize = 10;
 
 /// Most estimates of the loudness the search for the make-up gain makes.
 const LIMITER_MAX_STEPS: usize = 12;
@@ -80,6 +87,7 @@ const LIMITER_MAX_STEPS: usize = 12;
 /// Samples per block: the unit of the sparse work, the look-ahead long (so the look-ahead of a
 /// sample reaches at most into the next block, and its smoothing back into the one before).
 const BLOCK: usize = LIMITER_LOOKAHEAD_SAMPLES;
+const _: () = assert!(BLOCK == KEPT_BLOCK);
 
 /// Samples per 100 ms loudness segment: 25 blocks.
 const SEGMENT: usize = TARGET_RATE as usize / 10;
@@ -87,12 +95,9 @@ const SEGMENT: usize = TARGET_RATE as usize / 10;
 /// Length of each of the two moving averages: together they reach back the look-ahead.
 const W: usize = LIMITER_LOOKAHEAD_SAMPLES / 2 + 1;
 
-/// A reduction below this is left out of the measurement of the limited tone: it changes a
-/// segment's energy by less than twice as much, under 0.001 LU.
-const MEASURE_NEGLIGIBLE: f64 = 1e-4;
-
-/// Below this reduction the gain rounds to exactly 1 in `f32`.
-const NO_REDUCTION: f64 = 1e-9;
+/// Below this reduction the gain rounds to exactly 1 in `f32` (`1 − r` with `r < 2⁻²⁵` rounds
+/// to 1), so a block whose reduction starts under it is the gain alone.
+const NO_REDUCTION: f64 = 1.0 / (1u64 << 26) as f64;
 
 /// How much lower than the threshold asked for the envelope is computed when it must be
 /// extended, in dB: a search rarely goes further, so the envelope is extended once at most.
@@ -175,32 +180,38 @@ impl Reach {
         for b in from..blocks {
             let this = next;
             next = env_block(b + 1);
-            // Sample j's look-ahead is this block from j on and the next one up to j.
+            // Sample j's look-ahead is this block from j on and the next one up to j. (A
+            // plain comparison, not `f32::max`: one instruction, and envelopes hold no NaN.)
+            let larger = |a: f32, b: f32| if b > a { b } else { a };
             let mut block = [0.0f32; BLOCK];
             let mut tail = 0.0f32;
             for j in (0..BLOCK).rev() {
-                tail = tail.max(this[j]);
+                tail = larger(tail, this[j]);
                 block[j] = tail;
             }
             let mut head = 0.0f32;
             for (r, &e) in block.iter_mut().zip(&next) {
-                head = head.max(e);
-                *r = r.max(head);
+                head = larger(head, e);
+                *r = larger(*r, head);
             }
+            // The block's largest: all of this block and of the next.
+            let mut top = larger(block[0], block[BLOCK - 1]);
             match self.index[b] {
                 // A block before `first` stored from an earlier run: both are exact where they
                 // matter, so the larger is.
                 Some(at) => {
                     let old = &mut self.values[at as usize];
-                    old.iter_mut().zip(&block).for_each(|(o, &v)| *o = o.max(v));
-                    block = *old;
+                    old.iter_mut()
+                        .zip(&block)
+                        .for_each(|(o, &v)| *o = larger(*o, v));
+                    top = larger(top, self.top[b]);
                 }
                 None => {
                     self.index[b] = Some(self.values.len() as u32);
                     self.values.push(block);
                 }
             }
-            self.top[b] = block.iter().fold(0.0f32, |m, &v| m.max(v));
+            self.top[b] = top;
         }
     }
 
@@ -260,8 +271,6 @@ struct Release {
     a: f64,
     /// `a^j` for `j` in a block.
     powers: [f64; BLOCK],
-    /// `a^j` and its square in `f32`, for the per-block sums of [`Limiter::new`].
-    powers_f32: [[f32; BLOCK]; 2],
     /// What the two moving averages make of an exponential release: `K²`,
     /// `K = (1 + a⁻¹ + … + a^-(W−1)) / W`.
     k2: f64,
@@ -276,11 +285,9 @@ fn release() -> &'static Release {
             powers[j] = powers[j - 1] * a;
         }
         let k = (0..W).map(|j| libm::pow(a, -(j as f64))).sum::<f64>() / W as f64;
-        let p = powers.map(|p| p as f32);
         Release {
             a,
             powers,
-            powers_f32: [p, p.map(|p| p * p)],
             k2: k * k,
         }
     })
@@ -363,22 +370,20 @@ impl Curve {
     fn apply(&self, x: &mut [f32], gain_db: f64) {
         let g = db_to_gain(gain_db) as f32;
         for (b, chunk) in x.chunks_mut(BLOCK).enumerate() {
-            match self.blocks[b] {
-                BlockCurve::Release(u0) if u0 * self.release.k2 < NO_REDUCTION => {
-                    chunk.iter_mut().for_each(|s| *s *= g);
-                }
-                BlockCurve::Release(u0) => {
-                    let v = self.release.k2 * u0;
-                    for (s, p) in chunk.iter_mut().zip(&self.release.powers) {
-                        *s *= g * (1.0 - v * p) as f32;
-                    }
-                }
-                BlockCurve::Explicit(k) => {
-                    for (s, c) in chunk.iter_mut().zip(&self.explicit[k as usize]) {
-                        *s *= g * c;
-                    }
-                }
+            let factors = self.factors(b, g);
+            chunk.iter_mut().zip(&factors).for_each(|(s, f)| *s *= f);
+        }
+    }
+
+    /// What [`Curve::apply`] multiplies block `b` by, the gain `g` included.
+    fn factors(&self, b: usize, g: f32) -> [f32; BLOCK] {
+        match self.blocks[b] {
+            BlockCurve::Release(u0) if u0 * self.release.k2 < NO_REDUCTION => [g; BLOCK],
+            BlockCurve::Release(u0) => {
+                let v = self.release.k2 * u0;
+                self.release.powers.map(|p| g * (1.0 - v * p) as f32)
             }
+            BlockCurve::Explicit(k) => self.explicit[k as usize].map(|c| g * c),
         }
     }
 
@@ -387,22 +392,33 @@ impl Curve {
         let limited = db_to_gain(-LIMITED_SAMPLE_DB) as f32;
         let mut lowest = 1.0f32;
         let mut count = 0usize;
-        let mut gains = [1.0f32; BLOCK];
         for (b, block) in self.blocks.iter().enumerate() {
             let len = BLOCK.min(self.len - b * BLOCK);
             match *block {
-                BlockCurve::Release(u0) if u0 * self.release.k2 < NO_REDUCTION => continue,
+                BlockCurve::Release(u0) if u0 * self.release.k2 < NO_REDUCTION => {}
                 BlockCurve::Release(u0) => {
+                    // A release only rises: the lowest gain is the first, and the samples
+                    // limited are the ones before it first reaches `limited`.
                     let v = self.release.k2 * u0;
-                    for (g, p) in gains.iter_mut().zip(&self.release.powers) {
-                        *g = (1.0 - v * p) as f32;
+                    let gain = |j: usize| (1.0 - v * self.release.powers[j]) as f32;
+                    lowest = lowest.min(gain(0));
+                    let (mut below, mut above) = (0, len);
+                    while below < above {
+                        let mid = (below + above) / 2;
+                        if gain(mid) < limited {
+                            below = mid + 1;
+                        } else {
+                            above = mid;
+                        }
+                    }
+                    count += below;
+                }
+                BlockCurve::Explicit(k) => {
+                    for &g in &self.explicit[k as usize][..len] {
+                        lowest = lowest.min(g);
+                        count += usize::from(g < limited);
                     }
                 }
-                BlockCurve::Explicit(k) => gains = self.explicit[k as usize],
-            }
-            for &g in &gains[..len] {
-                lowest = lowest.min(g);
-                count += usize::from(g < limited);
             }
         }
         (lowest < 1.0).then(|| crate::Limiting {
@@ -487,10 +503,11 @@ impl LimitedLoudness {
 /// put the true peak over the ceiling, a look-ahead limiter ([`limiter_gain`]) working on the
 /// true-peak envelope — the same 4× interpolation [`crate::pipeline::loudness::true_peak`] measures.
 /// Limiting lowers the loudness, so the make-up gain is searched for (a secant search on the
-/// loudness estimated from the limited signal's energy, segment by segment); the limited tone's
-/// loudness is then measured, and the search aimed again by the miss if it is over 0.1 LU (at
-/// most three rounds); last, the true peak is checked where the limiter worked (and the whole
-/// tone lowered by the last fraction of a dB if the limited gain let one through). A tone out
+/// loudness estimated from the K-weighted source, segment by segment, the curve applied to it);
+/// the loudness is then checked by filtering the limited signal where the curve moves fast, and
+/// the search aimed again by the miss if it is over 0.1 LU (at most three rounds); last, the
+/// true peak is checked where the limiter worked (and the whole tone lowered by the last
+/// fraction of a dB if the limited gain let one through). A tone out
 /// of the limiter's reach ([`MAX_LIMITING_DB`]) gets the gain alone, up to the ceiling less
 /// [`LIMITER_MARGIN_DB`]. The work follows the peaks (see the module notes):
 /// a tone with a few loud moments costs little more than the gain alone. Bounded and
@@ -521,8 +538,9 @@ pub fn normalize_loudness_limited(
     if x.len() < super::MIN_LOUDNESS_SAMPLES {
         return None;
     }
-    let weighted = crate::pipeline::loudness::segment_loudness(x);
-    let measured = gated_lufs(&weighted)?;
+    let rel = release();
+    let k = k_weighted(x, [rel.powers, rel.powers.map(|p| p * p)]);
+    let measured = gated_lufs(&k.segments)?;
     let true_peak = f64::from(crate::pipeline::loudness::true_peak(x));
     // The margin for other meters, room for the dither's ±1 LSB and one more for the rounding
     // to 16 bits (as for the gain alone in `loudness_gain`).
@@ -542,9 +560,9 @@ pub fn normalize_loudness_limited(
     }
     // The gain at which the limiter's deepest reduction reaches the cap.
     let most = gain_to_db(ceiling / true_peak) + MAX_LIMITING_DB;
-    let mut lim = Limiter::new(x, ceiling, weighted, wanted);
-    let (gain_db, estimated) = lim.search(x, wanted, most, target_lufs);
-    if gain_db >= most && estimated < target_lufs - LIMITER_FALLBACK_LU {
+    let mut lim = Limiter::new(x, ceiling, k, wanted);
+    let found = lim.search(x, wanted, most, target_lufs);
+    if found.gain_db >= most && found.lufs < target_lufs - LIMITER_FALLBACK_LU {
         // Out of the limiter's reach: the gain alone, up to the ceiling (less the margin for
         // other meters), as without the limiter.
         let g = loudness_gain(x, target_lufs, ceiling_dbtp - LIMITER_MARGIN_DB, dither)?;
@@ -557,7 +575,8 @@ pub fn normalize_loudness_limited(
             capped: true,
         });
     }
-    let (curve, gain_db, reached) = lim.apply_measured(x, gain_db, (wanted, most), target_lufs);
+    let (Found { gain_db, curve, .. }, reached) = lim.settle(x, found, (wanted, most), target_lufs);
+    curve.apply(x, gain_db);
     let capped = gain_db >= most && reached < target_lufs - LIMITER_TOLERANCE_LU;
     // The limited gain varies, so interpolated peaks may move by a hair: check where the
     // limiter worked, and lower the whole tone by what is over.
@@ -585,44 +604,18 @@ pub fn normalize_loudness_limited(
 struct Limiter {
     reach: Reach,
     ceiling: f32,
-    /// K-weighted mean square per 100 ms segment of the source.
-    weighted: Vec<f64>,
-    /// Per block: `Σ s²`, `Σ s²·aʲ`, `Σ s²·a²ʲ`.
-    moments: Vec<[f64; 3]>,
+    /// The source K-weighted: its segments' mean squares, per block its energy and the sums
+    /// from which the energy any curve keeps follows (`Σ k²`, `Σ k²·aʲ`, `Σ k²·a²ʲ`), and its
+    /// samples.
+    k: KWeighted,
 }
 
 impl Limiter {
-    fn new(x: &[f32], ceiling: f64, weighted: Vec<f64>, wanted: f64) -> Limiter {
-        let rel = release();
-        let moments = x
-            .chunks(BLOCK)
-            .map(|block| {
-                // Eight lanes of f32 sums (they vectorise), added up in f64.
-                // A short last block is padded with silence, which adds nothing.
-                let mut padded = [0.0f32; BLOCK];
-                padded[..block.len()].copy_from_slice(block);
-                let mut lanes = [[0.0f32; 8]; 3];
-                let [p1, p2] = &rel.powers_f32;
-                for ((s, p1), p2) in padded
-                    .chunks_exact(8)
-                    .zip(p1.chunks_exact(8))
-                    .zip(p2.chunks_exact(8))
-                {
-                    for k in 0..8 {
-                        let e = s[k] * s[k];
-                        lanes[0][k] += e;
-                        lanes[1][k] += e * p1[k];
-                        lanes[2][k] += e * p2[k];
-                    }
-                }
-                lanes.map(|l| l.iter().map(|&v| f64::from(v)).sum())
-            })
-            .collect();
+    fn new(x: &[f32], ceiling: f64, k: KWeighted, wanted: f64) -> Limiter {
         let mut lim = Limiter {
             reach: Reach::empty(0, 0.0),
             ceiling: ceiling as f32,
-            weighted,
-            moments,
+            k,
         };
         lim.reach = Reach::of_signal(x, lim.floor_for(wanted));
         lim
@@ -644,27 +637,40 @@ impl Limiter {
         }
     }
 
-    /// The loudness of `x` after `gain_db` and the limiter's `curve`, estimated: each segment's
-    /// K-weighted energy scaled by the share of its plain energy the curve keeps.
-    fn estimate(&self, x: &[f32], gain_db: f64, curve: &Curve) -> f64 {
+    /// The loudness of the source after `gain_db` and the limiter's `curve`: each segment's
+    /// K-weighted energy scaled by the share of it the curve keeps, the curve applied to the
+    /// K-weighted source. That is the meter's reading but for the order of the two (the
+    /// filter of the curve's product, against the curve times the filtered source), which the
+    /// curve's slow changes make a few thousandths of an LU (`tests/loudness.rs`).
+    fn estimate(&self, gain_db: f64, curve: &Curve) -> f64 {
+        self.loudness(gain_db, curve, &[])
+    }
+
+    /// [`Limiter::estimate`], taking the K-weighted energy of block `b` (in units of the
+    /// source's) from `measured[b]` where that is known.
+    fn loudness(&self, gain_db: f64, curve: &Curve, measured: &[Option<f64>]) -> f64 {
         let g2 = db_to_gain(2.0 * gain_db);
         let k2 = curve.release.k2;
         let per_segment = SEGMENT / BLOCK;
         let segments: Vec<f64> = self
-            .weighted
+            .k
+            .segments
             .iter()
             .enumerate()
             .map(|(i, &w)| {
                 let (mut power, mut kept) = (0.0f64, 0.0f64);
                 for b in i * per_segment..(i + 1) * per_segment {
-                    let [p, m1, m2] = self.moments[b];
+                    let [p, m1, m2] = self.k.moments[b];
                     power += p;
-                    kept += match curve.blocks[b] {
-                        BlockCurve::Release(u0) => {
+                    kept += match (measured.get(b).copied().flatten(), curve.blocks[b]) {
+                        (Some(e), _) => e,
+                        (None, BlockCurve::Release(u0)) => {
                             let v = k2 * u0;
                             p - 2.0 * v * m1 + v * v * m2
                         }
-                        BlockCurve::Explicit(k) => x[b * BLOCK..]
+                        (None, BlockCurve::Explicit(k)) => self
+                            .k
+                            .block(b)
                             .iter()
                             .zip(&curve.explicit[k as usize])
                             .map(|(&s, &c)| {
@@ -677,63 +683,10 @@ impl Limiter {
                 if power == 0.0 {
                     w * g2
                 } else {
-                    w * g2 * (kept / power).clamp(0.0, 1.0)
+                    w * g2 * (kept / power).max(0.0)
                 }
             })
             .collect();
-        gated_lufs(&segments).unwrap_or(f64::NEG_INFINITY)
-    }
-
-    /// The loudness of `y`, the source after `gain_db` and `curve`, measured: the segments where
-    /// the curve lowers a sample by more than [`MEASURE_NEGLIGIBLE`], and the one after each
-    /// (which the K-weighting's memory reaches, to 10⁻¹⁰ of its output), are filtered again;
-    /// every other segment is the source's energy times the gain (the same to rounding, and to
-    /// 2·[`MEASURE_NEGLIGIBLE`] of its energy). So the loudness is the one a meter reads, to
-    /// 0.001 LU, at the cost of the stretches the limiter changed.
-    fn measure(&self, y: &[f32], gain_db: f64, curve: &Curve) -> f64 {
-        let g = f64::from(db_to_gain(gain_db) as f32);
-        let per_segment = SEGMENT / BLOCK;
-        let n = self.weighted.len();
-        let moved: Vec<bool> = (0..n)
-            .map(|i| {
-                curve.blocks[i * per_segment..(i + 1) * per_segment]
-                    .iter()
-                    .any(|b| match *b {
-                        BlockCurve::Explicit(_) => true,
-                        BlockCurve::Release(u0) => u0 * curve.release.k2 >= MEASURE_NEGLIGIBLE,
-                    })
-            })
-            .collect();
-        // Each stretch measured again settles the filter on the segments before it, so a gap
-        // no longer than that is measured with its neighbours.
-        let mut stale: Vec<bool> = (0..n)
-            .map(|i| moved[i] || (i > 0 && moved[i - 1]))
-            .collect();
-        let mut last_stale = None;
-        for i in 0..n {
-            if !stale[i] {
-                continue;
-            }
-            if let Some(l) = last_stale {
-                if i - l - 1 <= SETTLE_SEGMENTS {
-                    stale[l + 1..i].iter_mut().for_each(|s| *s = true);
-                }
-            }
-            last_stale = Some(i);
-        }
-        let mut segments: Vec<f64> = self.weighted.iter().map(|w| w * (g * g)).collect();
-        let mut i = 0;
-        while i < n {
-            if !stale[i] {
-                i += 1;
-                continue;
-            }
-            let first = i;
-            while i < n && stale[i] {
-                i += 1;
-            }
-            segments[first..i].copy_from_slice(&segment_loudness_range(y, first, i));
-        }
         gated_lufs(&segments).unwrap_or(f64::NEG_INFINITY)
     }
 
@@ -765,58 +718,96 @@ impl Limiter {
         f64::from(best)
     }
 
-    /// Applies `gain_db` and the limiter to the source `x`, then measures the loudness reached
-    /// (the estimate is close, but K-weighting favours some peaks over others: limiting a loud
-    /// high-pitched hit lowers the loudness more than its share of the plain energy says).
-    /// While the loudness misses `target` by more than [`LIMITER_ROUND_TOLERANCE_LU`], the
-    /// search is aimed again by the miss and the source limited afresh, up to
-    /// [`LIMITER_ROUNDS`] times in all. Returns the curve applied, its gain and the measured
-    /// loudness.
-    fn apply_measured(
+    /// The loudness of the source after `gain_db` and `curve` as a meter reads it, to about
+    /// 0.01 LU: [`Limiter::estimate`], except in the blocks where the curve moves fast (the
+    /// explicit ones and the block after each), whose K-weighted energy is measured: the limited
+    /// signal there is filtered, from [`SETTLE_BLOCKS`] before each stretch of them. Limiting a
+    /// low hit over and over (a timpani roll) modulates it inside the K-weighting's memory,
+    /// where the estimate errs most.
+    fn check(&self, x: &[f32], gain_db: f64, curve: &Curve) -> f64 {
+        let g = db_to_gain(gain_db) as f32;
+        let g2 = f64::from(g) * f64::from(g);
+        let blocks = curve.blocks.len();
+        let explicit = |b: usize| matches!(curve.blocks[b], BlockCurve::Explicit(_));
+        let fast = |b: usize| explicit(b) || (b > 0 && explicit(b - 1));
+        let mut measured = vec![None; blocks];
+        let mut limited = Vec::new();
+        let mut b = 0;
+        while b < blocks {
+            if !fast(b) {
+                b += 1;
+                continue;
+            }
+            let first = b;
+            while b < blocks && fast(b) {
+                b += 1;
+            }
+            let from = first.saturating_sub(SETTLE_BLOCKS);
+            limited.clear();
+            for c in from..b {
+                let factors = curve.factors(c, g);
+                let source = &x[c * BLOCK..((c + 1) * BLOCK).min(x.len())];
+                limited.extend(source.iter().zip(&factors).map(|(&s, &f)| s * f));
+            }
+            let sums = k_weighted_sums(&limited, BLOCK);
+            for c in first..b {
+                measured[c] = Some(sums[c - from] / g2);
+            }
+        }
+        self.loudness(gain_db, curve, &measured)
+    }
+
+    /// Takes what the search `found` for the target, checks the loudness it reaches
+    /// ([`Limiter::check`]), and while that misses the target by more than
+    /// [`LIMITER_ROUND_TOLERANCE_LU`], aims the search again by the miss, up to
+    /// [`LIMITER_ROUNDS`] times in all. Returns the gain and curve to apply and the loudness
+    /// they reach.
+    fn settle(
         &mut self,
-        x: &mut [f32],
-        mut gain_db: f64,
+        x: &[f32],
+        mut found: Found,
         (least, most): (f64, f64),
         target: f64,
-    ) -> (Curve, f64, f64) {
-        let source = x.to_vec();
+    ) -> (Found, f64) {
         let mut aim = target;
         let mut round = 1;
         loop {
-            let curve = Curve::new(&self.reach, self.threshold(gain_db));
-            curve.apply(x, gain_db);
-            let reached = self.measure(x, gain_db, &curve);
+            let reached = self.check(x, found.gain_db, &found.curve);
             let miss = reached - target;
             let settled = miss.abs() <= LIMITER_ROUND_TOLERANCE_LU
-                || (gain_db >= most && miss < 0.0)
+                || (found.gain_db >= most && miss < 0.0)
                 || round == LIMITER_ROUNDS;
             if settled {
-                return (curve, gain_db, reached);
+                return (found, reached);
             }
             round += 1;
             aim -= miss;
-            x.copy_from_slice(&source);
-            gain_db = self.search(&source, least, most, aim).0;
+            found = self.search(x, least, most, aim);
         }
     }
 
     /// The make-up gain in `least ..= most` dB whose estimated loudness is `aim`, and that
     /// loudness: a secant search from `least` (the loudness rises with the gain, more slowly the
     /// more is limited).
-    fn search(&mut self, x: &[f32], least: f64, most: f64, aim: f64) -> (f64, f64) {
+    fn search(&mut self, x: &[f32], least: f64, most: f64, aim: f64) -> Found {
         let least = least.min(most);
         let eval = |lim: &mut Limiter, g: f64| {
             lim.cover(x, g);
             let curve = Curve::new(&lim.reach, lim.threshold(g));
-            lim.estimate(x, g, &curve) - aim
+            let miss = lim.estimate(g, &curve) - aim;
+            (miss, curve)
         };
         let mut g0 = least;
-        let mut f0 = eval(self, g0);
+        let (mut f0, curve) = eval(self, g0);
         if f0.abs() <= LIMITER_TOLERANCE_LU || f0 > 0.0 {
-            return (g0, f0 + aim);
+            return Found {
+                gain_db: g0,
+                lufs: f0 + aim,
+                curve,
+            };
         }
         let mut g1 = (g0 - f0).clamp(least, most);
-        let mut f1 = eval(self, g1);
+        let (mut f1, mut curve) = eval(self, g1);
         for _ in 2..LIMITER_MAX_STEPS {
             if f1.abs() <= LIMITER_TOLERANCE_LU || (g1 >= most && f1 < 0.0) || g1 == g0 {
                 break;
@@ -829,10 +820,22 @@ impl Limiter {
             };
             (g0, f0) = (g1, f1);
             g1 = next.clamp(least, most);
-            f1 = eval(self, g1);
+            (f1, curve) = eval(self, g1);
         }
-        (g1, f1 + aim)
+        Found {
+            gain_db: g1,
+            lufs: f1 + aim,
+            curve,
+        }
     }
+}
+
+/// What [`Limiter::search`] found: a make-up gain, the loudness estimated for it, and the
+/// limiter's curve at that gain.
+struct Found {
+    gain_db: f64,
+    lufs: f64,
+    curve: Curve,
 }
 
 #[cfg(test)]
@@ -910,16 +913,17 @@ mod tests {
         assert!(r.values.len() < r.index.len() / 4, "{}", r.values.len());
     }
 
-    /// A low chord with loud high-pitched hits: K-weighting lifts the hits, so limiting them
-    /// lowers the loudness more than their share of the plain energy.
-    fn high_hits(hit_hz: f64) -> Vec<f32> {
+    /// A low chord with loud hits of `hit_hz` decaying over `decay` seconds. K-weighting lifts
+    /// high-pitched hits, so limiting them lowers the loudness more than their share of the
+    /// plain energy; its high-pass remembers low ones longest.
+    fn hits(hit_hz: f64, decay: f64) -> Vec<f32> {
         (0..96_000)
             .map(|i| {
                 let t = i as f64 / 16_000.0;
                 let since = t % 0.25;
                 let chord =
                     0.06 * libm::sin(2.0 * PI * 220.0 * t) + 0.04 * libm::sin(2.0 * PI * 331.0 * t);
-                let hit = 0.9 * libm::exp(-since / 0.004) * libm::sin(2.0 * PI * hit_hz * t);
+                let hit = 0.9 * libm::exp(-since / decay) * libm::sin(2.0 * PI * hit_hz * t);
                 (chord + hit) as f32
             })
             .collect()
@@ -928,16 +932,22 @@ mod tests {
     use std::f64::consts::PI;
 
     #[test]
-    fn the_loudness_reached_is_measured_not_estimated() {
-        for hit_hz in [1_000.0, 5_000.0, 7_000.0] {
-            let mut x = high_hits(hit_hz);
+    fn the_loudness_reached_is_what_the_meter_reads() {
+        for (hit_hz, decay) in [
+            (1_000.0, 0.004),
+            (5_000.0, 0.004),
+            (7_000.0, 0.004),
+            (45.0, 0.05),
+            (90.0, 0.02),
+        ] {
+            let mut x = hits(hit_hz, decay);
             let n = normalize_loudness_limited(&mut x, -16.0, -1.0, Dither::Tpdf).unwrap();
             let lufs = crate::pipeline::loudness::measure(&x)
                 .integrated_lufs
                 .unwrap();
             eprintln!("{hit_hz} Hz: {lufs:.3} LUFS, {n:?}");
             assert!(
-                (lufs - n.reached_lufs).abs() < 0.02,
+                (lufs - n.reached_lufs).abs() < 0.05,
                 "{hit_hz} Hz: {lufs} {n:?}"
             );
             // Short of the target only when the limiter is at its cap, and then it says so.
