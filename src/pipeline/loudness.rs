@@ -222,8 +222,8 @@ fn segment_energies_portable<K: Keep>(x: &[f32], keep: &mut K) -> Vec<f64> {
         let settles: [&[f32; SETTLE]; LANES] = std::array::from_fn(settle);
         for j in 0..SETTLE {
             let mut xs = [0.0f32; LANES];
-            for l in 1..LANES {
-                xs[l] = settles[l][j];
+            for (v, lane) in xs.iter_mut().zip(&settles).skip(1) {
+                *v = lane[j];
             }
             k.step(&f, xs.map(f64::from));
         }
@@ -238,8 +238,8 @@ fn segment_energies_portable<K: Keep>(x: &[f32], keep: &mut K) -> Vec<f64> {
             });
             for j in 0..SEGMENT {
                 let mut xs = [0.0f32; LANES];
-                for l in 0..LANES {
-                    xs[l] = segs[l][j];
+                for (v, seg) in xs.iter_mut().zip(&segs) {
+                    *v = seg[j];
                 }
                 let y = k.step(&f, xs.map(f64::from));
                 for l in 0..LANES {
@@ -292,7 +292,7 @@ impl Keep for Discard {
 
 /// Samples per block of [`KWeighted`]: the limiter's blocks.
 pub(crate) const KEPT_BLOCK: usize = 64;
-const _: () = assert!(SEGMENT % KEPT_BLOCK == 0);
+const _: () = assert!(SEGMENT.is_multiple_of(KEPT_BLOCK));
 
 /// A source K-weighted, as a limiter needs it: the meter's segments, per block of
 /// [`KEPT_BLOCK`] samples three weighted sums of the squares, and the samples themselves (as
@@ -361,8 +361,8 @@ impl Keep for KWeighted {
         self.lanes[j] = y.map(|v| v as f32);
         let p = j % KEPT_BLOCK;
         let [w1, w2] = [self.weights[0][p], self.weights[1][p]];
-        for l in 0..LANES {
-            let e = y[l] * y[l];
+        for (l, y) in y.iter().enumerate() {
+            let e = y * y;
             self.sums[0][l] += e;
             self.sums[1][l] += e * w1;
             self.sums[2][l] += e * w2;

@@ -96,12 +96,9 @@ const SEGMENT: usize = TARGET_RATE as usize / 10;
 const W: usize = LIMITER_LOOKAHEAD_SAMPLES / 2 + 1;
 
 /// Below this reduction the gain rounds to exactly 1 in `f32` (`1 − r` with `r < 2⁻²⁵` rounds
-/// to 1), so a block whose reduction starts under it is the gain alone.
+/// to 1, and the product `r` in `f32` is within a part in 2²³ of it), so a block whose
+/// reduction starts under it is the gain alone.
 const NO_REDUCTION: f64 = 1.0 / (1u64 << 26) as f64;
-
-/// How much lower than the threshold asked for the envelope is computed when it must be
-/// extended, in dB: a search rarely goes further, so the envelope is extended once at most.
-const FLOOR_STEP_DB: f64 = 3.0;
 
 /// The gain curve of a look-ahead peak limiter: for each sample, a gain in (0, 1] such that
 /// `env[i] × gain[i] ≤ threshold` wherever `env` (a true-peak envelope, see
@@ -136,6 +133,10 @@ struct Reach {
     values: Vec<[f32; BLOCK]>,
     /// Per block: its largest value (0 if not stored).
     top: Vec<f32>,
+    /// Per block: a bound on its envelope (the largest input magnitude it takes, times the
+    /// interpolator's largest gain), and whether its envelope has been computed.
+    bound: Vec<f32>,
+    computed: Vec<bool>,
     floor: f32,
 }
 
@@ -147,6 +148,7 @@ impl Reach {
         if !env.is_empty() {
             r.add(0, env);
         }
+        r.computed.iter_mut().for_each(|c| *c = true);
         r
     }
 
@@ -157,6 +159,8 @@ impl Reach {
             index: vec![None; blocks],
             values: Vec::new(),
             top: vec![0.0; blocks],
+            bound: vec![f32::INFINITY; blocks],
+            computed: vec![false; blocks],
             floor,
         }
     }
@@ -217,34 +221,59 @@ impl Reach {
 
     /// The look-ahead peaks of `x`'s true-peak envelope wherever they may exceed `floor`.
     fn of_signal(x: &[f32], floor: f32) -> Reach {
-        let mut r = Reach::empty(x.len(), floor);
+        let mut r = Reach::empty(x.len(), f32::INFINITY);
         let peaks: Vec<f32> = x.chunks(BLOCK).map(super::peak).collect();
-        let bound = interpolator_gain() * 1.001;
+        let gain = interpolator_gain() * 1.001;
         // A block's envelope takes inputs up to ENVELOPE_REACH samples into its neighbours.
-        let candidate = |b: usize| {
+        const { assert!(ENVELOPE_REACH < BLOCK) };
+        for (b, bound) in r.bound.iter_mut().enumerate() {
             let lo = b.saturating_sub(1);
             let hi = (b + 2).min(peaks.len());
-            peaks[lo..hi].iter().fold(0.0f32, |m, &p| m.max(p)) * bound > floor
-        };
-        const { assert!(ENVELOPE_REACH < BLOCK) };
+            *bound = peaks[lo..hi].iter().fold(0.0f32, |m, &p| m.max(p)) * gain;
+        }
+        r.extend(x, floor);
+        r
+    }
+
+    /// Makes the look-ahead peaks exact wherever they exceed `floor` too: computes the envelope
+    /// of every block whose bound exceeds `floor` that has none yet.
+    fn extend(&mut self, x: &[f32], floor: f32) {
+        if floor >= self.floor {
+            return;
+        }
+        self.floor = floor;
+        let blocks = self.bound.len();
+        let new = |r: &Reach, b: usize| !r.computed[b] && r.bound[b] > floor;
         let mut b = 0;
-        while b < peaks.len() {
-            if !candidate(b) {
+        while b < blocks {
+            if !new(self, b) {
                 b += 1;
                 continue;
             }
             let first = b;
-            while b < peaks.len() && candidate(b) {
+            while b < blocks && new(self, b) {
                 b += 1;
             }
-            let env = true_peak_envelope_range(x, first * BLOCK, (b * BLOCK).min(x.len()));
-            r.add(first, &env);
+            // The last new block's look-ahead reaches into the next one: computed before, it
+            // is computed again, and the larger values kept (both exact where they matter).
+            let end = if b < blocks && self.computed[b] {
+                b + 1
+            } else {
+                b
+            };
+            let env = true_peak_envelope_range(x, first * BLOCK, (end * BLOCK).min(x.len()));
+            self.add(first, &env);
+            self.computed[first..end].iter_mut().for_each(|c| *c = true);
         }
-        r
     }
 
     fn at(&self, i: usize) -> f32 {
-        self.index[i / BLOCK].map_or(0.0, |k| self.values[k as usize][i % BLOCK])
+        self.block(i / BLOCK).map_or(0.0, |v| v[i % BLOCK])
+    }
+
+    /// Block `b`'s values, if stored.
+    fn block(&self, b: usize) -> Option<&[f32; BLOCK]> {
+        self.index[b].map(|k| &self.values[k as usize])
     }
 }
 
@@ -271,6 +300,8 @@ struct Release {
     a: f64,
     /// `a^j` for `j` in a block.
     powers: [f64; BLOCK],
+    /// The same in `f32`, for the release's gains ([`Release::gains`]).
+    powers_f32: [f32; BLOCK],
     /// What the two moving averages make of an exponential release: `K²`,
     /// `K = (1 + a⁻¹ + … + a^-(W−1)) / W`.
     k2: f64,
@@ -288,9 +319,24 @@ fn release() -> &'static Release {
         Release {
             a,
             powers,
+            powers_f32: powers.map(|p| p as f32),
             k2: k * k,
         }
     })
+}
+
+impl Release {
+    /// The gains of a release block that starts at reduction `u0`: `1 − K²·u0·aʲ`, in `f32`
+    /// (eight to a vector; the search estimates them in `f64`, to far less than it needs).
+    fn gain(&self, u0: f64, j: usize) -> f32 {
+        1.0 - (self.k2 * u0) as f32 * self.powers_f32[j]
+    }
+
+    /// Whether a release block that starts at reduction `u0` is the gain alone: `1 − r` rounds
+    /// to exactly 1 in `f32` for `r < 2⁻²⁵`.
+    fn is_gain_alone(&self, u0: f64) -> bool {
+        self.k2 * u0 < NO_REDUCTION
+    }
 }
 
 impl Curve {
@@ -336,9 +382,16 @@ impl Curve {
                 }
                 None => window[..BLOCK].copy_from_slice(&last),
             }
+            let values = reach.block(b);
             for j in 0..BLOCK {
                 if j < len {
-                    u = (u * rel.a).max(need(start + j));
+                    let r = values.map_or(0.0, |v| v[j]);
+                    let need = if r > threshold {
+                        1.0 - f64::from(threshold / r)
+                    } else {
+                        0.0
+                    };
+                    u = (u * rel.a).max(need);
                 }
                 window[BLOCK + j] = u;
             }
@@ -362,7 +415,7 @@ impl Curve {
         let j = i % BLOCK;
         match self.blocks[i / BLOCK] {
             BlockCurve::Explicit(k) => self.explicit[k as usize][j],
-            BlockCurve::Release(u0) => release_gain(self.release, u0, j),
+            BlockCurve::Release(u0) => self.release.gain(u0, j),
         }
     }
 
@@ -378,10 +431,10 @@ impl Curve {
     /// What [`Curve::apply`] multiplies block `b` by, the gain `g` included.
     fn factors(&self, b: usize, g: f32) -> [f32; BLOCK] {
         match self.blocks[b] {
-            BlockCurve::Release(u0) if u0 * self.release.k2 < NO_REDUCTION => [g; BLOCK],
+            BlockCurve::Release(u0) if self.release.is_gain_alone(u0) => [g; BLOCK],
             BlockCurve::Release(u0) => {
-                let v = self.release.k2 * u0;
-                self.release.powers.map(|p| g * (1.0 - v * p) as f32)
+                let v = (self.release.k2 * u0) as f32;
+                self.release.powers_f32.map(|p| g * (1.0 - v * p))
             }
             BlockCurve::Explicit(k) => self.explicit[k as usize].map(|c| g * c),
         }
@@ -395,12 +448,11 @@ impl Curve {
         for (b, block) in self.blocks.iter().enumerate() {
             let len = BLOCK.min(self.len - b * BLOCK);
             match *block {
-                BlockCurve::Release(u0) if u0 * self.release.k2 < NO_REDUCTION => {}
+                BlockCurve::Release(u0) if self.release.is_gain_alone(u0) => {}
                 BlockCurve::Release(u0) => {
                     // A release only rises: the lowest gain is the first, and the samples
                     // limited are the ones before it first reaches `limited`.
-                    let v = self.release.k2 * u0;
-                    let gain = |j: usize| (1.0 - v * self.release.powers[j]) as f32;
+                    let gain = |j: usize| self.release.gain(u0, j);
                     lowest = lowest.min(gain(0));
                     let (mut below, mut above) = (0, len);
                     while below < above {
@@ -426,12 +478,6 @@ impl Curve {
             limited_share: count as f64 / self.len as f64,
         })
     }
-}
-
-/// The gain `j` samples into a release block that starts at reduction `u0`.
-#[cfg(any(test, feature = "unstable-stages"))]
-fn release_gain(rel: &Release, u0: f64, j: usize) -> f32 {
-    (1.0 - rel.k2 * u0 * rel.powers[j]) as f32
 }
 
 /// The gains of one block from the reductions of the block before and of this one: one minus
@@ -625,16 +671,16 @@ impl Limiter {
         (f64::from(self.ceiling) / db_to_gain(gain_db)) as f32
     }
 
-    /// The envelope floor to compute for a search that asks for `gain_db`.
+    /// The envelope floor to compute for a search that asks for `gain_db`: a hair under its
+    /// threshold, for [`Limiter::peak_after`].
     fn floor_for(&self, gain_db: f64) -> f32 {
-        self.threshold(gain_db + FLOOR_STEP_DB)
+        self.threshold(gain_db) * 0.999
     }
 
     /// Makes the look-ahead peaks exact above the threshold of `gain_db`.
     fn cover(&mut self, x: &[f32], gain_db: f64) {
-        if self.threshold(gain_db) < self.reach.floor {
-            self.reach = Reach::of_signal(x, self.floor_for(gain_db));
-        }
+        let floor = self.floor_for(gain_db);
+        self.reach.extend(x, floor);
     }
 
     /// The loudness of the source after `gain_db` and the limiter's `curve`: each segment's
