@@ -302,11 +302,9 @@ pub(crate) struct KWeighted {
     /// [`gated_lufs`] takes them.
     pub(crate) segments: Vec<f64>,
     /// Per block of the whole segments: `Σ k²`, `Σ k²·w₁[j]`, `Σ k²·w₂[j]`, `j` the place in
-    /// the block.
+    /// the block (0 until [`KWeighted::sum_blocks`]: a tone the limiter leaves alone needs none).
     pub(crate) moments: Vec<[f64; 3]>,
     weights: [[f64; KEPT_BLOCK]; 2],
-    /// The sums of the block being filtered, per lane.
-    sums: [[f64; LANES]; 3],
     /// Samples `l·stretch + j` at `lanes[j][l]`, as filtered.
     lanes: Vec<[f32; LANES]>,
     stretch: usize,
@@ -332,19 +330,42 @@ impl KWeighted {
         out
     }
 
-    fn add(&mut self, l: usize, j: usize, y: f64) {
-        let e = y * y;
-        let p = j % KEPT_BLOCK;
-        self.sums[0][l] += e;
-        self.sums[1][l] += e * self.weights[0][p];
-        self.sums[2][l] += e * self.weights[1][p];
-    }
-
-    fn emit(&mut self, l: usize, i: usize) {
-        self.moments[i / KEPT_BLOCK] = [self.sums[0][l], self.sums[1][l], self.sums[2][l]];
-        for s in &mut self.sums {
-            s[l] = 0.0;
+    /// Fills in [`KWeighted::moments`] from the samples kept: one pass, the four lanes of a
+    /// sample side by side.
+    pub(crate) fn sum_blocks(&mut self) {
+        let [w1, w2] = self.weights.map(|w| w.map(|v| v as f32));
+        let mut moments = vec![[0.0; 3]; self.moments.len()];
+        for (c, rows) in self.lanes.chunks_exact(KEPT_BLOCK).enumerate() {
+            let mut s = [[0.0f32; LANES]; 3];
+            for ((row, w1), w2) in rows.iter().zip(&w1).zip(&w2) {
+                let e = row.map(|v| v * v);
+                for l in 0..LANES {
+                    s[0][l] += e[l];
+                }
+                for l in 0..LANES {
+                    s[1][l] += e[l] * w1;
+                }
+                for l in 0..LANES {
+                    s[2][l] += e[l] * w2;
+                }
+            }
+            for l in 0..LANES {
+                let b = (l * self.stretch) / KEPT_BLOCK + c;
+                moments[b] = s.map(|s| f64::from(s[l]));
+            }
         }
+        let first = LANES * self.stretch / KEPT_BLOCK;
+        for (c, block) in self.tail.chunks_exact(KEPT_BLOCK).enumerate() {
+            let mut s = [0.0f32; 3];
+            for ((v, w1), w2) in block.iter().zip(&w1).zip(&w2) {
+                let e = v * v;
+                s[0] += e;
+                s[1] += e * w1;
+                s[2] += e * w2;
+            }
+            moments[first + c] = s.map(f64::from);
+        }
+        self.moments = moments;
     }
 }
 
@@ -359,28 +380,11 @@ impl Keep for KWeighted {
     #[inline(always)]
     fn lanes(&mut self, j: usize, y: [f64; LANES]) {
         self.lanes[j] = y.map(|v| v as f32);
-        let p = j % KEPT_BLOCK;
-        let [w1, w2] = [self.weights[0][p], self.weights[1][p]];
-        for (l, y) in y.iter().enumerate() {
-            let e = y * y;
-            self.sums[0][l] += e;
-            self.sums[1][l] += e * w1;
-            self.sums[2][l] += e * w2;
-        }
-        if p == KEPT_BLOCK - 1 {
-            for l in 0..LANES {
-                self.emit(l, l * self.stretch + j);
-            }
-        }
     }
 
     #[inline(always)]
-    fn single(&mut self, i: usize, y: f64) {
+    fn single(&mut self, _: usize, y: f64) {
         self.tail.push(y as f32);
-        self.add(0, i, y);
-        if i % KEPT_BLOCK == KEPT_BLOCK - 1 {
-            self.emit(0, i);
-        }
     }
 }
 
@@ -392,7 +396,6 @@ pub(crate) fn k_weighted(x: &[f32], weights: [[f64; KEPT_BLOCK]; 2]) -> KWeighte
         segments: Vec::new(),
         moments: Vec::new(),
         weights,
-        sums: [[0.0; LANES]; 3],
         lanes: Vec::new(),
         stretch: 0,
         tail: Vec::new(),
@@ -813,7 +816,8 @@ mod tests {
         // Keeping the K-weighted signal changes nothing, and what it keeps is the signal
         // filtered: its blocks, and their sums weighted.
         let w = [[1.0; KEPT_BLOCK], std::array::from_fn(|j| j as f64)];
-        let kept = k_weighted(&x, w);
+        let mut kept = k_weighted(&x, w);
+        kept.sum_blocks();
         assert_eq!(kept.segments, lanes);
         let blocks = lanes.len() * SEGMENT / KEPT_BLOCK;
         assert_eq!(kept.moments.len(), blocks);
@@ -831,7 +835,7 @@ mod tests {
                 |w: &[f64; KEPT_BLOCK]| -> f64 { want.iter().zip(w).map(|(y, w)| y * y * w).sum() };
             let plain: f64 = want.iter().map(|y| y * y).sum();
             for (got, want) in kept.moments[b].iter().zip([plain, sum(&w[0]), sum(&w[1])]) {
-                assert!((got - want).abs() <= 1e-9 * want.max(1e-12), "block {b}");
+                assert!((got - want).abs() <= 1e-5 * want.max(1e-12), "block {b}");
             }
         }
         assert!(kept.block(blocks).iter().all(|&v| v == 0.0));

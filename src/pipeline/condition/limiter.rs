@@ -657,7 +657,8 @@ struct Limiter {
 }
 
 impl Limiter {
-    fn new(x: &[f32], ceiling: f64, k: KWeighted, wanted: f64) -> Limiter {
+    fn new(x: &[f32], ceiling: f64, mut k: KWeighted, wanted: f64) -> Limiter {
+        k.sum_blocks();
         let mut lim = Limiter {
             reach: Reach::empty(0, 0.0),
             ceiling: ceiling as f32,
