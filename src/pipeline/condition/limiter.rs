@@ -300,7 +300,7 @@ struct Release {
     a: f64,
     /// `a^j` for `j` in a block.
     powers: [f64; BLOCK],
-    /// The same in `f32`, for the release's gains ([`Release::gains`]).
+    /// The same in `f32`, for the release's gains ([`Release::gain`]).
     powers_f32: [f32; BLOCK],
     /// What the two moving averages make of an exponential release: `K²`,
     /// `K = (1 + a⁻¹ + … + a^-(W−1)) / W`.
