@@ -243,17 +243,9 @@ impl Reach {
         }
         self.floor = floor;
         let blocks = self.bound.len();
-        let new = |r: &Reach, b: usize| !r.computed[b] && r.bound[b] > floor;
-        let mut b = 0;
-        while b < blocks {
-            if !new(self, b) {
-                b += 1;
-                continue;
-            }
-            let first = b;
-            while b < blocks && new(self, b) {
-                b += 1;
-            }
+        let new: Vec<_> = runs(blocks, |b| !self.computed[b] && self.bound[b] > floor).collect();
+        for run in new {
+            let (first, b) = (run.start, run.end);
             // The last new block's look-ahead reaches into the next one: computed before, it
             // is computed again, and the larger values kept (both exact where they matter).
             let end = if b < blocks && self.computed[b] {
@@ -275,6 +267,25 @@ impl Reach {
     fn block(&self, b: usize) -> Option<&[f32; BLOCK]> {
         self.index[b].map(|k| &self.values[k as usize])
     }
+}
+
+/// The longest runs `first..end` of blocks `0..blocks` for which `keep` holds, in order: the
+/// stretches the sparse work visits.
+fn runs(
+    blocks: usize,
+    mut keep: impl FnMut(usize) -> bool,
+) -> impl Iterator<Item = std::ops::Range<usize>> {
+    let mut b = 0;
+    std::iter::from_fn(move || {
+        while b < blocks && !keep(b) {
+            b += 1;
+        }
+        let first = b;
+        while b < blocks && keep(b) {
+            b += 1;
+        }
+        (first < b).then_some(first..b)
+    })
 }
 
 /// The limiter's gain curve for one threshold, block by block: a block near a peak holds its
@@ -327,7 +338,7 @@ fn release() -> &'static Release {
 
 impl Release {
     /// The gains of a release block that starts at reduction `u0`: `1 − K²·u0·aʲ`, in `f32`
-    /// (eight to a vector; the search estimates them in `f64`, to far less than it needs).
+    /// (they vectorise; the search estimates them in `f64`, to far less than it needs).
     fn gain(&self, u0: f64, j: usize) -> f32 {
         1.0 - (self.k2 * u0) as f32 * self.powers_f32[j]
     }
@@ -508,7 +519,8 @@ pub struct LimitedLoudness {
     pub gain_db: f64,
     /// Loudness measured before normalising, in LUFS.
     pub measured_lufs: f64,
-    /// Loudness of the normalised tone, in LUFS (measured).
+    /// Loudness of the normalised tone, in LUFS: estimated from the K-weighted source, and
+    /// measured where the limiter's curve moves fast (within a few hundredths of an LU).
     pub reached_lufs: f64,
     /// What the limiter did; `None` when the gain alone reached the target under the ceiling.
     pub limiting: Option<crate::Limiting>,
@@ -749,17 +761,9 @@ impl Limiter {
             |b: usize| matches!(curve.blocks[b], BlockCurve::Explicit(_)) || self.reach.top[b] > t;
         let near = |b: usize| (b.saturating_sub(1)..(b + 2).min(blocks)).any(hot);
         let mut best = 0.0f32;
-        let mut b = 0;
-        while b < blocks {
-            if !near(b) {
-                b += 1;
-                continue;
-            }
-            let first = b;
-            while b < blocks && near(b) {
-                b += 1;
-            }
-            let env = true_peak_envelope_range(y, first * BLOCK, (b * BLOCK).min(y.len()));
+        for run in runs(blocks, near) {
+            let env =
+                true_peak_envelope_range(y, run.start * BLOCK, (run.end * BLOCK).min(y.len()));
             best = env.iter().fold(best, |m, &e| m.max(e));
         }
         f64::from(best)
@@ -779,16 +783,8 @@ impl Limiter {
         let fast = |b: usize| explicit(b) || (b > 0 && explicit(b - 1));
         let mut measured = vec![None; blocks];
         let mut limited = Vec::new();
-        let mut b = 0;
-        while b < blocks {
-            if !fast(b) {
-                b += 1;
-                continue;
-            }
-            let first = b;
-            while b < blocks && fast(b) {
-                b += 1;
-            }
+        for run in runs(blocks, fast) {
+            let (first, b) = (run.start, run.end);
             let from = first.saturating_sub(SETTLE_BLOCKS);
             limited.clear();
             for c in from..b {
