@@ -37,8 +37,11 @@ use crate::pipeline::quantize::Fnv64;
 /// 3 — the sparse true-peak limiter (its release in closed form between peaks, the make-up gain
 /// from its curve's estimated loudness), which moves the samples of limited tones; 4 — the
 /// limiter's make-up gain estimated from the K-weighted source the meter's filtering keeps, and
-/// checked by filtering where the curve moves fast, which moves the samples of limited tones.
-pub const SOUND_VERSION: u32 = 4;
+/// checked by filtering where the curve moves fast, which moves the samples of limited tones;
+/// 5 — the limiter's estimate from the K-weighted energy of every 4 ms block (the samples no
+/// longer kept), its first step modelled, and its last correction of the true peak folded into
+/// the one pass that applies the curve, which moves the samples of limited tones.
+pub const SOUND_VERSION: u32 = 5;
 
 /// The number that leads the canonical encoding of the options (and so [`Options::fingerprint`]
 /// and the dither seed) where the sound version once did: fixed at 2, the sound version in

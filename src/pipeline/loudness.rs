@@ -175,8 +175,8 @@ impl<const N: usize> KState<N> {
     }
 }
 
-/// Mean square of the K-weighted signal in each whole 100 ms segment, handing every K-weighted
-/// sample to `keep` as well.
+/// Mean square of the K-weighted signal in each whole 100 ms segment, handing `keep` what it
+/// keeps of the filtered signal as well (the energy of each block, for a limiter).
 ///
 /// A recursive filter waits on its last output every sample, so one long run is bound by the
 /// latency of a multiply and an add. The signal is cut into [`LANES`] stretches of whole
@@ -227,25 +227,30 @@ fn segment_energies_portable<K: Keep>(x: &[f32], keep: &mut K) -> Vec<f64> {
             }
             k.step(&f, xs.map(f64::from));
         }
+        const PER_SEGMENT: usize = SEGMENT / KEPT_BLOCK;
         for seg in 0..per_lane {
             let mut sums = [0.0f64; LANES];
-            // This segment of every lane, as arrays: no bounds checks in the loop.
+            // This segment of every lane, as arrays of blocks: no bounds checks in the loop.
             let at = |l: usize| l * stretch + seg * SEGMENT;
-            let segs: [&[f32; SEGMENT]; LANES] = std::array::from_fn(|l| {
+            let segs: [&[[f32; KEPT_BLOCK]; PER_SEGMENT]; LANES] = std::array::from_fn(|l| {
                 x[at(l)..at(l) + SEGMENT]
+                    .as_chunks::<KEPT_BLOCK>()
+                    .0
                     .try_into()
                     .expect("a whole segment")
             });
-            for j in 0..SEGMENT {
-                let mut xs = [0.0f32; LANES];
-                for (v, seg) in xs.iter_mut().zip(&segs) {
-                    *v = seg[j];
+            for block in 0..PER_SEGMENT {
+                for j in 0..KEPT_BLOCK {
+                    let mut xs = [0.0f32; LANES];
+                    for (v, seg) in xs.iter_mut().zip(&segs) {
+                        *v = seg[block][j];
+                    }
+                    let y = k.step(&f, xs.map(f64::from));
+                    for l in 0..LANES {
+                        sums[l] += y[l] * y[l];
+                    }
                 }
-                let y = k.step(&f, xs.map(f64::from));
-                for l in 0..LANES {
-                    sums[l] += y[l] * y[l];
-                }
-                keep.lanes(seg * SEGMENT + j, y);
+                keep.block_end(seg * PER_SEGMENT + block, sums);
             }
             for (l, sum) in sums.iter().enumerate() {
                 out[l * per_lane + seg] = sum / SEGMENT as f64;
@@ -269,12 +274,13 @@ fn segment_energies_portable<K: Keep>(x: &[f32], keep: &mut K) -> Vec<f64> {
     out
 }
 
-/// What [`segment_energies`] hands the K-weighted signal to, as it filters: first
-/// `start(stretch, segments)`, then lane `l`'s sample `l·stretch + j` as `lanes(j, y)[l]`, then
-/// sample `i` after the lanes' stretches as `single(i, y)`.
+/// What [`segment_energies`] hands the K-weighted signal's running sums to, as it filters: first
+/// `start(stretch, segments)`; at the end of each block `c` of [`KEPT_BLOCK`] samples of the
+/// lanes' stretches `block_end(c, sums)`, `sums[l]` lane `l`'s sum of squares since its segment
+/// began; then sample `i` after the lanes' stretches as `single(i, y)`.
 trait Keep {
     fn start(&mut self, stretch: usize, segments: usize);
-    fn lanes(&mut self, j: usize, y: [f64; LANES]);
+    fn block_end(&mut self, c: usize, sums: [f64; LANES]);
     fn single(&mut self, i: usize, y: f64);
 }
 
@@ -285,7 +291,7 @@ impl Keep for Discard {
     #[inline(always)]
     fn start(&mut self, _: usize, _: usize) {}
     #[inline(always)]
-    fn lanes(&mut self, _: usize, _: [f64; LANES]) {}
+    fn block_end(&mut self, _: usize, _: [f64; LANES]) {}
     #[inline(always)]
     fn single(&mut self, _: usize, _: f64) {}
 }
@@ -294,117 +300,60 @@ impl Keep for Discard {
 pub(crate) const KEPT_BLOCK: usize = 64;
 const _: () = assert!(SEGMENT.is_multiple_of(KEPT_BLOCK));
 
-/// A source K-weighted, as a limiter needs it: the meter's segments, per block of
-/// [`KEPT_BLOCK`] samples three weighted sums of the squares, and the samples themselves (as
-/// `f32`), all taken from the one filtering the measurement does.
+/// A source K-weighted, as a limiter needs it: the meter's segments and the energy of every
+/// block of [`KEPT_BLOCK`] samples, both from the one filtering the measurement does.
 pub(crate) struct KWeighted {
     /// The mean square of the K-weighted signal in every whole 100 ms segment, as
     /// [`gated_lufs`] takes them.
     pub(crate) segments: Vec<f64>,
-    /// Per block of the whole segments: `Σ k²`, `Σ k²·w₁[j]`, `Σ k²·w₂[j]`, `j` the place in
-    /// the block (0 until [`KWeighted::sum_blocks`]: a tone the limiter leaves alone needs none).
-    pub(crate) moments: Vec<[f64; 3]>,
-    weights: [[f64; KEPT_BLOCK]; 2],
-    /// Samples `l·stretch + j` at `lanes[j][l]`, as filtered.
-    lanes: Vec<[f32; LANES]>,
+    /// `Σ k²` over every block of the whole segments.
+    pub(crate) energies: Vec<f64>,
     stretch: usize,
-    /// The samples after the lanes' stretches.
-    tail: Vec<f32>,
-}
-
-impl KWeighted {
-    /// Block `b`'s K-weighted samples (0 after the last whole segment).
-    pub(crate) fn block(&self, b: usize) -> [f32; KEPT_BLOCK] {
-        let mut out = [0.0f32; KEPT_BLOCK];
-        let i = b * KEPT_BLOCK;
-        let in_lanes = LANES * self.stretch;
-        if i < in_lanes {
-            // A stretch is whole blocks: the block lies in one lane.
-            let (l, j) = (i / self.stretch, i % self.stretch);
-            for (o, v) in out.iter_mut().zip(&self.lanes[j..j + KEPT_BLOCK]) {
-                *o = v[l];
-            }
-        } else if let Some(t) = self.tail.get(i - in_lanes..i - in_lanes + KEPT_BLOCK) {
-            out.copy_from_slice(t);
-        }
-        out
-    }
-
-    /// Fills in [`KWeighted::moments`] from the samples kept: one pass, the four lanes of a
-    /// sample side by side.
-    pub(crate) fn sum_blocks(&mut self) {
-        let [w1, w2] = self.weights.map(|w| w.map(|v| v as f32));
-        let mut moments = vec![[0.0; 3]; self.moments.len()];
-        for (c, rows) in self.lanes.chunks_exact(KEPT_BLOCK).enumerate() {
-            let s = sum_rows(rows, &w1, &w2);
-            for l in 0..LANES {
-                let b = (l * self.stretch) / KEPT_BLOCK + c;
-                moments[b] = s.map(|s| f64::from(s[l]));
-            }
-        }
-        let first = LANES * self.stretch / KEPT_BLOCK;
-        for (c, block) in self.tail.chunks_exact(KEPT_BLOCK).enumerate() {
-            let mut s = [0.0f32; 3];
-            for ((v, w1), w2) in block.iter().zip(&w1).zip(&w2) {
-                let e = v * v;
-                s[0] += e;
-                s[1] += e * w1;
-                s[2] += e * w2;
-            }
-            moments[first + c] = s.map(f64::from);
-        }
-        self.moments = moments;
-    }
-}
-
-/// `Σ y²`, `Σ y²·w₁[j]` and `Σ y²·w₂[j]` over rows `j` of four lanes each, lane by lane. Not
-/// inlined: on its own the loop compiles to one vector operation per row and sum, where inlined
-/// into its caller's fixed-size arrays the compiler unrolled and shuffled it at three times the
-/// cost (callgrind).
-#[inline(never)]
-fn sum_rows(rows: &[[f32; LANES]], w1: &[f32], w2: &[f32]) -> [[f32; LANES]; 3] {
-    let (mut s0, mut s1, mut s2) = ([0.0f32; LANES], [0.0f32; LANES], [0.0f32; LANES]);
-    for ((row, &w1), &w2) in rows.iter().zip(w1).zip(w2) {
-        for l in 0..LANES {
-            let e = row[l] * row[l];
-            s0[l] += e;
-            s1[l] += e * w1;
-            s2[l] += e * w2;
-        }
-    }
-    [s0, s1, s2]
+    /// Each lane's sum of squares in its segment up to the block before.
+    before: [f64; LANES],
+    /// The sum of squares of the block under way after the lanes' stretches.
+    tail: f64,
 }
 
 impl Keep for KWeighted {
     fn start(&mut self, stretch: usize, segments: usize) {
         self.stretch = stretch;
-        self.lanes = vec![[0.0; LANES]; stretch];
-        self.moments = vec![[0.0; 3]; segments * SEGMENT / KEPT_BLOCK];
-        self.tail = Vec::with_capacity((segments * SEGMENT).saturating_sub(LANES * stretch));
+        self.energies = vec![0.0; segments * SEGMENT / KEPT_BLOCK];
     }
 
     #[inline(always)]
-    fn lanes(&mut self, j: usize, y: [f64; LANES]) {
-        self.lanes[j] = y.map(|v| v as f32);
+    fn block_end(&mut self, c: usize, sums: [f64; LANES]) {
+        if c.is_multiple_of(SEGMENT / KEPT_BLOCK) {
+            self.before = [0.0; LANES];
+        }
+        let per_lane = self.stretch / KEPT_BLOCK;
+        for (l, (&sum, before)) in sums.iter().zip(&mut self.before).enumerate() {
+            self.energies[l * per_lane + c] = sum - *before;
+            *before = sum;
+        }
     }
 
     #[inline(always)]
-    fn single(&mut self, _: usize, y: f64) {
-        self.tail.push(y as f32);
+    fn single(&mut self, i: usize, y: f64) {
+        self.tail += y * y;
+        if (i + 1).is_multiple_of(KEPT_BLOCK) {
+            if let Some(e) = self.energies.get_mut(i / KEPT_BLOCK) {
+                *e = self.tail;
+            }
+            self.tail = 0.0;
+        }
     }
 }
 
-/// The K-weighted source as a limiter needs it ([`KWeighted`]), with the block sums weighted
-/// by `weights`: the segments the meter measures ([`integrated_lufs`]) and what the limiter
-/// needs, for one filtering.
-pub(crate) fn k_weighted(x: &[f32], weights: [[f64; KEPT_BLOCK]; 2]) -> KWeighted {
+/// The K-weighted source as a limiter needs it ([`KWeighted`]): the segments the meter
+/// measures ([`integrated_lufs`]) and the blocks' energies, for one filtering.
+pub(crate) fn k_weighted(x: &[f32]) -> KWeighted {
     let mut kept = KWeighted {
         segments: Vec::new(),
-        moments: Vec::new(),
-        weights,
-        lanes: Vec::new(),
+        energies: Vec::new(),
         stretch: 0,
-        tail: Vec::new(),
+        before: [0.0; LANES],
+        tail: 0.0,
     };
     kept.segments = segment_energies(x, &mut kept);
     kept
@@ -511,11 +460,18 @@ fn interpolator() -> &'static Interpolator {
 /// True peak: the largest magnitude of the signal upsampled 4×, or of the samples themselves if
 /// larger.
 pub fn true_peak(x: &[f32]) -> f32 {
+    true_peak_of(x, &crate::pipeline::condition::block_peaks(x))
+}
+
+/// [`true_peak`] of `x`, given its [`crate::pipeline::condition::block_peaks`].
+pub(crate) fn true_peak_of(x: &[f32], peaks: &[f32]) -> f32 {
+    use crate::pipeline::condition::PEAK_BLOCK;
+    const { assert!(BLOCK.is_multiple_of(PEAK_BLOCK)) };
     let f = interpolator();
-    // The sample peak of every block, in one pass; the true peak is at least the largest.
-    let block_peaks: Vec<f32> = x
-        .chunks(BLOCK)
-        .map(crate::pipeline::condition::peak)
+    // The sample peak of every block; the true peak is at least the largest.
+    let block_peaks: Vec<f32> = peaks
+        .chunks(BLOCK / PEAK_BLOCK)
+        .map(|p| p.iter().fold(0.0f32, |m, &p| m.max(p)))
         .collect();
     let Some((loudest, &sample_peak)) = block_peaks
         .iter()
@@ -797,7 +753,7 @@ mod tests {
     fn lanes_give_what_one_run_gives() {
         // 10 s of noise with a loud burst right at a lane boundary.
         let mut r = crate::pipeline::quantize::SplitMix64::new(8);
-        let mut x: Vec<f32> = (0..160_000)
+        let mut x: Vec<f32> = (0..163_200)
             .map(|_| ((r.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0) * 0.1)
             .collect();
         x[40_000 - 50..40_000 + 50]
@@ -819,32 +775,23 @@ mod tests {
         for (i, (a, b)) in lanes.iter().zip(&single).enumerate() {
             assert!((a - b).abs() <= 1e-12 * b, "segment {i}: {a} vs {b}");
         }
-        // Keeping the K-weighted signal changes nothing, and what it keeps is the signal
-        // filtered: its blocks, and their sums weighted.
-        let w = [[1.0; KEPT_BLOCK], std::array::from_fn(|j| j as f64)];
-        let mut kept = k_weighted(&x, w);
-        kept.sum_blocks();
+        // Keeping the blocks' energies changes nothing, and they are the signal's filtered
+        // (the signal has segments after the lanes' stretches too).
+        let kept = k_weighted(&x);
         assert_eq!(kept.segments, lanes);
         let blocks = lanes.len() * SEGMENT / KEPT_BLOCK;
-        assert_eq!(kept.moments.len(), blocks);
+        assert_eq!(kept.energies.len(), blocks);
         let mut one = KState::<1>::SILENT;
         let filtered: Vec<f64> = x.iter().map(|&s| one.step(&f, [f64::from(s)])[0]).collect();
         for b in 0..blocks {
             let want = &filtered[b * KEPT_BLOCK..(b + 1) * KEPT_BLOCK];
-            for (k, y) in kept.block(b).iter().zip(want) {
-                assert!(
-                    (f64::from(*k) - y).abs() <= 1e-6 * (1.0 + y.abs()),
-                    "block {b}"
-                );
-            }
-            let sum =
-                |w: &[f64; KEPT_BLOCK]| -> f64 { want.iter().zip(w).map(|(y, w)| y * y * w).sum() };
-            let plain: f64 = want.iter().map(|y| y * y).sum();
-            for (got, want) in kept.moments[b].iter().zip([plain, sum(&w[0]), sum(&w[1])]) {
-                assert!((got - want).abs() <= 1e-5 * want.max(1e-12), "block {b}");
-            }
+            let energy: f64 = want.iter().map(|y| y * y).sum();
+            let got = kept.energies[b];
+            assert!(
+                (got - energy).abs() <= 1e-9 * energy,
+                "block {b}: {got} vs {energy}"
+            );
         }
-        assert!(kept.block(blocks).iter().all(|&v| v == 0.0));
     }
 
     #[test]

@@ -14,15 +14,17 @@
 //! - the curve is computed sample by sample only in blocks with a peak over the threshold (and
 //!   the block after each); every other block is one starting reduction;
 //! - the loudness after any gain is estimated without filtering again: the meter's one
-//!   filtering of the source also keeps the K-weighted signal and, per block, three sums of its
-//!   squares, from which the closed form gives the K-weighted energy any release keeps; near
-//!   peaks the curve is applied to the K-weighted samples. Last, the blocks where the curve
-//!   moves fast are filtered for real (`Limiter::check`).
+//!   filtering of the source also sums the K-weighted energy of every block, and the closed form
+//!   gives the share of it any release keeps (three sums per 100 ms segment); near peaks the
+//!   share is the one the curve keeps of the source's own energy. Last, the blocks where the
+//!   curve moves fast are filtered for real (`Limiter::check`);
+//! - the true peak after limiting is checked in the same blocks, before the curve is applied,
+//!   so the tone is written once.
 
 use super::{db_to_gain, dither_margin, gain_to_db, loudness_gain, Dither};
 use crate::pipeline::loudness::{
     gated_lufs, interpolator_gain, k_weighted, k_weighted_sums, true_peak_envelope_range,
-    KWeighted, ENVELOPE_REACH, KEPT_BLOCK,
+    true_peak_of, KWeighted, ENVELOPE_REACH, KEPT_BLOCK,
 };
 use crate::pipeline::resample::TARGET_RATE;
 
@@ -123,32 +125,32 @@ pub fn limiter_gain(env: &[f32], threshold: f32) -> Vec<f32> {
     (0..env.len()).map(|i| curve.at(i)).collect()
 }
 
-/// The look-ahead peaks of a true-peak envelope, kept only in the blocks where they may matter:
-/// `reach(i)` is the largest envelope value in `i ..= i + LIMITER_LOOKAHEAD_SAMPLES`, exact
-/// wherever it exceeds `floor`, and 0 in blocks not stored (where it is at most `floor`).
+/// A true-peak envelope kept only in the blocks where it may matter, and its look-ahead peaks:
+/// `reach(i)`, the largest envelope value in `i ..= i + LIMITER_LOOKAHEAD_SAMPLES`, is exact
+/// wherever it exceeds `floor`; the envelope is taken as 0 in blocks not computed (where it is
+/// at most `floor`).
 struct Reach {
     len: usize,
-    /// Per block: where its values are in `values`, if stored.
+    /// Per block: where its envelope is in `env`, if computed.
     index: Vec<Option<u32>>,
-    values: Vec<[f32; BLOCK]>,
-    /// Per block: its largest value (0 if not stored).
+    env: Vec<[f32; BLOCK]>,
+    /// Per block: its largest envelope value (0 if not computed).
+    largest: Vec<f32>,
+    /// Per block: the largest envelope value in it and the next block, the largest `reach` of
+    /// its samples.
     top: Vec<f32>,
     /// Per block: a bound on its envelope (the largest input magnitude it takes, times the
-    /// interpolator's largest gain), and whether its envelope has been computed.
+    /// interpolator's largest gain).
     bound: Vec<f32>,
-    computed: Vec<bool>,
     floor: f32,
 }
 
 impl Reach {
-    /// From a whole envelope (every block stored).
+    /// From a whole envelope (every block computed).
     #[cfg(any(test, feature = "unstable-stages"))]
     fn from_envelope(env: &[f32]) -> Reach {
         let mut r = Reach::empty(env.len(), 0.0);
-        if !env.is_empty() {
-            r.add(0, env);
-        }
-        r.computed.iter_mut().for_each(|c| *c = true);
+        r.add(0, env);
         r
     }
 
@@ -157,79 +159,44 @@ impl Reach {
         Reach {
             len,
             index: vec![None; blocks],
-            values: Vec::new(),
+            env: Vec::new(),
+            largest: vec![0.0; blocks],
             top: vec![0.0; blocks],
             bound: vec![f32::INFINITY; blocks],
-            computed: vec![false; blocks],
             floor,
         }
     }
 
-    /// Stores the look-ahead peaks of the envelope values `env` of blocks `first ..` (`env`
-    /// block-aligned, the envelope taken as 0 after it), in the block before too.
+    /// Stores the envelope values `env` of blocks `first ..` (`env` block-aligned).
     fn add(&mut self, first: usize, env: &[f32]) {
-        const { assert!(LIMITER_LOOKAHEAD_SAMPLES == BLOCK) };
-        let from = first.saturating_sub(1);
-        // Block `b` of the envelope, 0 outside `env`.
-        let env_block = |b: usize| {
-            let mut out = [0.0f32; BLOCK];
-            if let Some(k) = b.checked_sub(first) {
-                let chunk = env.chunks(BLOCK).nth(k).unwrap_or(&[]);
-                out[..chunk.len()].copy_from_slice(chunk);
-            }
-            out
-        };
-        let blocks = first + env.len().div_ceil(BLOCK);
-        let mut next = env_block(from);
-        for b in from..blocks {
-            let this = next;
-            next = env_block(b + 1);
-            // Sample j's look-ahead is this block from j on and the next one up to j. (A
-            // plain comparison, not `f32::max`: one instruction, and envelopes hold no NaN.)
-            let larger = |a: f32, b: f32| if b > a { b } else { a };
+        for (k, chunk) in env.chunks(BLOCK).enumerate() {
             let mut block = [0.0f32; BLOCK];
-            let mut tail = 0.0f32;
-            for j in (0..BLOCK).rev() {
-                tail = larger(tail, this[j]);
-                block[j] = tail;
-            }
-            let mut head = 0.0f32;
-            for (r, &e) in block.iter_mut().zip(&next) {
-                head = larger(head, e);
-                *r = larger(*r, head);
-            }
-            // The block's largest: all of this block and of the next.
-            let mut top = larger(block[0], block[BLOCK - 1]);
-            match self.index[b] {
-                // A block before `first` stored from an earlier run: both are exact where they
-                // matter, so the larger is.
-                Some(at) => {
-                    let old = &mut self.values[at as usize];
-                    old.iter_mut()
-                        .zip(&block)
-                        .for_each(|(o, &v)| *o = larger(*o, v));
-                    top = larger(top, self.top[b]);
-                }
-                None => {
-                    self.index[b] = Some(self.values.len() as u32);
-                    self.values.push(block);
-                }
-            }
-            self.top[b] = top;
+            block[..chunk.len()].copy_from_slice(chunk);
+            self.largest[first + k] = super::peak(&block);
+            self.index[first + k] = Some(self.env.len() as u32);
+            self.env.push(block);
+        }
+        // A block's top takes the next block's largest too.
+        for b in first.saturating_sub(1)..first + env.len().div_ceil(BLOCK) {
+            let next = self.largest.get(b + 1).copied().unwrap_or(0.0);
+            self.top[b] = self.largest[b].max(next);
         }
     }
 
-    /// The look-ahead peaks of `x`'s true-peak envelope wherever they may exceed `floor`.
-    fn of_signal(x: &[f32], floor: f32) -> Reach {
+    /// The envelope's look-ahead peaks of `x` wherever they may exceed `floor`, from its
+    /// [`super::block_peaks`].
+    fn of_signal(x: &[f32], peaks: &[f32], floor: f32) -> Reach {
+        const { assert!(super::PEAK_BLOCK == BLOCK) };
         let mut r = Reach::empty(x.len(), f32::INFINITY);
-        let peaks: Vec<f32> = x.chunks(BLOCK).map(super::peak).collect();
         let gain = interpolator_gain() * 1.001;
         // A block's envelope takes inputs up to ENVELOPE_REACH samples into its neighbours.
         const { assert!(ENVELOPE_REACH < BLOCK) };
+        let peak = |b: Option<usize>| b.and_then(|b| peaks.get(b)).copied().unwrap_or(0.0);
         for (b, bound) in r.bound.iter_mut().enumerate() {
-            let lo = b.saturating_sub(1);
-            let hi = (b + 2).min(peaks.len());
-            *bound = peaks[lo..hi].iter().fold(0.0f32, |m, &p| m.max(p)) * gain;
+            *bound = peak(b.checked_sub(1))
+                .max(peak(Some(b)))
+                .max(peak(Some(b + 1)))
+                * gain;
         }
         r.extend(x, floor);
         r
@@ -243,29 +210,49 @@ impl Reach {
         }
         self.floor = floor;
         let blocks = self.bound.len();
-        let new: Vec<_> = runs(blocks, |b| !self.computed[b] && self.bound[b] > floor).collect();
+        let new: Vec<_> =
+            runs(blocks, |b| self.index[b].is_none() && self.bound[b] > floor).collect();
         for run in new {
-            let (first, b) = (run.start, run.end);
-            // The last new block's look-ahead reaches into the next one: computed before, it
-            // is computed again, and the larger values kept (both exact where they matter).
-            let end = if b < blocks && self.computed[b] {
-                b + 1
-            } else {
-                b
-            };
-            let env = true_peak_envelope_range(x, first * BLOCK, (end * BLOCK).min(x.len()));
-            self.add(first, &env);
-            self.computed[first..end].iter_mut().for_each(|c| *c = true);
+            let env =
+                true_peak_envelope_range(x, run.start * BLOCK, (run.end * BLOCK).min(x.len()));
+            self.add(run.start, &env);
         }
     }
 
     fn at(&self, i: usize) -> f32 {
-        self.block(i / BLOCK).map_or(0.0, |v| v[i % BLOCK])
+        self.look_ahead(i / BLOCK)[i % BLOCK]
     }
 
-    /// Block `b`'s values, if stored.
+    /// Block `b`'s envelope, if computed.
     fn block(&self, b: usize) -> Option<&[f32; BLOCK]> {
-        self.index[b].map(|k| &self.values[k as usize])
+        self.index
+            .get(b)
+            .copied()
+            .flatten()
+            .map(|k| &self.env[k as usize])
+    }
+
+    /// Block `b`'s look-ahead peaks: sample `j`'s look-ahead is this block's envelope from `j`
+    /// on and the next block's up to `j`.
+    fn look_ahead(&self, b: usize) -> [f32; BLOCK] {
+        const { assert!(LIMITER_LOOKAHEAD_SAMPLES == BLOCK) };
+        // A plain comparison, not `f32::max`: one instruction, and envelopes hold no NaN.
+        let larger = |a: f32, b: f32| if b > a { b } else { a };
+        let zero = [0.0f32; BLOCK];
+        let this = self.block(b).unwrap_or(&zero);
+        let next = self.block(b + 1).unwrap_or(&zero);
+        let mut out = [0.0f32; BLOCK];
+        let mut tail = 0.0f32;
+        for j in (0..BLOCK).rev() {
+            tail = larger(tail, this[j]);
+            out[j] = tail;
+        }
+        let mut head = 0.0f32;
+        for (r, &e) in out.iter_mut().zip(next) {
+            head = larger(head, e);
+            *r = larger(*r, head);
+        }
+        out
     }
 }
 
@@ -291,17 +278,27 @@ fn runs(
 /// The limiter's gain curve for one threshold, block by block: a block near a peak holds its
 /// gains; any other block's gains are `1 − K²·u·aʲ` from its starting reduction `u`.
 struct Curve {
-    /// Per block: its gains in `explicit`, or its starting reduction.
-    blocks: Vec<BlockCurve>,
+    /// Per block: its starting reduction if it is a release block, 0 if it holds gains.
+    starts: Vec<f64>,
+    /// Per block: where its gains are in `explicit`, or [`RELEASE`].
+    index: Vec<u32>,
+    /// The gains of the blocks near peaks, and those blocks, in order.
     explicit: Vec<[f32; BLOCK]>,
+    near: Vec<u32>,
     len: usize,
     threshold: f32,
     release: &'static Release,
 }
 
+/// [`Curve::index`] of a release block.
+const RELEASE: u32 = u32::MAX;
+
+/// One block of a [`Curve`].
 #[derive(Clone, Copy)]
 enum BlockCurve {
+    /// Its gains, at this place in [`Curve::explicit`].
     Explicit(u32),
+    /// Its starting reduction.
     Release(f64),
 }
 
@@ -313,6 +310,11 @@ struct Release {
     powers: [f64; BLOCK],
     /// The same in `f32`, for the release's gains ([`Release::gain`]).
     powers_f32: [f32; BLOCK],
+    /// The mean of `aʲ` and of `a²ʲ` over a block: a release block keeps `1 − 2v·mean +
+    /// v²·mean_square` of its energy (`v` its starting `K²·u`) if the energy is spread evenly
+    /// over it.
+    mean: f64,
+    mean_square: f64,
     /// What the two moving averages make of an exponential release: `K²`,
     /// `K = (1 + a⁻¹ + … + a^-(W−1)) / W`.
     k2: f64,
@@ -329,6 +331,8 @@ fn release() -> &'static Release {
         let k = (0..W).map(|j| libm::pow(a, -(j as f64))).sum::<f64>() / W as f64;
         Release {
             a,
+            mean: powers.iter().sum::<f64>() / BLOCK as f64,
+            mean_square: powers.iter().map(|p| p * p).sum::<f64>() / BLOCK as f64,
             powers,
             powers_f32: powers.map(|p| p as f32),
             k2: k * k,
@@ -363,26 +367,32 @@ impl Curve {
             }
         };
         let peaked: Vec<bool> = reach.top.iter().map(|&t| t > threshold).collect();
-        let mut blocks = Vec::with_capacity(n_blocks);
-        let mut explicit = Vec::new();
+        let mut starts = vec![0.0f64; n_blocks];
+        let mut index = vec![RELEASE; n_blocks];
+        let (mut explicit, mut near) = (Vec::new(), Vec::new());
         // A peak within the look-ahead of the very start holds the gain down from the start:
         // the averages count the samples before it as needing what the first one needs.
         let before = if reach.len > 0 { need(0) } else { 0.0 };
+        let is_near = |b: usize| peaked[b] || (b > 0 && peaked[b - 1]) || (b == 0 && before > 0.0);
         // The reductions of the last block (before the first: `before`), and the last one.
         let mut last = [before; BLOCK];
         let mut last_release: Option<f64> = None;
         let mut u = before;
-        for b in 0..n_blocks {
-            let start = b * BLOCK;
-            let len = BLOCK.min(reach.len - start);
-            let near_peak = peaked[b] || (b > 0 && peaked[b - 1]) || (b == 0 && before > 0.0);
-            if !near_peak {
-                let u0 = u * rel.a;
-                blocks.push(BlockCurve::Release(u0));
-                last_release = Some(u0);
-                u = u0 * rel.powers[BLOCK - 1];
+        let mut b = 0;
+        while b < n_blocks {
+            if !is_near(b) {
+                // A stretch of release blocks: one starting reduction each.
+                let end = (b + 1..n_blocks).find(|&c| is_near(c)).unwrap_or(n_blocks);
+                for start in &mut starts[b..end] {
+                    let u0 = u * rel.a;
+                    *start = u0;
+                    u = u0 * rel.powers[BLOCK - 1];
+                }
+                last_release = Some(starts[end - 1]);
+                b = end;
                 continue;
             }
+            let len = BLOCK.min(reach.len - b * BLOCK);
             // The reductions of the block before, then this block's, sample by sample.
             let mut window = [0.0f64; 2 * BLOCK];
             match last_release.take() {
@@ -393,10 +403,14 @@ impl Curve {
                 }
                 None => window[..BLOCK].copy_from_slice(&last),
             }
-            let values = reach.block(b);
-            for j in 0..BLOCK {
+            // A block not over the threshold needs no reduction of its own.
+            let values = if peaked[b] {
+                reach.look_ahead(b)
+            } else {
+                [0.0; BLOCK]
+            };
+            for (j, &r) in values.iter().enumerate() {
                 if j < len {
-                    let r = values.map_or(0.0, |v| v[j]);
                     let need = if r > threshold {
                         1.0 - f64::from(threshold / r)
                     } else {
@@ -409,39 +423,76 @@ impl Curve {
             last.copy_from_slice(&window[BLOCK..]);
             let mut gains = [1.0f32; BLOCK];
             smooth(&window, &mut gains);
-            blocks.push(BlockCurve::Explicit(explicit.len() as u32));
+            index[b] = explicit.len() as u32;
             explicit.push(gains);
+            near.push(b as u32);
+            b += 1;
         }
         Curve {
-            blocks,
+            starts,
+            index,
             explicit,
+            near,
             len: reach.len,
             threshold,
             release: rel,
         }
     }
 
+    /// Block `b`.
+    fn block(&self, b: usize) -> BlockCurve {
+        match self.index[b] {
+            RELEASE => BlockCurve::Release(self.starts[b]),
+            k => BlockCurve::Explicit(k),
+        }
+    }
+
+    /// The number of blocks.
+    fn blocks(&self) -> usize {
+        self.index.len()
+    }
+
     #[cfg(any(test, feature = "unstable-stages"))]
     fn at(&self, i: usize) -> f32 {
         let j = i % BLOCK;
-        match self.blocks[i / BLOCK] {
+        match self.block(i / BLOCK) {
             BlockCurve::Explicit(k) => self.explicit[k as usize][j],
             BlockCurve::Release(u0) => self.release.gain(u0, j),
         }
     }
 
-    /// Writes `x · gain · curve` into `x`.
+    /// Writes `x · gain · curve` into `x`: a stretch of blocks that get the gain alone in one
+    /// loop, every other block by its factors.
     fn apply(&self, x: &mut [f32], gain_db: f64) {
         let g = db_to_gain(gain_db) as f32;
-        for (b, chunk) in x.chunks_mut(BLOCK).enumerate() {
-            let factors = self.factors(b, g);
-            chunk.iter_mut().zip(&factors).for_each(|(s, f)| *s *= f);
+        let (blocks, n) = (self.blocks(), x.len());
+        let mut b = 0;
+        while b < blocks {
+            let alone = self.is_gain_alone(b);
+            let end = (b + 1..blocks)
+                .find(|&c| self.is_gain_alone(c) != alone)
+                .unwrap_or(blocks);
+            let stretch = &mut x[b * BLOCK..(end * BLOCK).min(n)];
+            if alone {
+                stretch.iter_mut().for_each(|s| *s *= g);
+            } else {
+                for (c, chunk) in (b..end).zip(stretch.chunks_mut(BLOCK)) {
+                    let factors = self.factors(c, g);
+                    chunk.iter_mut().zip(&factors).for_each(|(s, f)| *s *= f);
+                }
+            }
+            b = end;
         }
+    }
+
+    /// Whether block `b` gets the gain alone.
+    fn is_gain_alone(&self, b: usize) -> bool {
+        self.index[b] == RELEASE && self.release.is_gain_alone(self.starts[b])
     }
 
     /// What [`Curve::apply`] multiplies block `b` by, the gain `g` included.
     fn factors(&self, b: usize, g: f32) -> [f32; BLOCK] {
-        match self.blocks[b] {
+        match self.block(b) {
             BlockCurve::Release(u0) if self.release.is_gain_alone(u0) => [g; BLOCK],
             BlockCurve::Release(u0) => {
                 let v = (self.release.k2 * u0) as f32;
@@ -456,38 +507,77 @@ impl Curve {
         let limited = db_to_gain(-LIMITED_SAMPLE_DB) as f32;
         let mut lowest = 1.0f32;
         let mut count = 0usize;
-        for (b, block) in self.blocks.iter().enumerate() {
-            let len = BLOCK.min(self.len - b * BLOCK);
-            match *block {
-                BlockCurve::Release(u0) if self.release.is_gain_alone(u0) => {}
-                BlockCurve::Release(u0) => {
-                    // A release only rises: the lowest gain is the first, and the samples
-                    // limited are the ones before it first reaches `limited`.
-                    let gain = |j: usize| self.release.gain(u0, j);
-                    lowest = lowest.min(gain(0));
-                    let (mut below, mut above) = (0, len);
-                    while below < above {
-                        let mid = (below + above) / 2;
-                        if gain(mid) < limited {
-                            below = mid + 1;
-                        } else {
-                            above = mid;
-                        }
-                    }
-                    count += below;
+        let len = |b: usize| BLOCK.min(self.len - b * BLOCK);
+        for (&b, gains) in self.near.iter().zip(&self.explicit) {
+            for &g in &gains[..len(b as usize)] {
+                lowest = lowest.min(g);
+                count += usize::from(g < limited);
+            }
+        }
+        // A release only falls from one block to the next, and rises within a block: in each
+        // stretch of release blocks the lowest gain is the first, and the samples limited are
+        // the first ones, up to where it first reaches `limited`.
+        let stretches = std::iter::once(0).chain(self.near.iter().map(|&b| b as usize + 1));
+        for first in stretches {
+            for b in first..self.blocks() {
+                let BlockCurve::Release(u0) = self.block(b) else {
+                    break;
+                };
+                let gain = |j: usize| self.release.gain(u0, j);
+                if self.release.is_gain_alone(u0) {
+                    break;
                 }
-                BlockCurve::Explicit(k) => {
-                    for &g in &self.explicit[k as usize][..len] {
-                        lowest = lowest.min(g);
-                        count += usize::from(g < limited);
+                lowest = lowest.min(gain(0));
+                if gain(0) >= limited {
+                    break;
+                }
+                let (mut below, mut above) = (0, len(b));
+                while below < above {
+                    let mid = (below + above) / 2;
+                    if gain(mid) < limited {
+                        below = mid + 1;
+                    } else {
+                        above = mid;
                     }
                 }
+                count += below;
             }
         }
         (lowest < 1.0).then(|| crate::Limiting {
             max_reduction_db: -gain_to_db(f64::from(lowest)),
             limited_share: count as f64 / self.len as f64,
         })
+    }
+}
+
+/// `Σ p`, `Σ p·u` and `Σ p·u²` over blocks of energies `p` and starting reductions `u`.
+fn segment_sums(p: &[f64], u: &[f64]) -> [f64; 3] {
+    let mut sums = [0.0f64; 3];
+    for (&p, &u) in p.iter().zip(u) {
+        sums[0] += p;
+        sums[1] += p * u;
+        sums[2] += p * u * u;
+    }
+    sums
+}
+
+/// The share of the energy of `source` that `gains` keep (the mean square gain where the source
+/// is silent).
+fn kept_share(source: &[f32], gains: &[f32; BLOCK]) -> f64 {
+    // Eight running sums each, one per lane, so the loop vectorises.
+    let (mut all, mut kept) = ([0.0f32; 8], [0.0f32; 8]);
+    for (s, c) in source.chunks_exact(8).zip(gains.chunks_exact(8)) {
+        for l in 0..8 {
+            let e = s[l] * s[l];
+            all[l] += e;
+            kept[l] += e * (c[l] * c[l]);
+        }
+    }
+    let (all, kept) = (all.iter().sum::<f32>(), kept.iter().sum::<f32>());
+    if all > 0.0 {
+        f64::from(kept / all)
+    } else {
+        gains.iter().map(|&c| f64::from(c * c)).sum::<f64>() / BLOCK as f64
     }
 }
 
@@ -596,10 +686,10 @@ pub fn normalize_loudness_limited(
     if x.len() < super::MIN_LOUDNESS_SAMPLES {
         return None;
     }
-    let rel = release();
-    let k = k_weighted(x, [rel.powers, rel.powers.map(|p| p * p)]);
+    let k = k_weighted(x);
     let measured = gated_lufs(&k.segments)?;
-    let true_peak = f64::from(crate::pipeline::loudness::true_peak(x));
+    let peaks = super::block_peaks(x);
+    let true_peak = f64::from(true_peak_of(x, &peaks));
     // The margin for other meters, room for the dither's ±1 LSB and one more for the rounding
     // to 16 bits (as for the gain alone in `loudness_gain`).
     let ceiling = db_to_gain(ceiling_dbtp - LIMITER_MARGIN_DB)
@@ -618,8 +708,8 @@ pub fn normalize_loudness_limited(
     }
     // The gain at which the limiter's deepest reduction reaches the cap.
     let most = gain_to_db(ceiling / true_peak) + MAX_LIMITING_DB;
-    let mut lim = Limiter::new(x, ceiling, k, wanted);
-    let found = lim.search(x, wanted, most, target_lufs);
+    let mut lim = Limiter::new(x, &peaks, ceiling, k, wanted);
+    let found = lim.search(x, (wanted, most), target_lufs, target_lufs);
     if found.gain_db >= most && found.lufs < target_lufs - LIMITER_FALLBACK_LU {
         // Out of the limiter's reach: the gain alone, up to the ceiling (less the margin for
         // other meters), as without the limiter.
@@ -634,19 +724,17 @@ pub fn normalize_loudness_limited(
         });
     }
     let (Found { gain_db, curve, .. }, reached) = lim.settle(x, found, (wanted, most), target_lufs);
-    curve.apply(x, gain_db);
     let capped = gain_db >= most && reached < target_lufs - LIMITER_TOLERANCE_LU;
     // The limited gain varies, so interpolated peaks may move by a hair: check where the
-    // limiter worked, and lower the whole tone by what is over.
-    let mut applied = gain_db;
-    let mut reached = reached;
-    let tp = lim.peak_after(x, &curve);
+    // limiter works, and lower the whole tone by what is over.
+    let (mut applied, mut reached) = (gain_db, reached);
+    let tp = lim.peak_after(x, gain_db, &curve);
     if tp > ceiling {
         let g = gain_to_db(ceiling / tp);
-        super::apply_gain(x, g);
         applied += g;
         reached += g;
     }
+    curve.apply(x, applied);
     Some(LimitedLoudness {
         gain_db: applied,
         measured_lufs: measured,
@@ -662,21 +750,18 @@ pub fn normalize_loudness_limited(
 struct Limiter {
     reach: Reach,
     ceiling: f32,
-    /// The source K-weighted: its segments' mean squares, per block its energy and the sums
-    /// from which the energy any curve keeps follows (`Σ k²`, `Σ k²·aʲ`, `Σ k²·a²ʲ`), and its
-    /// samples.
+    /// The source K-weighted: its segments' mean squares and its blocks' energies.
     k: KWeighted,
 }
 
 impl Limiter {
-    fn new(x: &[f32], ceiling: f64, mut k: KWeighted, wanted: f64) -> Limiter {
-        k.sum_blocks();
+    fn new(x: &[f32], peaks: &[f32], ceiling: f64, k: KWeighted, wanted: f64) -> Limiter {
         let mut lim = Limiter {
             reach: Reach::empty(0, 0.0),
             ceiling: ceiling as f32,
             k,
         };
-        lim.reach = Reach::of_signal(x, lim.floor_for(wanted));
+        lim.reach = Reach::of_signal(x, peaks, lim.floor_for(wanted));
         lim
     }
 
@@ -696,74 +781,103 @@ impl Limiter {
         self.reach.extend(x, floor);
     }
 
-    /// The loudness of the source after `gain_db` and the limiter's `curve`: each segment's
-    /// K-weighted energy scaled by the share of it the curve keeps, the curve applied to the
-    /// K-weighted source. That is the meter's reading but for the order of the two (the
-    /// filter of the curve's product, against the curve times the filtered source), which the
-    /// curve's slow changes make a few thousandths of an LU (`tests/loudness.rs`).
-    fn estimate(&self, gain_db: f64, curve: &Curve) -> f64 {
-        self.loudness(gain_db, curve, &[])
+    /// The loudness of the source `x` after `gain_db` and the limiter's `curve`: each
+    /// segment's K-weighted energy, block by block, scaled by the share of it the curve keeps.
+    /// A release block's share follows from its starting reduction, the energy taken as spread
+    /// evenly over it; a block near a peak keeps the share of the source's own energy the curve
+    /// keeps there, the K-weighting taken as changing the level but not where in the 4 ms the
+    /// energy lies. Where that is off (a low note the K-weighting's high-pass delays),
+    /// [`Limiter::check`] measures.
+    fn estimate(&self, x: &[f32], gain_db: f64, curve: &Curve) -> f64 {
+        self.loudness(x, gain_db, curve, &[])
     }
 
-    /// [`Limiter::estimate`], taking the K-weighted energy of block `b` (in units of the
-    /// source's) from `measured[b]` where that is known.
-    fn loudness(&self, gain_db: f64, curve: &Curve, measured: &[Option<f64>]) -> f64 {
-        let g2 = db_to_gain(2.0 * gain_db);
-        let k2 = curve.release.k2;
+    /// [`Limiter::estimate`], taking the K-weighted energy of the blocks in `measured` (in
+    /// units of the source's) as given.
+    fn loudness(&self, x: &[f32], gain_db: f64, curve: &Curve, measured: &[(usize, f64)]) -> f64 {
+        let rel = curve.release;
+        let energies = &self.k.energies;
         let per_segment = SEGMENT / BLOCK;
+        // A release block keeps `p·(1 − 2·mean·v + mean_square·v²)`, `v = K²·u`: per segment,
+        // three sums over its blocks (a block near a peak has `u = 0` there, and its own share
+        // is added below).
+        let mut kept: Vec<[f64; 3]> = energies
+            .chunks_exact(per_segment)
+            .zip(curve.starts.chunks_exact(per_segment))
+            .map(|(p, u)| segment_sums(p, u))
+            .collect();
+        let kept_by_estimate = |b: usize| -> f64 {
+            let p = energies[b];
+            match curve.block(b) {
+                BlockCurve::Release(u0) => {
+                    let v = rel.k2 * u0;
+                    p * (1.0 - 2.0 * v * rel.mean + v * v * rel.mean_square)
+                }
+                BlockCurve::Explicit(k) => {
+                    let source = &x[b * BLOCK..(b + 1) * BLOCK];
+                    p * kept_share(source, &curve.explicit[k as usize])
+                }
+            }
+        };
+        let mut extra = vec![0.0f64; kept.len()];
+        for &b in &curve.near {
+            let b = b as usize;
+            if let Some(e) = extra.get_mut(b / per_segment) {
+                *e += kept_by_estimate(b) - energies[b];
+            }
+        }
+        for &(b, measured) in measured {
+            if let Some(e) = extra.get_mut(b / per_segment) {
+                *e += measured - kept_by_estimate(b);
+            }
+        }
+        let g2 = db_to_gain(2.0 * gain_db);
+        let v = rel.k2;
         let segments: Vec<f64> = self
             .k
             .segments
             .iter()
-            .enumerate()
-            .map(|(i, &w)| {
-                let (mut power, mut kept) = (0.0f64, 0.0f64);
-                for b in i * per_segment..(i + 1) * per_segment {
-                    let [p, m1, m2] = self.k.moments[b];
-                    power += p;
-                    kept += match (measured.get(b).copied().flatten(), curve.blocks[b]) {
-                        (Some(e), _) => e,
-                        (None, BlockCurve::Release(u0)) => {
-                            let v = k2 * u0;
-                            p - 2.0 * v * m1 + v * v * m2
-                        }
-                        (None, BlockCurve::Explicit(k)) => self
-                            .k
-                            .block(b)
-                            .iter()
-                            .zip(&curve.explicit[k as usize])
-                            .map(|(&s, &c)| {
-                                let v = f64::from(s * c);
-                                v * v
-                            })
-                            .sum(),
-                    };
+            .zip(&mut kept)
+            .zip(&extra)
+            .map(|((&w, &mut [p, pu, pu2]), &extra)| {
+                if p == 0.0 {
+                    return w * g2;
                 }
-                if power == 0.0 {
-                    w * g2
-                } else {
-                    w * g2 * (kept / power).max(0.0)
-                }
+                let kept = p - 2.0 * v * rel.mean * pu + v * v * rel.mean_square * pu2 + extra;
+                w * g2 * (kept / p).max(0.0)
             })
             .collect();
         gated_lufs(&segments).unwrap_or(f64::NEG_INFINITY)
     }
 
-    /// The true peak of the limited tone `y` wherever it may exceed the ceiling (elsewhere a
-    /// value at most the ceiling): in the blocks where the curve moves fast (around peaks) and
-    /// where the source's envelope comes within 0.01 dB of the threshold, with a block either
-    /// side. Everywhere else the envelope stays 0.01 dB under the threshold and the gain
-    /// changes too slowly to lift an interpolated peak by as much.
-    fn peak_after(&self, y: &[f32], curve: &Curve) -> f64 {
+    /// The true peak of the source `x` after `gain_db` and `curve` wherever it may exceed the
+    /// ceiling (elsewhere a value at most the ceiling): in the blocks where the curve moves fast
+    /// (around peaks) and where the source's envelope comes within 0.01 dB of the threshold,
+    /// with a block either side. Everywhere else the envelope stays 0.01 dB under the threshold
+    /// and the gain changes too slowly to lift an interpolated peak by as much. The limited
+    /// samples are those [`Curve::apply`] writes.
+    fn peak_after(&self, x: &[f32], gain_db: f64, curve: &Curve) -> f64 {
+        let g = db_to_gain(gain_db) as f32;
         let t = curve.threshold * 0.999;
-        let blocks = curve.blocks.len();
-        let hot =
-            |b: usize| matches!(curve.blocks[b], BlockCurve::Explicit(_)) || self.reach.top[b] > t;
+        let blocks = curve.blocks();
+        let hot = |b: usize| curve.index[b] != RELEASE || self.reach.top[b] > t;
         let near = |b: usize| (b.saturating_sub(1)..(b + 2).min(blocks)).any(hot);
         let mut best = 0.0f32;
+        let mut limited = Vec::new();
         for run in runs(blocks, near) {
-            let env =
-                true_peak_envelope_range(y, run.start * BLOCK, (run.end * BLOCK).min(y.len()));
+            // The stretch limited, and a block either side for the interpolator's reach (the
+            // signal's own ends are silence to it either way).
+            const { assert!(ENVELOPE_REACH < BLOCK) };
+            let from = run.start.saturating_sub(1);
+            limited.clear();
+            for c in from..(run.end + 1).min(blocks) {
+                let factors = curve.factors(c, g);
+                let source = &x[c * BLOCK..((c + 1) * BLOCK).min(x.len())];
+                limited.extend(source.iter().zip(&factors).map(|(&s, &f)| s * f));
+            }
+            let start = (run.start - from) * BLOCK;
+            let end = ((run.end - from) * BLOCK).min(limited.len());
+            let env = true_peak_envelope_range(&limited, start, end);
             best = env.iter().fold(best, |m, &e| m.max(e));
         }
         f64::from(best)
@@ -778,10 +892,10 @@ impl Limiter {
     fn check(&self, x: &[f32], gain_db: f64, curve: &Curve) -> f64 {
         let g = db_to_gain(gain_db) as f32;
         let g2 = f64::from(g) * f64::from(g);
-        let blocks = curve.blocks.len();
-        let explicit = |b: usize| matches!(curve.blocks[b], BlockCurve::Explicit(_));
+        let blocks = curve.blocks();
+        let explicit = |b: usize| curve.index[b] != RELEASE;
         let fast = |b: usize| explicit(b) || (b > 0 && explicit(b - 1));
-        let mut measured = vec![None; blocks];
+        let mut measured = Vec::new();
         let mut limited = Vec::new();
         for run in runs(blocks, fast) {
             let (first, b) = (run.start, run.end);
@@ -793,11 +907,9 @@ impl Limiter {
                 limited.extend(source.iter().zip(&factors).map(|(&s, &f)| s * f));
             }
             let sums = k_weighted_sums(&limited, BLOCK);
-            for c in first..b {
-                measured[c] = Some(sums[c - from] / g2);
-            }
+            measured.extend((first..b).map(|c| (c, sums[c - from] / g2)));
         }
-        self.loudness(gain_db, curve, &measured)
+        self.loudness(x, gain_db, curve, &measured)
     }
 
     /// Takes what the search `found` for the target, checks the loudness it reaches
@@ -825,19 +937,19 @@ impl Limiter {
             }
             round += 1;
             aim -= miss;
-            found = self.search(x, least, most, aim);
+            found = self.search(x, (least, most), target, aim);
         }
     }
 
     /// The make-up gain in `least ..= most` dB whose estimated loudness is `aim`, and that
     /// loudness: a secant search from `least` (the loudness rises with the gain, more slowly the
     /// more is limited).
-    fn search(&mut self, x: &[f32], least: f64, most: f64, aim: f64) -> Found {
+    fn search(&mut self, x: &[f32], (least, most): (f64, f64), unlimited: f64, aim: f64) -> Found {
         let least = least.min(most);
         let eval = |lim: &mut Limiter, g: f64| {
             lim.cover(x, g);
             let curve = Curve::new(&lim.reach, lim.threshold(g));
-            let miss = lim.estimate(g, &curve) - aim;
+            let miss = lim.estimate(x, g, &curve) - aim;
             (miss, curve)
         };
         let mut g0 = least;
@@ -849,7 +961,9 @@ impl Limiter {
                 curve,
             };
         }
-        let mut g1 = (g0 - f0).clamp(least, most);
+        // What the limiter takes at `least`: the gain alone would reach `unlimited` there.
+        let lost = unlimited - (f0 + aim);
+        let mut g1 = first_step(g0, f0, lost, most - MAX_LIMITING_DB).clamp(least, most);
         let (mut f1, mut curve) = eval(self, g1);
         for _ in 2..LIMITER_MAX_STEPS {
             if f1.abs() <= LIMITER_TOLERANCE_LU || (g1 >= most && f1 < 0.0) || g1 == g0 {
@@ -870,6 +984,25 @@ impl Limiter {
             lufs: f1 + aim,
             curve,
         }
+    }
+}
+
+/// The search's first step from `g0` (dB), where the estimate misses by `f0` LU (short:
+/// negative), of which the limiter takes `lost`, limiting having started at `start` dB: the
+/// loudness rises a dB per dB of gain less the limiter's loss, modelled as growing with the
+/// square of the gain over `start` (a higher gain deepens the reduction at the peaks and
+/// reaches more of them). Measured (the estimates the search makes): the quiet speech fixture
+/// takes three instead of four, the orchestral one three as before (a first step of `−f0`
+/// fell 0.13 LU short there, this one goes 0.10 LU over).
+fn first_step(g0: f64, f0: f64, lost: f64, start: f64) -> f64 {
+    let d0 = g0 - start;
+    let c = lost / (d0 * d0);
+    // f0 + (d − d0) − c·(d² − d0²) = 0, its smaller root d.
+    let disc = 1.0 - 4.0 * c * (d0 - f0 - c * d0 * d0);
+    if d0 > 0.0 && c > 0.0 && disc >= 0.0 {
+        start + (1.0 - disc.sqrt()) / (2.0 * c)
+    } else {
+        g0 - f0
     }
 }
 
@@ -939,11 +1072,21 @@ mod tests {
         let env = crate::pipeline::loudness::true_peak_envelope(&x);
         for threshold in [0.3f32, 0.5] {
             // Envelope only near the peaks, or everywhere: the same gain reduction, bit for bit.
-            let sparse = Curve::new(&Reach::of_signal(&x, threshold * 0.7), threshold);
+            let sparse = Curve::new(
+                &Reach::of_signal(&x, &super::super::block_peaks(&x), threshold * 0.7),
+                threshold,
+            );
             let dense = limiter_gain(&env, threshold);
             let stored = (0..x.len()).filter(|&i| sparse.at(i) != 1.0).count();
             assert!(stored > 1_000 && stored < x.len(), "{stored}");
             assert!((0..x.len()).all(|i| sparse.at(i) == dense[i]));
+            // What the curve reports is what its samples say.
+            let limited = db_to_gain(-LIMITED_SAMPLE_DB) as f32;
+            let lowest = dense.iter().fold(1.0f32, |m, &g| m.min(g));
+            let count = dense.iter().filter(|&&g| g < limited).count();
+            let stats = sparse.stats().unwrap();
+            assert_eq!(stats.max_reduction_db, -gain_to_db(f64::from(lowest)));
+            assert_eq!(stats.limited_share, count as f64 / x.len() as f64);
             // And what the closed form makes of the release is the reduction sample by sample.
             let slow = reference(&env, threshold);
             for (i, (&f, &s)) in dense.iter().zip(&slow).enumerate() {
@@ -952,8 +1095,8 @@ mod tests {
             }
         }
         // The sparse envelope is exact where stored, and stores little of a quiet tone.
-        let r = Reach::of_signal(&x, 0.3);
-        assert!(r.values.len() < r.index.len() / 4, "{}", r.values.len());
+        let r = Reach::of_signal(&x, &super::super::block_peaks(&x), 0.3);
+        assert!(r.env.len() < r.index.len() / 4, "{}", r.env.len());
     }
 
     /// A low chord with loud hits of `hit_hz` decaying over `decay` seconds. K-weighting lifts
