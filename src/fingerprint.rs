@@ -39,8 +39,9 @@ use crate::pipeline::quantize::Fnv64;
 /// limiter's make-up gain estimated from the K-weighted source the meter's filtering keeps, and
 /// checked by filtering where the curve moves fast, which moves the samples of limited tones;
 /// 5 — the limiter's estimate from the K-weighted energy of every 4 ms block (the samples no
-/// longer kept), its first step modelled, and its last correction of the true peak folded into
-/// the one pass that applies the curve, which moves the samples of limited tones.
+/// longer kept), its search steps modelled and its tolerance 0.05 LU, and its last correction
+/// of the true peak folded into the one pass that applies the curve, which moves the samples of
+/// limited tones.
 pub const SOUND_VERSION: u32 = 5;
 
 /// The number that leads the canonical encoding of the options (and so [`Options::fingerprint`]
