@@ -362,8 +362,8 @@ impl Curve {
     fn new(reach: &Reach, threshold: f32) -> Curve {
         let rel = release();
         let n_blocks = reach.top.len();
-        let need = |i: usize| {
-            let r = reach.at(i);
+        // The reduction a look-ahead peak `r` needs.
+        let need = |r: f32| {
             if r > threshold {
                 1.0 - f64::from(threshold / r)
             } else {
@@ -377,7 +377,11 @@ impl Curve {
         let (mut explicit, mut near) = (Vec::new(), Vec::new());
         // A peak within the look-ahead of the very start holds the gain down from the start:
         // the averages count the samples before it as needing what the first one needs.
-        let before = if reach.len > 0 { need(0) } else { 0.0 };
+        let before = if reach.len > 0 {
+            need(reach.at(0))
+        } else {
+            0.0
+        };
         let is_near = |b: usize| peaked[b] || (b > 0 && peaked[b - 1]) || (b == 0 && before > 0.0);
         // The reductions of the last block (before the first: `before`), and the last one.
         let mut last = [before; BLOCK];
@@ -417,12 +421,7 @@ impl Curve {
             };
             for (j, &r) in values.iter().enumerate() {
                 if j < len {
-                    let need = if r > threshold {
-                        1.0 - f64::from(threshold / r)
-                    } else {
-                        0.0
-                    };
-                    u = (u * rel.a).max(need);
+                    u = (u * rel.a).max(need(r));
                 }
                 window[BLOCK + j] = u;
             }
@@ -514,11 +513,14 @@ impl Curve {
         self.index[b] == RELEASE && self.release.is_gain_alone(self.starts[b])
     }
 
-    /// What [`Curve::apply`] multiplies block `b` by, the gain `g` included.
-    fn factors(&self, b: usize, g: f32) -> [f32; BLOCK] {
-        let mut factors = [1.0; BLOCK];
-        self.scale(b, g, &mut factors);
-        factors
+    /// Writes into `out` the samples of `x` in `blocks` as [`Curve::apply`] makes them with the
+    /// gain `g`.
+    fn limited(&self, x: &[f32], blocks: std::ops::Range<usize>, g: f32, out: &mut Vec<f32>) {
+        out.clear();
+        out.extend_from_slice(&x[blocks.start * BLOCK..(blocks.end * BLOCK).min(x.len())]);
+        for (b, chunk) in blocks.zip(out.chunks_mut(BLOCK)) {
+            self.scale(b, g, chunk);
+        }
     }
 
     /// Multiplies `samples` (block `b`, or its start) by the block's factors, the gain `g`
@@ -842,7 +844,7 @@ impl Limiter {
         // A release block keeps `p·(1 − 2·mean·v + mean_square·v²)`, `v = K²·u`: per segment,
         // three sums over its blocks (a block near a peak has `u = 0` there, and its own share
         // is added below).
-        let mut kept: Vec<[f64; 3]> = energies
+        let kept: Vec<[f64; 3]> = energies
             .chunks_exact(per_segment)
             .zip(curve.starts.chunks_exact(per_segment))
             .map(|(p, u)| segment_sums(p, u))
@@ -878,9 +880,9 @@ impl Limiter {
             .k
             .segments
             .iter()
-            .zip(&mut kept)
+            .zip(&kept)
             .zip(&extra)
-            .map(|((&w, &mut [p, pu, pu2]), &extra)| {
+            .map(|((&w, &[p, pu, pu2]), &extra)| {
                 if p == 0.0 {
                     return w * g2;
                 }
@@ -912,12 +914,7 @@ impl Limiter {
             // signal's own ends are silence to it either way).
             const { assert!(ENVELOPE_REACH < BLOCK) };
             let from = run.start.saturating_sub(1);
-            limited.clear();
-            for c in from..(run.end + 1).min(blocks) {
-                let factors = curve.factors(c, g);
-                let source = &x[c * BLOCK..((c + 1) * BLOCK).min(x.len())];
-                limited.extend(source.iter().zip(&factors).map(|(&s, &f)| s * f));
-            }
+            curve.limited(x, from..(run.end + 1).min(blocks), g, &mut limited);
             let start = (run.start - from) * BLOCK;
             let end = ((run.end - from) * BLOCK).min(limited.len());
             let env = true_peak_envelope_range(&limited, start, end);
@@ -943,12 +940,7 @@ impl Limiter {
         for run in runs(blocks, fast) {
             let (first, b) = (run.start, run.end);
             let from = first.saturating_sub(SETTLE_BLOCKS);
-            limited.clear();
-            for c in from..b {
-                let factors = curve.factors(c, g);
-                let source = &x[c * BLOCK..((c + 1) * BLOCK).min(x.len())];
-                limited.extend(source.iter().zip(&factors).map(|(&s, &f)| s * f));
-            }
+            curve.limited(x, from..b, g, &mut limited);
             let sums = k_weighted_sums(&limited, BLOCK);
             measured.extend((first..b).map(|c| (c, sums[c - from] / g2)));
         }
@@ -1005,16 +997,13 @@ impl Limiter {
                 curve,
             };
         }
-        // What the limiter takes at gain `g` where the estimate misses by `f`: the gain alone
-        // would reach `unlimited` at `least`, a dB more per dB over it.
-        let taken = |g: f64, f: f64| unlimited - aim + (g - least) - f;
         let model = Loss {
             start: most - MAX_LIMITING_DB,
             least,
             short: unlimited - aim,
         };
         let mut g1 = model
-            .root((g0, taken(g0, f0)), None)
+            .root((g0, model.taken(g0, f0)), None)
             .unwrap_or(g0 - f0)
             .clamp(least, most);
         let (mut f1, mut curve) = eval(self, g1);
@@ -1031,7 +1020,7 @@ impl Limiter {
                 }
             };
             let next = model
-                .root((g0, taken(g0, f0)), Some((g1, taken(g1, f1))))
+                .root((g0, model.taken(g0, f0)), Some((g1, model.taken(g1, f1))))
                 .unwrap_or_else(secant);
             (g0, f0) = (g1, f1);
             g1 = next.clamp(least, most);
@@ -1056,12 +1045,22 @@ struct Loss {
 }
 
 impl Loss {
+    /// What the gain alone would miss the aim by at `g` dB.
+    fn unlimited_miss(&self, g: f64) -> f64 {
+        self.short + (g - self.least)
+    }
+
+    /// What the limiter takes at `g` dB, where the estimate misses the aim by `f`.
+    fn taken(&self, g: f64, f: f64) -> f64 {
+        self.unlimited_miss(g) - f
+    }
+
     /// The gain at which the model through the points `(gain, taken)` misses nothing; `None`
     /// where the points give no model or the model no such gain. Through two points the
     /// exponent is theirs; through one it is `1 + 4·taken/(gain − start)`, clamped to 1.2–2.5:
     /// the more of the gain over `start` the limiter already takes, the faster its loss grows
-    /// (fitted on the loudness fixtures: 1.4 for the orchestral piece, 1.9 for the quiet
-    /// speech, which the limiter works on over most of its length).
+    /// (fitted to the loudness fixtures, where it gives 1.6 for the orchestral piece and 1.9
+    /// for the quiet speech, which the limiter works on over most of its length).
     fn root(&self, a: (f64, f64), b: Option<(f64, f64)>) -> Option<f64> {
         let (da, ta) = (a.0 - self.start, a.1);
         let p = match b {
@@ -1072,7 +1071,7 @@ impl Loss {
             return None;
         }
         let scale = ta / libm::pow(da, p);
-        let miss = |d: f64| self.short + (d + self.start - self.least) - scale * libm::pow(d, p);
+        let miss = |d: f64| self.unlimited_miss(d + self.start) - scale * libm::pow(d, p);
         let slope = |d: f64| 1.0 - scale * p * libm::pow(d, p - 1.0);
         // Newton's steps from the lower point: the miss rises there (it is short), and for
         // p > 1 it is concave, so the steps climb to the root without passing it.
