@@ -372,22 +372,67 @@ pub fn integrated_lufs(x: &[f32]) -> Option<f64> {
     gated_lufs(&segment_energies(x, &mut Discard))
 }
 
-/// The sums of squares of `x` K-weighted (from silence before it), over each `block`-long
-/// chunk. A limiter measures with it the stretches where its gain moves fast.
-pub(crate) fn k_weighted_sums(x: &[f32], block: usize) -> Vec<f64> {
+/// The sums of squares of each signal of `xs` K-weighted (from silence before it), over each
+/// [`KEPT_BLOCK`] samples (the last block may be shorter). A limiter measures with it the
+/// stretches where its gain moves fast.
+///
+/// One signal's filter waits on its last output every sample, so [`LANES`] signals are filtered
+/// side by side (the same operations in the same order for each: the same values as one at a
+/// time), the shorter ones of a group run on with silence whose outputs are not counted.
+pub(crate) fn k_weighted_block_sums(xs: &[Vec<f32>]) -> Vec<Vec<f64>> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU has AVX.
+        return unsafe { k_weighted_block_sums_avx(xs) };
+    }
+    k_weighted_block_sums_portable(xs)
+}
+
+/// [`k_weighted_block_sums_portable`] compiled for AVX (no fused multiply-add: the same values).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn k_weighted_block_sums_avx(xs: &[Vec<f32>]) -> Vec<Vec<f64>> {
+    k_weighted_block_sums_portable(xs)
+}
+
+#[inline(always)]
+fn k_weighted_block_sums_portable(xs: &[Vec<f32>]) -> Vec<Vec<f64>> {
     let f = k_weighting();
-    let mut k = KState::<1>::SILENT;
-    x.chunks(block)
-        .map(|chunk| {
-            chunk
-                .iter()
-                .map(|&s| {
-                    let [y] = k.step(&f, [f64::from(s)]);
-                    y * y
-                })
-                .sum()
-        })
-        .collect()
+    let mut out = Vec::with_capacity(xs.len());
+    for group in xs.chunks(LANES) {
+        let lens: [usize; LANES] = std::array::from_fn(|l| group.get(l).map_or(0, Vec::len));
+        let n = lens.iter().copied().max().unwrap_or(0);
+        // The group's samples interleaved, silence after each signal's end.
+        let mut input = vec![[0.0f32; LANES]; n];
+        for (l, x) in group.iter().enumerate() {
+            for (v, &s) in input.iter_mut().zip(x) {
+                v[l] = s;
+            }
+        }
+        let mut k = KState::<LANES>::SILENT;
+        let mut sums: [Vec<f64>; LANES] = Default::default();
+        for (c, chunk) in input.chunks(KEPT_BLOCK).enumerate() {
+            let mut acc = [0.0f64; LANES];
+            for (j, xs) in chunk.iter().enumerate() {
+                let i = c * KEPT_BLOCK + j;
+                let y = k.step(&f, xs.map(f64::from));
+                for l in 0..LANES {
+                    // A weight of exactly 1 or 0: the sum of the signal's own outputs.
+                    let counted = if i < lens[l] { 1.0 } else { 0.0 };
+                    acc[l] += y[l] * y[l] * counted;
+                }
+            }
+            for (s, a) in sums.iter_mut().zip(acc) {
+                s.push(a);
+            }
+        }
+        for (l, len) in lens.iter().enumerate().take(group.len()) {
+            let mut s = std::mem::take(&mut sums[l]);
+            s.truncate(len.div_ceil(KEPT_BLOCK));
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// Integrated loudness from the K-weighted mean squares of consecutive 100 ms segments: 400 ms
@@ -709,6 +754,52 @@ fn block_peak_portable(taps: &[[f32; TAPS]; FACTOR], input: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_sums_side_by_side_are_those_of_one_signal_at_a_time() {
+        // Five signals (two groups of lanes) of different lengths, none a whole number of
+        // blocks but one: each signal's sums must be, bit for bit, those of a filter run over
+        // it alone from silence, with nothing of the silence after a shorter signal counted.
+        let signal = |n: usize, hz: f32| -> Vec<f32> {
+            (0..n)
+                .map(|i| (i as f32 * hz / 16_000.0 * std::f32::consts::TAU).sin() * 0.7)
+                .collect()
+        };
+        let xs = vec![
+            signal(700, 45.0),
+            signal(64 * 9, 997.0),
+            signal(65, 5_000.0),
+            signal(1_999, 150.0),
+            signal(130, 3_000.0),
+        ];
+        let one_at_a_time = |x: &[f32]| -> Vec<f64> {
+            let f = k_weighting();
+            let mut k = KState::<1>::SILENT;
+            x.chunks(KEPT_BLOCK)
+                .map(|chunk| {
+                    chunk
+                        .iter()
+                        .map(|&s| {
+                            let [y] = k.step(&f, [f64::from(s)]);
+                            y * y
+                        })
+                        .sum()
+                })
+                .collect()
+        };
+        let sums = k_weighted_block_sums(&xs);
+        assert_eq!(sums.len(), xs.len());
+        for (x, s) in xs.iter().zip(&sums) {
+            assert_eq!(s.len(), x.len().div_ceil(KEPT_BLOCK));
+            let reference = one_at_a_time(x);
+            assert!(s
+                .iter()
+                .zip(&reference)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+            assert!(s.iter().all(|&e| e > 0.0));
+        }
+        assert!(k_weighted_block_sums(&[]).is_empty());
+    }
 
     #[test]
     fn interpolator_passes_samples_through_on_phase_zero() {

@@ -11,6 +11,7 @@
 //! bit-exact) and for near-silence below 1/1024 LSB (digital silence stays digital silence).
 
 use crate::options::Dither;
+use std::mem::MaybeUninit;
 
 const SCALE: f32 = 32_768.0;
 /// Below this magnitude, in LSB, a sample is treated as digital silence: no dither.
@@ -31,10 +32,20 @@ pub struct QuantizeStats {
 /// dithered: each sample's noise depends only on its index, so the loop has no chain from one
 /// sample to the next and compiles to straight-line vector code.
 pub fn quantize(signal: &[f32], dither: Dither, seed: u64) -> (Vec<i16>, QuantizeStats) {
-    // A zeroed allocation costs no pass of its own (fresh zero pages), so the loop below is the
-    // first and only write to the buffer.
-    let mut out = vec![0i16; signal.len()];
-    let stats = quantize_stretches(signal, &mut out, dither == Dither::Tpdf, seed, STRETCH);
+    // Not zeroed first: a zeroed allocation is a pass of its own wherever the allocator reuses
+    // memory (as it does from the second tone of a batch on), and the loop below writes every
+    // sample.
+    let n = signal.len();
+    let mut out = Vec::with_capacity(n);
+    let stats = quantize_stretches(
+        signal,
+        &mut out.spare_capacity_mut()[..n],
+        dither == Dither::Tpdf,
+        seed,
+        STRETCH,
+    );
+    // SAFETY: `quantize_stretches` wrote each of the `n` samples.
+    unsafe { out.set_len(n) };
     (out, stats)
 }
 
@@ -42,7 +53,7 @@ pub fn quantize(signal: &[f32], dither: Dither, seed: u64) -> (Vec<i16>, Quantiz
 /// [`STRETCH`]), picking the AVX2 build where the CPU has it.
 fn quantize_stretches(
     signal: &[f32],
-    out: &mut [i16],
+    out: &mut [MaybeUninit<i16>],
     tpdf: bool,
     seed: u64,
     stretch: usize,
@@ -83,7 +94,7 @@ const STRETCH: usize = 1 << 30;
 #[target_feature(enable = "avx2")]
 unsafe fn quantize_avx2(
     signal: &[f32],
-    out: &mut [i16],
+    out: &mut [MaybeUninit<i16>],
     tpdf: bool,
     seed: u64,
     first: u32,
@@ -96,7 +107,7 @@ unsafe fn quantize_avx2(
 #[inline(always)]
 fn quantize_into(
     signal: &[f32],
-    out: &mut [i16],
+    out: &mut [MaybeUninit<i16>],
     tpdf: bool,
     seed: u64,
     first: u32,
@@ -122,7 +133,7 @@ fn quantize_into(
         let r = if r.is_nan() { 0.0 } else { r };
         let r = r.clamp(-32_768.0, 32_767.0);
         // SAFETY: r is finite and within −32768..=32767.
-        out[i] = unsafe { round_half_away(r) } as i16;
+        out[i].write(unsafe { round_half_away(r) } as i16);
     }
     QuantizeStats {
         clipped: u64::from(clipped),
@@ -408,6 +419,14 @@ mod tests {
         }
     }
 
+    /// The samples of an output buffer the tests initialised before the quantizer wrote it.
+    fn written(out: Vec<MaybeUninit<i16>>) -> Vec<i16> {
+        // SAFETY: every value was initialised (`MaybeUninit::new`) before the quantizer wrote it.
+        out.into_iter()
+            .map(|v| unsafe { v.assume_init() })
+            .collect()
+    }
+
     #[test]
     fn every_instruction_set_gives_the_same_bytes() {
         // `quantize` picks the AVX2 build where the CPU has it; the portable build must agree.
@@ -416,9 +435,13 @@ mod tests {
             .map(|i| ((i as f32) * 0.021).sin() * 1.05 + r.tpdf() * 1e-4)
             .collect();
         for dither in [Dither::Tpdf, Dither::None] {
-            let mut portable = vec![0i16; x.len()];
+            let mut portable = vec![MaybeUninit::new(0i16); x.len()];
             let stats = quantize_into(&x, &mut portable, dither == Dither::Tpdf, 21, 0);
-            assert_eq!(quantize(&x, dither, 21), (portable, stats), "{dither:?}");
+            assert_eq!(
+                quantize(&x, dither, 21),
+                (written(portable), stats),
+                "{dither:?}"
+            );
         }
     }
 
@@ -429,10 +452,14 @@ mod tests {
             .map(|i| ((i as f32) * 0.031).sin() * 1.1 + r.tpdf() * 1e-4)
             .collect();
         for dither in [Dither::Tpdf, Dither::None] {
-            let mut short = vec![0i16; x.len()];
+            let mut short = vec![MaybeUninit::new(0i16); x.len()];
             let stats = quantize_stretches(&x, &mut short, dither == Dither::Tpdf, 33, 1_000);
             assert!(stats.clipped > 0);
-            assert_eq!(quantize(&x, dither, 33), (short, stats), "{dither:?}");
+            assert_eq!(
+                quantize(&x, dither, 33),
+                (written(short), stats),
+                "{dither:?}"
+            );
         }
     }
 

@@ -23,7 +23,7 @@
 
 use super::{db_to_gain, dither_margin, gain_to_db, loudness_gain, Dither};
 use crate::pipeline::loudness::{
-    gated_lufs, interpolator_gain, k_weighted, k_weighted_sums, true_peak_envelope_range,
+    gated_lufs, interpolator_gain, k_weighted, k_weighted_block_sums, true_peak_envelope_range,
     true_peak_of, KWeighted, ENVELOPE_REACH, KEPT_BLOCK,
 };
 use crate::pipeline::resample::TARGET_RATE;
@@ -351,6 +351,39 @@ impl Release {
         1.0 - (self.k2 * u0) as f32 * self.powers_f32[j]
     }
 
+    /// Appends to `starts` the starting reductions of `count` release blocks that follow a
+    /// reduction of `u`; returns the reduction at the end of the last.
+    ///
+    /// (Here and in [`Release::hold`], a function of its own keeps the chain from one value to
+    /// the next in a register: inlined into [`Curve::new`], whose loop makes calls, it went
+    /// through the stack, a store and a load more on every step.)
+    #[inline(never)]
+    fn stretch(&self, mut u: f64, count: usize, starts: &mut Vec<f64>) -> f64 {
+        let (a, across) = (self.a, self.powers[BLOCK - 1]);
+        starts.extend((0..count).map(|_| {
+            let u0 = u * a;
+            u = u0 * across;
+            u0
+        }));
+        u
+    }
+
+    /// Writes into `out` the reductions of a block whose samples need `needs` (as many as the
+    /// block has; the rest of `out` holds the last), after a reduction of `u`: each the larger
+    /// of what its sample needs and the one before released. Returns the last.
+    #[inline(never)]
+    fn hold(&self, mut u: f64, needs: &[f64], out: &mut [f64; BLOCK]) -> f64 {
+        let a = self.a;
+        for (o, &n) in out.iter_mut().zip(needs) {
+            let held = u * a;
+            // A plain comparison, not `f64::max`: one instruction on the chain (no NaN here).
+            u = if n > held { n } else { held };
+            *o = u;
+        }
+        out[needs.len()..].fill(u);
+        u
+    }
+
     /// Whether a release block that starts at reduction `u0` is the gain alone: `1 − r` rounds
     /// to exactly 1 in `f32` for `r < 2⁻²⁵`.
     fn is_gain_alone(&self, u0: f64) -> bool {
@@ -392,11 +425,7 @@ impl Curve {
             if !is_near(b) {
                 // A stretch of release blocks: one starting reduction each.
                 let end = (b + 1..n_blocks).find(|&c| is_near(c)).unwrap_or(n_blocks);
-                starts.extend((b..end).map(|_| {
-                    let u0 = u * rel.a;
-                    u = u0 * rel.powers[BLOCK - 1];
-                    u0
-                }));
+                u = rel.stretch(u, end - b, &mut starts);
                 index.resize(end, RELEASE);
                 last_release = starts.last().copied();
                 b = end;
@@ -419,12 +448,9 @@ impl Curve {
             } else {
                 [0.0; BLOCK]
             };
-            for (j, &r) in values.iter().enumerate() {
-                if j < len {
-                    u = (u * rel.a).max(need(r));
-                }
-                window[BLOCK + j] = u;
-            }
+            let needs = values.map(need);
+            let this: &mut [f64; BLOCK] = (&mut window[BLOCK..]).try_into().expect("a block");
+            u = rel.hold(u, &needs[..len], this);
             last.copy_from_slice(&window[BLOCK..]);
             let mut gains = [1.0f32; BLOCK];
             smooth(&window, &mut gains);
@@ -573,6 +599,11 @@ impl Curve {
                 lowest = lowest.min(gain(0));
                 if gain(0) >= limited {
                     break;
+                }
+                if gain(len(b) - 1) < limited {
+                    // Limited throughout.
+                    count += len(b);
+                    continue;
                 }
                 let (mut below, mut above) = (0, len(b));
                 while below < above {
@@ -903,13 +934,15 @@ impl Limiter {
         let g = db_to_gain(gain_db) as f32;
         let t = curve.threshold * 0.999;
         let blocks = curve.blocks();
-        let hot: Vec<bool> = (0..blocks)
-            .map(|b| curve.index[b] != RELEASE || self.reach.top[b] > t)
-            .collect();
-        let near = |b: usize| hot[b.saturating_sub(1)..(b + 2).min(blocks)].contains(&true);
+        // The hot blocks, and a block either side of each.
+        let mut near = vec![false; blocks];
+        let hot = |b: &usize| curve.index[*b] != RELEASE || self.reach.top[*b] > t;
+        for b in (0..blocks).filter(hot) {
+            near[b.saturating_sub(1)..(b + 2).min(blocks)].fill(true);
+        }
         let mut best = 0.0f32;
         let mut limited = Vec::new();
-        for run in runs(blocks, near) {
+        for run in runs(blocks, |b| near[b]) {
             // The stretch limited, and a block either side for the interpolator's reach (the
             // signal's own ends are silence to it either way).
             const { assert!(ENVELOPE_REACH < BLOCK) };
@@ -935,15 +968,23 @@ impl Limiter {
         let blocks = curve.blocks();
         let explicit = |b: usize| curve.index[b] != RELEASE;
         let fast = |b: usize| explicit(b) || (b > 0 && explicit(b - 1));
-        let mut measured = Vec::new();
-        let mut limited = Vec::new();
-        for run in runs(blocks, fast) {
-            let (first, b) = (run.start, run.end);
-            let from = first.saturating_sub(SETTLE_BLOCKS);
-            curve.limited(x, from..b, g, &mut limited);
-            let sums = k_weighted_sums(&limited, BLOCK);
-            measured.extend((first..b).map(|c| (c, sums[c - from] / g2)));
-        }
+        let runs: Vec<_> = runs(blocks, fast)
+            .map(|run| (run.start.saturating_sub(SETTLE_BLOCKS), run))
+            .collect();
+        let limited: Vec<Vec<f32>> = runs
+            .iter()
+            .map(|(from, run)| {
+                let mut limited = Vec::new();
+                curve.limited(x, *from..run.end, g, &mut limited);
+                limited
+            })
+            .collect();
+        let sums = k_weighted_block_sums(&limited);
+        let measured: Vec<(usize, f64)> = runs
+            .iter()
+            .zip(&sums)
+            .flat_map(|((from, run), sums)| run.clone().map(move |c| (c, sums[c - from] / g2)))
+            .collect();
         self.loudness(x, gain_db, curve, &measured)
     }
 
