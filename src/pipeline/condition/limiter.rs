@@ -867,7 +867,7 @@ impl Limiter {
     }
 
     /// [`Limiter::estimate`], taking the K-weighted energy of the blocks in `measured` (in
-    /// units of the source's) as given.
+    /// units of the source's, in order of block) as given.
     fn loudness(&self, x: &[f32], gain_db: f64, curve: &Curve, measured: &[(usize, f64)]) -> f64 {
         let rel = curve.release;
         let energies = &self.k.energies;
@@ -893,17 +893,28 @@ impl Limiter {
                 }
             }
         };
+        // What each segment keeps over the sums: a block near a peak, what the estimate gives
+        // or what was measured there (not the estimate too); a measured release block, what
+        // was measured instead of its closed form. Both lists are in order of block.
         let mut extra = vec![0.0f64; kept.len()];
+        let mut add = |b: usize, v: f64| {
+            if let Some(e) = extra.get_mut(b / per_segment) {
+                *e += v;
+            }
+        };
+        let mut measured = measured.iter().copied().peekable();
         for &b in &curve.near {
             let b = b as usize;
-            if let Some(e) = extra.get_mut(b / per_segment) {
-                *e += kept_by_estimate(b) - energies[b];
+            while let Some((m, value)) = measured.next_if(|&(m, _)| m < b) {
+                add(m, value - kept_by_estimate(m));
+            }
+            match measured.next_if(|&(m, _)| m == b) {
+                Some((_, value)) => add(b, value - energies[b]),
+                None => add(b, kept_by_estimate(b) - energies[b]),
             }
         }
-        for &(b, measured) in measured {
-            if let Some(e) = extra.get_mut(b / per_segment) {
-                *e += measured - kept_by_estimate(b);
-            }
+        for (m, value) in measured {
+            add(m, value - kept_by_estimate(m));
         }
         let g2 = db_to_gain(2.0 * gain_db);
         let v = rel.k2;
