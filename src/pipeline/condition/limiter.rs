@@ -982,15 +982,23 @@ impl Limiter {
         let runs: Vec<_> = runs(blocks, fast)
             .map(|run| (run.start.saturating_sub(SETTLE_BLOCKS), run))
             .collect();
-        let limited: Vec<Vec<f32>> = runs
+        // Filtered longest first, so the stretches side by side are of like lengths (a group
+        // runs as long as its longest).
+        let mut order: Vec<usize> = (0..runs.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(runs[i].1.end - runs[i].0));
+        let limited: Vec<Vec<f32>> = order
             .iter()
-            .map(|(from, run)| {
+            .map(|&i| {
+                let (from, run) = &runs[i];
                 let mut limited = Vec::new();
                 curve.limited(x, *from..run.end, g, &mut limited);
                 limited
             })
             .collect();
-        let sums = k_weighted_block_sums(&limited);
+        let mut sums = vec![Vec::new(); runs.len()];
+        for (&i, s) in order.iter().zip(k_weighted_block_sums(&limited)) {
+            sums[i] = s;
+        }
         let measured: Vec<(usize, f64)> = runs
             .iter()
             .zip(&sums)
