@@ -378,7 +378,8 @@ pub fn integrated_lufs(x: &[f32]) -> Option<f64> {
 ///
 /// One signal's filter waits on its last output every sample, so [`LANES`] signals are filtered
 /// side by side (the same operations in the same order for each: the same values as one at a
-/// time), the shorter ones of a group run on with silence whose outputs are not counted.
+/// time), the shorter ones of a group run on with silence whose outputs are not counted. A
+/// group runs as long as its longest, so the signals are grouped longest first.
 pub(crate) fn k_weighted_block_sums(xs: &[Vec<f32>]) -> Vec<Vec<f64>> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
@@ -398,14 +399,17 @@ unsafe fn k_weighted_block_sums_avx(xs: &[Vec<f32>]) -> Vec<Vec<f64>> {
 #[inline(always)]
 fn k_weighted_block_sums_portable(xs: &[Vec<f32>]) -> Vec<Vec<f64>> {
     let f = k_weighting();
-    let mut out = Vec::with_capacity(xs.len());
-    for group in xs.chunks(LANES) {
-        let lens: [usize; LANES] = std::array::from_fn(|l| group.get(l).map_or(0, Vec::len));
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(xs[i].len()));
+    let mut out = vec![Vec::new(); xs.len()];
+    for indices in order.chunks(LANES) {
+        let group: Vec<&[f32]> = indices.iter().map(|&i| xs[i].as_slice()).collect();
+        let lens: [usize; LANES] = std::array::from_fn(|l| group.get(l).map_or(0, |x| x.len()));
         let n = lens.iter().copied().max().unwrap_or(0);
         // The group's samples interleaved, silence after each signal's end.
         let mut input = vec![[0.0f32; LANES]; n];
         for (l, x) in group.iter().enumerate() {
-            for (v, &s) in input.iter_mut().zip(x) {
+            for (v, &s) in input.iter_mut().zip(x.iter()) {
                 v[l] = s;
             }
         }
@@ -426,10 +430,10 @@ fn k_weighted_block_sums_portable(xs: &[Vec<f32>]) -> Vec<Vec<f64>> {
                 s.push(a);
             }
         }
-        for (l, len) in lens.iter().enumerate().take(group.len()) {
+        for (l, &i) in indices.iter().enumerate() {
             let mut s = std::mem::take(&mut sums[l]);
-            s.truncate(len.div_ceil(KEPT_BLOCK));
-            out.push(s);
+            s.truncate(lens[l].div_ceil(KEPT_BLOCK));
+            out[i] = s;
         }
     }
     out

@@ -982,23 +982,15 @@ impl Limiter {
         let runs: Vec<_> = runs(blocks, fast)
             .map(|run| (run.start.saturating_sub(SETTLE_BLOCKS), run))
             .collect();
-        // Filtered longest first, so the stretches side by side are of like lengths (a group
-        // runs as long as its longest).
-        let mut order: Vec<usize> = (0..runs.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(runs[i].1.end - runs[i].0));
-        let limited: Vec<Vec<f32>> = order
+        let limited: Vec<Vec<f32>> = runs
             .iter()
-            .map(|&i| {
-                let (from, run) = &runs[i];
+            .map(|(from, run)| {
                 let mut limited = Vec::new();
                 curve.limited(x, *from..run.end, g, &mut limited);
                 limited
             })
             .collect();
-        let mut sums = vec![Vec::new(); runs.len()];
-        for (&i, s) in order.iter().zip(k_weighted_block_sums(&limited)) {
-            sums[i] = s;
-        }
+        let sums = k_weighted_block_sums(&limited);
         let measured: Vec<(usize, f64)> = runs
             .iter()
             .zip(&sums)
