@@ -123,8 +123,8 @@ const NO_REDUCTION: f64 = 1.0 / (1u64 << 26) as f64;
 /// ```
 #[cfg(any(test, feature = "unstable-stages"))]
 pub fn limiter_gain(env: &[f32], threshold: f32) -> Vec<f32> {
-    let reach = Reach::from_envelope(env);
-    let curve = Curve::new(&reach, threshold);
+    let mut reach = Reach::from_envelope(env);
+    let curve = Curve::new(&mut reach, threshold);
     (0..env.len()).map(|i| curve.at(i)).collect()
 }
 
@@ -142,9 +142,21 @@ struct Reach {
     /// Per block: the largest envelope value in it and the next block, the largest `reach` of
     /// its samples.
     top: Vec<f32>,
-    /// Per block: a bound on its envelope (the largest input magnitude it takes, times the
-    /// interpolator's largest gain).
+    /// Per block: a bound on its envelope, the largest input magnitude in it and its
+    /// neighbours times the interpolator's largest gain ([`Reach::gain`]), or, where
+    /// [`Reach::local`] says so, the tighter [`local_bound`]; 0 once its envelope is computed.
     bound: Vec<f32>,
+    /// Per block: whether its bound is the one from the inputs it takes
+    /// ([`local_bound`]).
+    local: Vec<bool>,
+    /// The interpolator's largest gain, with a margin for the rounding of its sums.
+    gain: f32,
+    /// Per block: where its look-ahead peaks ([`Reach::look_ahead`]) are in `ahead`, once a
+    /// curve has asked for them ([`NOT_YET`] before, and again when the envelope of the block
+    /// or the next one is added). Every curve of the search asks for the same blocks' peaks,
+    /// each with its own threshold.
+    ahead_index: Vec<u32>,
+    ahead: Vec<[f32; BLOCK]>,
     floor: f32,
 }
 
@@ -166,6 +178,10 @@ impl Reach {
             largest: vec![0.0; blocks],
             top: vec![0.0; blocks],
             bound: vec![f32::INFINITY; blocks],
+            local: vec![false; blocks],
+            gain: interpolator_gain() * 1.001,
+            ahead_index: vec![NOT_YET; blocks],
+            ahead: Vec::new(),
             floor,
         }
     }
@@ -177,12 +193,14 @@ impl Reach {
             block[..chunk.len()].copy_from_slice(chunk);
             self.largest[first + k] = super::peak(&block);
             self.index[first + k] = Some(self.env.len() as u32);
+            self.bound[first + k] = 0.0;
             self.env.push(block);
         }
-        // A block's top takes the next block's largest too.
+        // A block's top takes the next block's largest too, and so do its look-ahead peaks.
         for b in first.saturating_sub(1)..first + env.len().div_ceil(BLOCK) {
             let next = self.largest.get(b + 1).copied().unwrap_or(0.0);
             self.top[b] = self.largest[b].max(next);
+            self.ahead_index[b] = NOT_YET;
         }
     }
 
@@ -191,10 +209,11 @@ impl Reach {
     fn of_signal(x: &[f32], peaks: &[f32], floor: f32) -> Reach {
         const { assert!(super::PEAK_BLOCK == BLOCK) };
         let mut r = Reach::empty(x.len(), f32::INFINITY);
-        let gain = interpolator_gain() * 1.001;
+        let gain = r.gain;
         // A block's envelope takes inputs up to ENVELOPE_REACH samples into its neighbours.
         const { assert!(ENVELOPE_REACH < BLOCK) };
-        // The largest of each block's peak and its neighbours', silence outside the signal.
+        // The largest of each block's peak and its neighbours', silence outside the signal
+        // (the exact reach into the neighbours is looked at only where this exceeds a floor).
         let padded: Vec<f32> = std::iter::once(0.0)
             .chain(peaks.iter().copied())
             .chain(std::iter::once(0.0))
@@ -207,19 +226,33 @@ impl Reach {
     }
 
     /// Makes the look-ahead peaks exact wherever they exceed `floor` too: computes the envelope
-    /// of every block whose bound exceeds `floor` that has none yet.
+    /// of every block that has none yet and whose envelope may exceed `floor`.
     fn extend(&mut self, x: &[f32], floor: f32) {
         if floor >= self.floor {
             return;
         }
         self.floor = floor;
-        let blocks = self.bound.len();
-        let new: Vec<_> =
-            runs(blocks, |b| self.index[b].is_none() && self.bound[b] > floor).collect();
-        for run in new {
-            let env =
-                true_peak_envelope_range(x, run.start * BLOCK, (run.end * BLOCK).min(x.len()));
-            self.add(run.start, &env);
+        // One pass over the bounds (a block with its envelope has bound 0); where the coarse
+        // bound lets a block through, the exact reach of its inputs decides (once: the bound
+        // keeps it).
+        let mut b = 0;
+        while let Some(skip) = self.bound[b..].iter().position(|&v| v > floor) {
+            let start = b + skip;
+            b = start;
+            while b < self.bound.len() && self.bound[b] > floor {
+                if !self.local[b] {
+                    self.bound[b] = local_bound(x, b, self.gain);
+                    self.local[b] = true;
+                    if self.bound[b] <= floor {
+                        break;
+                    }
+                }
+                b += 1;
+            }
+            if start < b {
+                let env = true_peak_envelope_range(x, start * BLOCK, (b * BLOCK).min(x.len()));
+                self.add(start, &env);
+            }
         }
     }
 
@@ -234,6 +267,21 @@ impl Reach {
             .copied()
             .flatten()
             .map(|k| &self.env[k as usize])
+    }
+
+    /// [`Reach::look_ahead`], computed once for all the curves that ask.
+    fn look_ahead_kept(&mut self, b: usize) -> &[f32; BLOCK] {
+        if self.ahead_index[b] == NOT_YET {
+            if self.ahead.is_empty() {
+                // Room for as many as there are blocks with an envelope, so the store is not
+                // copied as it grows.
+                self.ahead.reserve(self.env.len() + 1);
+            }
+            self.ahead_index[b] = self.ahead.len() as u32;
+            let peaks = self.look_ahead(b);
+            self.ahead.push(peaks);
+        }
+        &self.ahead[self.ahead_index[b] as usize]
     }
 
     /// Block `b`'s look-ahead peaks: sample `j`'s look-ahead is this block's envelope from `j`
@@ -258,6 +306,17 @@ impl Reach {
         }
         out
     }
+}
+
+/// A bound on block `b`'s envelope from exactly the inputs it takes: the largest magnitude of
+/// `x` within [`ENVELOPE_REACH`] samples of the block, times `gain` (the interpolator's largest).
+/// On the loudness fixtures it rules out a third of the blocks the coarse bound
+/// ([`Reach::bound`]) lets through; computed only for those, so the pass over every block stays
+/// a comparison of peaks.
+fn local_bound(x: &[f32], b: usize, gain: f32) -> f32 {
+    let start = (b * BLOCK).saturating_sub(ENVELOPE_REACH);
+    let end = ((b + 1) * BLOCK + ENVELOPE_REACH).min(x.len());
+    super::peak(&x[start..end]) * gain
 }
 
 /// The longest runs `first..end` of blocks `0..blocks` for which `keep` holds, in order: the
@@ -293,6 +352,9 @@ struct Curve {
     threshold: f32,
     release: &'static Release,
 }
+
+/// [`Reach::ahead_index`] of a block whose look-ahead peaks are not kept.
+const NOT_YET: u32 = u32::MAX;
 
 /// [`Curve::index`] of a release block.
 const RELEASE: u32 = u32::MAX;
@@ -392,7 +454,7 @@ impl Release {
 }
 
 impl Curve {
-    fn new(reach: &Reach, threshold: f32) -> Curve {
+    fn new(reach: &mut Reach, threshold: f32) -> Curve {
         let rel = release();
         let n_blocks = reach.top.len();
         // The reduction a look-ahead peak `r` needs.
@@ -419,6 +481,7 @@ impl Curve {
         // The reductions of the last block (before the first: `before`), and the last one.
         let mut last = [before; BLOCK];
         let mut last_release: Option<f64> = None;
+        let mut smoother = Smoother::new();
         let mut u = before;
         let mut b = 0;
         while b < n_blocks {
@@ -443,23 +506,25 @@ impl Curve {
                 None => window[..BLOCK].copy_from_slice(&last),
             }
             // A block not over the threshold needs no reduction of its own.
-            let values = if peaked[b] {
-                reach.look_ahead(b)
+            let needs = if peaked[b] {
+                reach.look_ahead_kept(b).map(need)
             } else {
                 [0.0; BLOCK]
             };
-            let needs = values.map(need);
             let this: &mut [f64; BLOCK] = (&mut window[BLOCK..]).try_into().expect("a block");
             u = rel.hold(u, &needs[..len], this);
             last.copy_from_slice(&window[BLOCK..]);
-            let mut gains = [1.0f32; BLOCK];
-            smooth(&window, &mut gains);
             starts.push(0.0);
             index.push(explicit.len() as u32);
-            explicit.push(gains);
+            smoother.push(&window, explicit.len());
+            explicit.push([1.0f32; BLOCK]);
+            if smoother.is_full() {
+                smoother.flush(&mut explicit);
+            }
             near.push(b as u32);
             b += 1;
         }
+        smoother.flush(&mut explicit);
         Curve {
             starts,
             index,
@@ -655,24 +720,131 @@ fn kept_share(source: &[f32], gains: &[f32; BLOCK]) -> f64 {
     }
 }
 
-/// The gains of one block from the reductions of the block before and of this one: one minus
-/// two trailing moving averages of [`W`] samples.
-fn smooth(window: &[f64; 2 * BLOCK], gains: &mut [f32; BLOCK]) {
+/// Blocks smoothed side by side ([`Smoother`]).
+const SMOOTHED: usize = 8;
+
+/// The gains of the blocks near peaks, from the reductions of the block before and of each
+/// one: one minus two trailing moving averages of [`W`] samples. Each block's running sums are
+/// one chain of additions, subtractions and divisions, each waiting for the last: [`SMOOTHED`]
+/// blocks at a time run side by side, one to a lane, each lane the same operations in the same
+/// order as one block alone, so the same gains (the reductions are never negative, so even the
+/// sign of a zero sum cannot differ). One block at a time, every step waited for the one before.
+struct Smoother {
+    /// `windows[k][lane]`: sample `k` of the two blocks' reductions, per block waiting.
+    windows: Rows<f64, { 2 * BLOCK }>,
+    /// Where each waiting block's gains go in the curve's explicit blocks.
+    slots: [usize; SMOOTHED],
+    waiting: usize,
+    /// The first moving averages and the gains, kept from one group of blocks to the next (the
+    /// arithmetic writes every value it reads).
+    m1: Rows<f64, { 2 * BLOCK }>,
+    gains: Rows<f32, BLOCK>,
+}
+
+impl Smoother {
+    fn new() -> Smoother {
+        Smoother {
+            windows: [[0.0; SMOOTHED]; 2 * BLOCK],
+            slots: [0; SMOOTHED],
+            waiting: 0,
+            m1: [[0.0; SMOOTHED]; 2 * BLOCK],
+            gains: [[0.0; SMOOTHED]; BLOCK],
+        }
+    }
+
+    /// Takes the reductions of a block and the one before, whose gains go to `slot`.
+    fn push(&mut self, window: &[f64; 2 * BLOCK], slot: usize) {
+        let lane = self.waiting;
+        for (row, &w) in self.windows.iter_mut().zip(window) {
+            row[lane] = w;
+        }
+        self.slots[lane] = slot;
+        self.waiting += 1;
+    }
+
+    fn is_full(&self) -> bool {
+        self.waiting == SMOOTHED
+    }
+
+    /// Writes the gains of the blocks waiting into `explicit`.
+    fn flush(&mut self, explicit: &mut [[f32; BLOCK]]) {
+        if self.waiting == 0 {
+            return;
+        }
+        smooth(&self.windows, &mut self.m1, &mut self.gains);
+        for (lane, &slot) in self.slots[..self.waiting].iter().enumerate() {
+            for (g, row) in explicit[slot].iter_mut().zip(&self.gains) {
+                *g = row[lane];
+            }
+        }
+        self.waiting = 0;
+    }
+}
+
+/// [`Smoother`]'s arithmetic, lane by lane.
+fn smooth(
+    window: &Rows<f64, { 2 * BLOCK }>,
+    m1: &mut Rows<f64, { 2 * BLOCK }>,
+    gains: &mut Rows<f32, BLOCK>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU has AVX.
+        return unsafe { smooth_avx(window, m1, gains) };
+    }
+    smooth_portable(window, m1, gains)
+}
+
+/// `N` samples of [`SMOOTHED`] blocks, a row per sample.
+type Rows<T, const N: usize> = [[T; SMOOTHED]; N];
+
+/// [`smooth_portable`] compiled for AVX: the same operations in the same order, four lanes to
+/// a register.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn smooth_avx(
+    window: &Rows<f64, { 2 * BLOCK }>,
+    m1: &mut Rows<f64, { 2 * BLOCK }>,
+    gains: &mut Rows<f32, BLOCK>,
+) {
+    smooth_portable(window, m1, gains)
+}
+
+#[inline(always)]
+fn smooth_portable(
+    window: &Rows<f64, { 2 * BLOCK }>,
+    m1: &mut Rows<f64, { 2 * BLOCK }>,
+    gains: &mut Rows<f32, BLOCK>,
+) {
+    let add = |sum: &mut [f64; SMOOTHED], row: &[f64; SMOOTHED]| {
+        for (s, &r) in sum.iter_mut().zip(row) {
+            *s += r;
+        }
+    };
     // m1[k] averages window[k − W + 1 ..= k]; the gains need it for k in BLOCK − W + 1 ..
     let first = BLOCK - (W - 1);
-    let mut m1 = [0.0f64; 2 * BLOCK];
-    let mut sum: f64 = window[first - (W - 1)..first].iter().sum();
+    let mut sum = [0.0f64; SMOOTHED];
+    window[first - (W - 1)..first]
+        .iter()
+        .for_each(|row| add(&mut sum, row));
     for k in first..2 * BLOCK {
-        sum += window[k];
-        m1[k] = sum / W as f64;
-        sum -= window[k + 1 - W];
+        for l in 0..SMOOTHED {
+            sum[l] += window[k][l];
+            m1[k][l] = sum[l] / W as f64;
+            sum[l] -= window[k + 1 - W][l];
+        }
     }
-    let mut sum: f64 = m1[BLOCK - (W - 1)..BLOCK].iter().sum();
+    let mut sum = [0.0f64; SMOOTHED];
+    m1[BLOCK - (W - 1)..BLOCK]
+        .iter()
+        .for_each(|row| add(&mut sum, row));
     for (j, g) in gains.iter_mut().enumerate() {
         let k = BLOCK + j;
-        sum += m1[k];
-        *g = (1.0 - sum / W as f64).clamp(0.0, 1.0) as f32;
-        sum -= m1[k + 1 - W];
+        for l in 0..SMOOTHED {
+            sum[l] += m1[k][l];
+            g[l] = (1.0 - sum[l] / W as f64).clamp(0.0, 1.0) as f32;
+            sum[l] -= m1[k + 1 - W][l];
+        }
     }
 }
 
@@ -1036,7 +1208,8 @@ impl Limiter {
         let least = least.min(most);
         let eval = |lim: &mut Limiter, g: f64| {
             lim.cover(x, g);
-            let curve = Curve::new(&lim.reach, lim.threshold(g));
+            let threshold = lim.threshold(g);
+            let curve = Curve::new(&mut lim.reach, threshold);
             let miss = lim.estimate(x, g, &curve) - aim;
             (miss, curve)
         };
@@ -1213,7 +1386,7 @@ mod tests {
         for threshold in [0.3f32, 0.5] {
             // Envelope only near the peaks, or everywhere: the same gain reduction, bit for bit.
             let sparse = Curve::new(
-                &Reach::of_signal(&x, &super::super::block_peaks(&x), threshold * 0.7),
+                &mut Reach::of_signal(&x, &super::super::block_peaks(&x), threshold * 0.7),
                 threshold,
             );
             let dense = limiter_gain(&env, threshold);
