@@ -1412,6 +1412,50 @@ mod tests {
         assert!(r.env.len() < r.index.len() / 4, "{}", r.env.len());
     }
 
+    #[test]
+    fn a_reach_extended_curve_by_curve_gives_the_dense_curves() {
+        // As the search does: one reach, its floor lowered before each curve, the look-ahead
+        // peaks kept from one curve to the next. Block 8 holds a bump under the first floor,
+        // block 9 ends in a hit: the first curve keeps block 8's look-ahead peaks with its own
+        // envelope not yet computed; the second, under the bump, must see them anew.
+        let mut x = vec![0.0f32; 20 * BLOCK];
+        x[8 * BLOCK + 8..8 * BLOCK + 28].fill(0.3);
+        x[9 * BLOCK + 58..9 * BLOCK + 62].fill(0.9);
+        let env = crate::pipeline::loudness::true_peak_envelope(&x);
+        let mut reach = Reach::of_signal(&x, &super::super::block_peaks(&x), 0.6 * 0.999);
+        assert!(reach.block(8).is_none() && reach.block(9).is_some());
+        for threshold in [0.6f32, 0.2] {
+            reach.extend(&x, threshold * 0.999);
+            let sparse = Curve::new(&mut reach, threshold);
+            let dense = limiter_gain(&env, threshold);
+            assert!(dense.iter().any(|&g| g < 1.0), "threshold {threshold}");
+            assert!(
+                (0..x.len()).all(|i| sparse.at(i) == dense[i]),
+                "threshold {threshold}"
+            );
+        }
+        assert!(reach.block(8).is_some());
+        // The bound from the inputs a block takes is a bound: for a lone sample as far as the
+        // block's envelope reaches on either side (it lifts the envelope there a little),
+        // and on noise with hits.
+        let gain = interpolator_gain() * 1.001;
+        for at in [3 * BLOCK - 5, 4 * BLOCK + 5] {
+            let mut x = vec![0.0f32; 8 * BLOCK];
+            x[at] = 1.0;
+            let env = crate::pipeline::loudness::true_peak_envelope(&x);
+            let top = env[3 * BLOCK..4 * BLOCK]
+                .iter()
+                .fold(0.0f32, |m, &e| m.max(e));
+            assert!(top > 0.0 && top <= local_bound(&x, 3, gain), "sample {at}");
+        }
+        let x = isolated_peaks();
+        let env = crate::pipeline::loudness::true_peak_envelope(&x);
+        for (b, block) in env.chunks(BLOCK).enumerate() {
+            let top = block.iter().fold(0.0f32, |m, &e| m.max(e));
+            assert!(top <= local_bound(&x, b, gain), "block {b}");
+        }
+    }
+
     /// A low chord with loud hits of `hit_hz` decaying over `decay` seconds. K-weighting lifts
     /// high-pitched hits, so limiting them lowers the loudness more than their share of the
     /// plain energy; its high-pass remembers low ones longest.
