@@ -144,6 +144,20 @@ pub enum Warning {
     /// Loudness normalisation was asked for but the tone is too short (under 0.4 s) to measure
     /// its integrated loudness; its level was left as it was.
     NotNormalized,
+    /// Loudness normalisation was asked for but the tone's loudness is under the meter's
+    /// absolute gate (−70 LUFS) although its peaks are not: near silence with a click or a
+    /// spike. Its level was left as it was.
+    BelowLoudnessGate,
+    /// Loudness normalisation missed its target by more than
+    /// [`crate::pipeline::condition::LOUDNESS_TOLERANCE_LU`] although the true peak allowed
+    /// more: on a short tone the meter's gates let whole 400 ms blocks in or out as the level
+    /// changes, so the loudness jumps over the target and no gain comes closer.
+    LoudnessMissed {
+        /// The target, in LUFS.
+        target_lufs: f64,
+        /// The loudness reached, in LUFS.
+        reached_lufs: f64,
+    },
     /// The file ends early, in the middle of its audio: only what was there was converted.
     Truncated {
         /// Seconds of audio decoded.
@@ -155,6 +169,9 @@ pub enum Warning {
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(result) = self.fmt_level(f) {
+            return result;
+        }
         match self {
             Warning::Upsampled { from } => write!(
                 f,
@@ -219,6 +236,37 @@ impl fmt::Display for Warning {
                      `length=TIME` (or refuse long sources with `on_oversize=error`)"
                 )
             }
+            Warning::Truncated {
+                decoded_seconds,
+                declared_seconds: Some(declared),
+            } => write!(
+                f,
+                "the file is cut short: {decoded_seconds:.2} s of the {declared:.2} s it declares \
+                 could be decoded — copy or download the file again"
+            ),
+            Warning::Truncated {
+                decoded_seconds, ..
+            } => write!(
+                f,
+                "the file is cut short after {decoded_seconds:.2} s of audio \
+                 — copy or download the file again"
+            ),
+            // The level's warnings, written by `fmt_level`.
+            Warning::GainReduced { .. }
+            | Warning::LoudnessLimited { .. }
+            | Warning::HeavyLimiting { .. }
+            | Warning::LoudnessMissed { .. }
+            | Warning::BelowLoudnessGate
+            | Warning::NotNormalized => Ok(()),
+        }
+    }
+}
+
+impl Warning {
+    /// The message of a warning about the tone's level (gain, normalisation, limiting); `None`
+    /// for any other.
+    fn fmt_level(&self, f: &mut fmt::Formatter<'_>) -> Option<fmt::Result> {
+        Some(match self {
             Warning::GainReduced { gain_db } => write!(
                 f,
                 "level lowered by {:.2} dB so the tone does not clip — fine as it is; \
@@ -250,27 +298,29 @@ impl fmt::Display for Warning {
                 (target_lufs - (max_reduction_db - crate::pipeline::condition::HEAVY_LIMITING_DB))
                     .floor()
             ),
+            Warning::LoudnessMissed {
+                target_lufs,
+                reached_lufs,
+            } => write!(
+                f,
+                "reached {reached_lufs:.1} LUFS for the {target_lufs:.1} LUFS target: the tone is \
+                 so short that the loudness meter's gates count a different part of it at each \
+                 level, and its loudness jumps past the target — choose a target near \
+                 {reached_lufs:.0} LUFS (`normalize=loudness:{reached_lufs:.0}`) or a longer tone"
+            ),
+            Warning::BelowLoudnessGate => write!(
+                f,
+                "tone is too quiet to measure its loudness (under -70 LUFS, the meter's gate) \
+                 although its peaks are not: near silence with a click or a spike? Level left \
+                 unchanged — check the source, or use `normalize=peak`"
+            ),
             Warning::NotNormalized => write!(
                 f,
                 "tone is too short (under 0.4 s) to measure its loudness; level left unchanged \
                  — use `normalize=peak` for very short tones"
             ),
-            Warning::Truncated {
-                decoded_seconds,
-                declared_seconds: Some(declared),
-            } => write!(
-                f,
-                "the file is cut short: {decoded_seconds:.2} s of the {declared:.2} s it declares \
-                 could be decoded — copy or download the file again"
-            ),
-            Warning::Truncated {
-                decoded_seconds, ..
-            } => write!(
-                f,
-                "the file is cut short after {decoded_seconds:.2} s of audio \
-                 — copy or download the file again"
-            ),
-        }
+            _ => return None,
+        })
     }
 }
 

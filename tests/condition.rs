@@ -540,6 +540,31 @@ fn short_tones_cannot_be_loudness_normalised_and_say_so() {
 }
 
 #[test]
+fn tones_under_the_loudness_gate_are_left_as_they_are_and_say_so() {
+    // A 20 Hz hum at -58 dBFS: audible peaks (over the -60 dBFS of near silence, so nothing is
+    // trimmed), but the K-weighting's high-pass takes its loudness under the meter's -70 LUFS
+    // gate. With the limiter and without, the level stays, and a warning says why.
+    let x = signal::sine(20.0, 10f64.powf(-58.0 / 20.0), 16_000, 16_000);
+    for limiter in [true, false] {
+        let mut opts = Options::default();
+        opts.normalize = Some(Normalize::loudness());
+        opts.limiter = limiter;
+        let tone = convert_bytes(&signal::wav_f32(16_000, 1, &x), Some("wav"), &opts).unwrap();
+        let r = tone.report();
+        assert!(
+            has(&tone, |w| matches!(w, Warning::BelowLoudnessGate)),
+            "{r:?}"
+        );
+        assert_eq!(r.gain_db, 0.0);
+        assert_eq!(r.loudness_lufs, None);
+        assert!(r.peak_dbfs > -58.5 && r.peak_dbfs < -57.5, "{r:?}");
+        assert!(tone.report().warnings[0]
+            .to_string()
+            .contains("normalize=peak"));
+    }
+}
+
+#[test]
 fn the_fade_length_is_an_option() {
     let (_, wav) = long_source();
     let mut opts = Options::default();

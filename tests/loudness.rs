@@ -163,3 +163,45 @@ fn limiting_gives_the_same_bytes_every_time() {
     let b = convert_path(&path, &normalised(true)).unwrap();
     assert_eq!(a.md5_hex(), b.md5_hex());
 }
+
+/// A loop cut hard: music-like material that ends on a hit at full level, its length no whole
+/// number of the meter's 100 ms segments (nor of the limiter's 4 ms blocks), so the last hit
+/// lies in the tail the meter does not gate. A 44.1 kHz stereo WAV, through the whole
+/// conversion.
+#[test]
+fn a_tone_that_ends_on_a_hit_reaches_the_target() {
+    use std::f64::consts::PI;
+    let rate = 44_100u32;
+    for frames in [132_411usize, 132_300 + 147, 133_000] {
+        let x: Vec<f32> = (0..frames)
+            .map(|i| {
+                let t = i as f64 / f64::from(rate);
+                let since = t % 0.25;
+                let end = (frames - 1 - i) as f64 / f64::from(rate);
+                let chord =
+                    0.18 * (2.0 * PI * 220.0 * t).sin() + 0.12 * (2.0 * PI * 331.0 * t).sin();
+                let hit = 0.9 * (-since / 0.004).exp() * (2.0 * PI * 1_000.0 * t).sin();
+                let last = if end < 0.003 {
+                    0.98 * (2.0 * PI * 1_500.0 * t).sin()
+                } else {
+                    0.0
+                };
+                (chord + hit + last).clamp(-1.0, 1.0) as f32
+            })
+            .collect();
+        let wav =
+            ringforge::signal::wav_i16(rate, 2, &ringforge::signal::interleave(&[x.clone(), x]));
+        let tone = ringforge::convert_bytes(&wav, Some("wav"), &normalised(true))
+            .unwrap_or_else(|e| panic!("{frames} frames: {e}"));
+        let r = tone.report();
+        assert!(r.limiting.is_some(), "{frames}: {r:?}");
+        let own = loudness::measure_i16(tone.samples());
+        let (ref_lufs, ref_tp) = r128(tone.samples());
+        for l in [own.integrated_lufs.unwrap(), ref_lufs] {
+            assert!((l + 16.0).abs() <= 0.5, "{frames}: {l} LUFS");
+        }
+        for p in [own.true_peak_dbtp().unwrap(), ref_tp] {
+            assert!(p <= -1.0, "{frames}: {p} dBTP");
+        }
+    }
+}

@@ -17,7 +17,7 @@
 //! ```
 
 use crate::options::Dither;
-use crate::pipeline::loudness::measure;
+use crate::pipeline::loudness;
 use crate::pipeline::resample::TARGET_RATE;
 
 /// An output whose sample peak is below this level (dBFS) is silent
@@ -201,6 +201,10 @@ pub fn peak_gain_db(x: &[f32], ceiling_dbfs: f64, dither: Dither) -> Option<f64>
     Some(gain_to_db(target / p))
 }
 
+/// Loudness normalisation promises the target within this many LU; a tone the meter's gates
+/// keep further from it gets [`crate::Warning::LoudnessMissed`].
+pub const LOUDNESS_TOLERANCE_LU: f64 = 0.5;
+
 /// What loudness normalisation decided.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LoudnessGain {
@@ -208,6 +212,9 @@ pub struct LoudnessGain {
     pub gain_db: f64,
     /// Loudness measured before the gain, in LUFS.
     pub measured_lufs: f64,
+    /// Loudness after the gain, in LUFS: the target unless the ceiling held the gain back (or
+    /// the meter's gates allow no gain closer to it; see [`loudness_gain`]).
+    pub reached_lufs: f64,
     /// Whether the true-peak ceiling held the gain below what the target asked for.
     pub limited: bool,
 }
@@ -215,6 +222,10 @@ pub struct LoudnessGain {
 /// Gain that brings `x` to `target_lufs` integrated loudness without its true peak exceeding
 /// `ceiling_dbtp` once quantized with `dither`. `None` when the loudness cannot be measured
 /// (shorter than 400 ms, or silent).
+///
+/// The gain is the target less the loudness, corrected where the meter's gates judge the tone
+/// differently after it (a short tone with a near-silent stretch can come out louder than the
+/// loudness plus the gain).
 pub fn loudness_gain(
     x: &[f32],
     target_lufs: f64,
@@ -224,22 +235,28 @@ pub fn loudness_gain(
     if x.len() < MIN_LOUDNESS_SAMPLES {
         return None;
     }
-    let l = measure(x);
-    let measured = l.integrated_lufs?;
-    let mut gain_db = target_lufs - measured;
+    let segments = loudness::segment_loudness(x);
+    let measured = loudness::gated_lufs(&segments)?;
+    let to_target = loudness::gain_to_target(&segments, target_lufs)?;
+    let (mut gain_db, mut reached) = (to_target.gain_db, to_target.lufs);
     let mut limited = false;
-    if l.true_peak > 0.0 {
+    let true_peak = f64::from(loudness::true_peak(x));
+    if true_peak > 0.0 {
         // Room for the dither's ±1 LSB and one more for the rounding to 16 bits.
         let ceiling = db_to_gain(ceiling_dbtp) - f64::from(dither_margin(dither)) - 1.0 / 32_768.0;
-        let max_gain_db = gain_to_db(ceiling / l.true_peak);
+        let max_gain_db = gain_to_db(ceiling / true_peak);
         if gain_db > max_gain_db {
             gain_db = max_gain_db;
             limited = true;
+            // Turned down under the absolute gate altogether: what the loudness and the gain
+            // would give without the gate.
+            reached = loudness::gated_lufs_after(&segments, gain_db).unwrap_or(measured + gain_db);
         }
     }
     Some(LoudnessGain {
         gain_db,
         measured_lufs: measured,
+        reached_lufs: reached,
         limited,
     })
 }
@@ -285,6 +302,7 @@ pub fn anti_clip_gain_db(x: &[f32], dither: Dither) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::loudness::measure;
     use crate::pipeline::quantize::quantize;
 
     fn sine(amplitude: f64, seconds: f64) -> Vec<f32> {

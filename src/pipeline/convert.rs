@@ -144,6 +144,7 @@ fn make_tone(part: Part, opts: &Options, seed: u64) -> Result<Tone> {
     // Measured on the samples as written, in the float buffer no longer needed.
     let loudness = crate::pipeline::loudness::measure_i16_with(&samples, &mut x);
     drop(x);
+    warnings.extend(loudness_missed(opts, &warnings, loudness.integrated_lufs));
     let n = samples.len() as u64;
     let report = Report {
         source: info,
@@ -162,6 +163,27 @@ fn make_tone(part: Part, opts: &Options, seed: u64) -> Result<Tone> {
         warnings,
     };
     Ok(Tone { samples, report })
+}
+
+/// [`Warning::LoudnessMissed`] when loudness normalisation left the tone, as written and
+/// measured, further from its target than promised with no other warning saying why.
+fn loudness_missed(opts: &Options, warnings: &[Warning], measured: Option<f64>) -> Option<Warning> {
+    let Some(Normalize::Loudness { target_lufs, .. }) = opts.normalize else {
+        return None;
+    };
+    let explained = warnings.iter().any(|w| {
+        matches!(
+            w,
+            Warning::LoudnessLimited { .. } | Warning::NotNormalized | Warning::GainReduced { .. }
+        )
+    });
+    let reached = measured?;
+    ((reached - target_lufs).abs() > condition::LOUDNESS_TOLERANCE_LU && !explained).then_some(
+        Warning::LoudnessMissed {
+            target_lufs,
+            reached_lufs: reached,
+        },
+    )
 }
 
 /// What the source and the mix warn of, before any conditioning.
@@ -307,9 +329,19 @@ fn set_level(
     let mut gain_db = opts.gain_db;
     let mut limiting = None;
     condition::apply_gain(x, opts.gain_db);
-    // A tone too short to measure its loudness (under 400 ms) is left as it is, with a warning.
-    let unmeasurable =
-        |x: &[f32]| condition::peak(x) > 0.0 && x.len() < TARGET_RATE as usize * 2 / 5;
+    // A tone whose loudness cannot be measured is left as it is, with a warning saying why:
+    // too short (under 400 ms), or under the meter's absolute gate with audible peaks (near
+    // silence raises its own warning).
+    let unmeasured = |x: &[f32]| {
+        let peak = condition::peak(x);
+        if peak > 0.0 && x.len() < TARGET_RATE as usize * 2 / 5 {
+            Some(Warning::NotNormalized)
+        } else if condition::gain_to_db(f64::from(peak)) >= condition::SILENT_PEAK_DBFS {
+            Some(Warning::BelowLoudnessGate)
+        } else {
+            None
+        }
+    };
     match opts.normalize {
         Some(Normalize::Peak { ceiling_dbfs }) => {
             if let Some(g) = condition::peak_gain_db(x, ceiling_dbfs, opts.dither) {
@@ -327,8 +359,7 @@ fn set_level(
                     limiting = n.limiting;
                     warnings.extend(n.warnings(target_lufs, ceiling));
                 }
-                None if unmeasurable(x) => warnings.push(Warning::NotNormalized),
-                None => {}
+                None => warnings.extend(unmeasured(x)),
             }
         }
         Some(Normalize::Loudness {
@@ -341,13 +372,12 @@ fn set_level(
                 if g.limited {
                     warnings.push(Warning::LoudnessLimited {
                         target_lufs,
-                        reached_lufs: g.measured_lufs + g.gain_db,
+                        reached_lufs: g.reached_lufs,
                         ceiling_dbtp: ceiling,
                     });
                 }
             }
-            None if unmeasurable(x) => warnings.push(Warning::NotNormalized),
-            None => {}
+            None => warnings.extend(unmeasured(x)),
         },
         None => {}
     }
@@ -398,5 +428,40 @@ impl<R: Read + Seek + Send + Sync> MediaSource for SeekSource<R> {
 
     fn byte_len(&self) -> Option<u64> {
         self.len
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missed_loudness_target_is_told_unless_another_warning_says_why() {
+        let mut opts = Options::default();
+        let missed = |opts: &Options, warnings: &[Warning], lufs: f64| {
+            loudness_missed(opts, warnings, Some(lufs))
+        };
+        // Not normalising to a loudness: nothing to miss.
+        assert_eq!(missed(&opts, &[], -30.0), None);
+        opts.normalize = Some(Normalize::loudness());
+        assert_eq!(missed(&opts, &[], -16.4), None);
+        assert_eq!(missed(&opts, &[], -15.6), None);
+        assert_eq!(
+            missed(&opts, &[], -16.6),
+            Some(Warning::LoudnessMissed {
+                target_lufs: -16.0,
+                reached_lufs: -16.6
+            })
+        );
+        assert!(missed(&opts, &[], -15.3).is_some());
+        let limited = Warning::LoudnessLimited {
+            target_lufs: -16.0,
+            reached_lufs: -18.0,
+            ceiling_dbtp: -1.0,
+        };
+        assert_eq!(missed(&opts, &[limited], -18.0), None);
+        assert_eq!(loudness_missed(&opts, &[], None), None);
+        let text = missed(&opts, &[], -17.2).unwrap().to_string();
+        assert!(text.contains("normalize=loudness:-17"), "{text}");
     }
 }

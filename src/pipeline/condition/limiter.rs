@@ -23,8 +23,9 @@
 
 use super::{db_to_gain, dither_margin, gain_to_db, loudness_gain, Dither};
 use crate::pipeline::loudness::{
-    gated_lufs, interpolator_gain, k_weighted, k_weighted_block_sums, true_peak_envelope_range,
-    true_peak_of, KWeighted, ENVELOPE_REACH, KEPT_BLOCK,
+    gain_to_target, gated_lufs, gated_lufs_after, interpolator_gain, k_weighted,
+    k_weighted_block_sums, true_peak_envelope_range, true_peak_of, KWeighted, ENVELOPE_REACH,
+    KEPT_BLOCK,
 };
 use crate::pipeline::resample::TARGET_RATE;
 
@@ -856,7 +857,9 @@ pub struct LimitedLoudness {
     /// Loudness measured before normalising, in LUFS.
     pub measured_lufs: f64,
     /// Loudness of the normalised tone, in LUFS: estimated from the K-weighted source, and
-    /// measured where the limiter's curve moves fast (within a few hundredths of an LU).
+    /// measured where the limiter's curve moves fast (within a few hundredths of an LU, except
+    /// on a short tone whose 400 ms blocks the meter's gates judge differently by less than
+    /// that).
     pub reached_lufs: f64,
     /// What the limiter did; `None` when the gain alone reached the target under the ceiling.
     pub limiting: Option<crate::Limiting>,
@@ -867,8 +870,8 @@ pub struct LimitedLoudness {
 
 impl LimitedLoudness {
     /// The warnings this normalisation raises: [`crate::Warning::LoudnessLimited`] when the
-    /// target was not reached, [`crate::Warning::HeavyLimiting`] when the limiter took more than
-    /// [`HEAVY_LIMITING_DB`] off the peaks.
+    /// ceiling kept the tone short of the target, [`crate::Warning::HeavyLimiting`] when the
+    /// limiter took more than [`HEAVY_LIMITING_DB`] off the peaks.
     pub fn warnings(&self, target_lufs: f64, ceiling_dbtp: f64) -> Vec<crate::Warning> {
         let mut out = Vec::new();
         if let Some(l) = self
@@ -941,13 +944,15 @@ pub fn normalize_loudness_limited(
     let ceiling = db_to_gain(ceiling_dbtp - LIMITER_MARGIN_DB)
         - f64::from(dither_margin(dither))
         - 1.0 / 32_768.0;
-    let wanted = target_lufs - measured;
+    // The gain alone to the target (the meter's gates judged again after it).
+    let alone = gain_to_target(&k.segments, target_lufs)?;
+    let wanted = alone.gain_db;
     if true_peak * db_to_gain(wanted) <= ceiling {
         super::apply_gain(x, wanted);
         return Some(LimitedLoudness {
             gain_db: wanted,
             measured_lufs: measured,
-            reached_lufs: target_lufs,
+            reached_lufs: alone.lufs,
             limiting: None,
             capped: false,
         });
@@ -955,7 +960,7 @@ pub fn normalize_loudness_limited(
     // The gain at which the limiter's deepest reduction reaches the cap.
     let most = gain_to_db(ceiling / true_peak) + MAX_LIMITING_DB;
     let mut lim = Limiter::new(x, &peaks, ceiling, k, wanted);
-    let found = lim.search(x, (wanted, most), target_lufs, target_lufs);
+    let found = lim.search(x, (wanted, most), alone.lufs, target_lufs);
     if found.gain_db >= most && found.lufs < target_lufs - LIMITER_FALLBACK_LU {
         // Out of the limiter's reach: the gain alone, up to the ceiling (less the margin for
         // other meters), as without the limiter.
@@ -964,21 +969,21 @@ pub fn normalize_loudness_limited(
         return Some(LimitedLoudness {
             gain_db: g.gain_db,
             measured_lufs: measured,
-            reached_lufs: measured + g.gain_db,
+            reached_lufs: g.reached_lufs,
             limiting: None,
             capped: true,
         });
     }
-    let (Found { gain_db, curve, .. }, reached) = lim.settle(x, found, (wanted, most), target_lufs);
-    let capped = gain_db >= most && reached < target_lufs - LIMITER_TOLERANCE_LU;
+    let (Found { gain_db, curve, .. }, checked) = lim.settle(x, found, (wanted, most), target_lufs);
+    let capped = gain_db >= most && checked.lufs < target_lufs - LIMITER_TOLERANCE_LU;
     // The limited gain varies, so interpolated peaks may move by a hair: check where the
-    // limiter works, and lower the whole tone by what is over.
-    let (mut applied, mut reached) = (gain_db, reached);
+    // limiter works, and lower the whole tone by what is over (the gates judged again).
+    let (mut applied, mut reached) = (gain_db, checked.lufs);
     let tp = lim.peak_after(x, gain_db, &curve);
     if tp > ceiling {
         let g = gain_to_db(ceiling / tp);
         applied += g;
-        reached += g;
+        reached = gated_lufs_after(&checked.segments, g).unwrap_or(reached + g);
     }
     curve.apply(x, applied);
     Some(LimitedLoudness {
@@ -1035,12 +1040,19 @@ impl Limiter {
     /// energy lies. Where that is off (a low note the K-weighting's high-pass delays),
     /// [`Limiter::check`] measures.
     fn estimate(&self, x: &[f32], gain_db: f64, curve: &Curve) -> f64 {
-        self.loudness(x, gain_db, curve, &[])
+        gated_lufs(&self.segments(x, gain_db, curve, &[])).unwrap_or(f64::NEG_INFINITY)
     }
 
-    /// [`Limiter::estimate`], taking the K-weighted energy of the blocks in `measured` (in
-    /// units of the source's, in order of block) as given.
-    fn loudness(&self, x: &[f32], gain_db: f64, curve: &Curve, measured: &[(usize, f64)]) -> f64 {
+    /// The segments' K-weighted mean squares [`Limiter::estimate`] gates, taking the
+    /// K-weighted energy of the blocks in `measured` (in units of the source's, in order of
+    /// block) as given.
+    fn segments(
+        &self,
+        x: &[f32],
+        gain_db: f64,
+        curve: &Curve,
+        measured: &[(usize, f64)],
+    ) -> Vec<f64> {
         let rel = curve.release;
         let energies = &self.k.energies;
         let per_segment = SEGMENT / BLOCK;
@@ -1067,16 +1079,21 @@ impl Limiter {
         };
         // What each segment keeps over the sums: a block near a peak, what the estimate gives
         // or what was measured there (not the estimate too); a measured release block, what
-        // was measured instead of its closed form. Both lists are in order of block.
+        // was measured instead of its closed form. Both lists are in order of block. Blocks
+        // after the last whole segment (the tail under 100 ms) are in no segment the meter
+        // gates, so they add nothing.
+        let counted = energies.len();
         let mut extra = vec![0.0f64; kept.len()];
-        let mut add = |b: usize, v: f64| {
-            if let Some(e) = extra.get_mut(b / per_segment) {
-                *e += v;
+        let mut add = |b: usize, v: f64| extra[b / per_segment] += v;
+        let mut measured = measured
+            .iter()
+            .copied()
+            .take_while(|&(m, _)| m < counted)
+            .peekable();
+        for b in curve.near.iter().map(|&b| b as usize) {
+            if b >= counted {
+                break;
             }
-        };
-        let mut measured = measured.iter().copied().peekable();
-        for &b in &curve.near {
-            let b = b as usize;
             while let Some((m, value)) = measured.next_if(|&(m, _)| m < b) {
                 add(m, value - kept_by_estimate(m));
             }
@@ -1090,8 +1107,7 @@ impl Limiter {
         }
         let g2 = db_to_gain(2.0 * gain_db);
         let v = rel.k2;
-        let segments: Vec<f64> = self
-            .k
+        self.k
             .segments
             .iter()
             .zip(&kept)
@@ -1103,8 +1119,7 @@ impl Limiter {
                 let kept = p - 2.0 * v * rel.mean * pu + v * v * rel.mean_square * pu2 + extra;
                 w * g2 * (kept / p).max(0.0)
             })
-            .collect();
-        gated_lufs(&segments).unwrap_or(f64::NEG_INFINITY)
+            .collect()
     }
 
     /// The true peak of the source `x` after `gain_db` and `curve` wherever it may exceed the
@@ -1145,7 +1160,7 @@ impl Limiter {
     /// signal there is filtered, from [`SETTLE_BLOCKS`] before each stretch of them. Limiting a
     /// low hit over and over (a timpani roll) modulates it inside the K-weighting's memory,
     /// where the estimate errs most.
-    fn check(&self, x: &[f32], gain_db: f64, curve: &Curve) -> f64 {
+    fn check(&self, x: &[f32], gain_db: f64, curve: &Curve) -> Checked {
         let g = db_to_gain(gain_db) as f32;
         let g2 = f64::from(g) * f64::from(g);
         let blocks = curve.blocks();
@@ -1168,53 +1183,70 @@ impl Limiter {
             .zip(&sums)
             .flat_map(|((from, run), sums)| run.clone().map(move |c| (c, sums[c - from] / g2)))
             .collect();
-        self.loudness(x, gain_db, curve, &measured)
+        let segments = self.segments(x, gain_db, curve, &measured);
+        Checked {
+            lufs: gated_lufs(&segments).unwrap_or(f64::NEG_INFINITY),
+            segments,
+        }
     }
 
     /// Takes what the search `found` for the target, checks the loudness it reaches
     /// ([`Limiter::check`]), and while that misses the target by more than
     /// [`LIMITER_ROUND_TOLERANCE_LU`], aims the search again by the miss, up to
     /// [`LIMITER_ROUNDS`] times in all. Returns the gain and curve to apply and the loudness
-    /// they reach.
+    /// they reach (the nearest round, if the last does not settle).
     fn settle(
         &mut self,
         x: &[f32],
         mut found: Found,
         (least, most): (f64, f64),
         target: f64,
-    ) -> (Found, f64) {
+    ) -> (Found, Checked) {
         let mut aim = target;
         let mut round = 1;
+        // The nearest round before the last (the loudness need not be smooth in the gain; see
+        // `Limiter::search`).
+        let mut nearest: Option<(Found, Checked)> = None;
         loop {
             let reached = self.check(x, found.gain_db, &found.curve);
-            let miss = reached - target;
-            let settled = miss.abs() <= LIMITER_ROUND_TOLERANCE_LU
-                || (found.gain_db >= most && miss < 0.0)
-                || round == LIMITER_ROUNDS;
-            if settled {
+            let miss = reached.lufs - target;
+            if miss.abs() <= LIMITER_ROUND_TOLERANCE_LU || (found.gain_db >= most && miss < 0.0) {
                 return (found, reached);
+            }
+            if round == LIMITER_ROUNDS {
+                return match nearest {
+                    Some((n, r)) if (r.lufs - target).abs() < miss.abs() => (n, r),
+                    _ => (found, reached),
+                };
             }
             round += 1;
             aim -= miss;
-            found = self.search(x, (least, most), target, aim);
+            let next = self.search(x, (least, most), target, aim);
+            if nearest
+                .as_ref()
+                .is_none_or(|(_, r)| (r.lufs - target).abs() > miss.abs())
+            {
+                nearest = Some((found, reached));
+            }
+            found = next;
         }
     }
 
     /// The make-up gain in `least ..= most` dB whose estimated loudness is `aim`, and that
     /// loudness: a search from `least`, whose steps model what the limiter takes ([`Loss`]; a
     /// secant step where the model fails). The loudness rises with the gain, more slowly the
-    /// more is limited; at `least` the gain alone would reach `unlimited`.
+    /// more is limited; at `least` the gain alone would reach `unlimited`. Where the limited
+    /// tone at `least` is already louder than `aim`, the gain is looked for below `least`
+    /// ([`Limiter::search_below`]).
     fn search(&mut self, x: &[f32], (least, most): (f64, f64), unlimited: f64, aim: f64) -> Found {
         let least = least.min(most);
-        let eval = |lim: &mut Limiter, g: f64| {
-            lim.cover(x, g);
-            let threshold = lim.threshold(g);
-            let curve = Curve::new(&mut lim.reach, threshold);
-            let miss = lim.estimate(x, g, &curve) - aim;
-            (miss, curve)
-        };
+        let eval = |lim: &mut Limiter, g: f64| lim.eval(x, g, aim);
         let mut g0 = least;
         let (mut f0, curve) = eval(self, g0);
+        let start = most - MAX_LIMITING_DB;
+        if f0 > LIMITER_TOLERANCE_LU && start < least {
+            return self.search_below(x, (start, least), (f0, curve), aim);
+        }
         if f0.abs() <= LIMITER_TOLERANCE_LU || f0 > 0.0 {
             return Found {
                 gain_db: g0,
@@ -1223,7 +1255,7 @@ impl Limiter {
             };
         }
         let model = Loss {
-            start: most - MAX_LIMITING_DB,
+            start,
             least,
             short: unlimited - aim,
         };
@@ -1232,9 +1264,23 @@ impl Limiter {
             .unwrap_or(g0 - f0)
             .clamp(least, most);
         let (mut f1, mut curve) = eval(self, g1);
-        for _ in 2..LIMITER_MAX_STEPS {
+        // The nearest miss before the last step, for a search that runs out of steps (the
+        // loudness need not be smooth in the gain: on a short tone the meter's relative gate
+        // lets a block in or out at some gain, a jump of an LU or more).
+        let mut nearest: Option<Found> = None;
+        for step in 2..=LIMITER_MAX_STEPS {
             if f1.abs() <= LIMITER_TOLERANCE_LU || (g1 >= most && f1 < 0.0) || g1 == g0 {
                 break;
+            }
+            if step == LIMITER_MAX_STEPS {
+                return match nearest {
+                    Some(n) if (n.lufs - aim).abs() < f1.abs() => n,
+                    _ => Found {
+                        gain_db: g1,
+                        lufs: f1 + aim,
+                        curve,
+                    },
+                };
             }
             let secant = || {
                 let slope = (f1 - f0) / (g1 - g0);
@@ -1249,13 +1295,104 @@ impl Limiter {
                 .unwrap_or_else(secant);
             (g0, f0) = (g1, f1);
             g1 = next.clamp(least, most);
-            (f1, curve) = eval(self, g1);
+            let (f, c) = eval(self, g1);
+            let last = Found {
+                gain_db: g0,
+                lufs: f0 + aim,
+                curve: std::mem::replace(&mut curve, c),
+            };
+            f1 = f;
+            if nearest
+                .as_ref()
+                .is_none_or(|n| (n.lufs - aim).abs() > f0.abs())
+            {
+                nearest = Some(last);
+            }
         }
         Found {
             gain_db: g1,
             lufs: f1 + aim,
             curve,
         }
+    }
+
+    /// The estimated loudness after `gain_db` and the limiter's curve for it, less `aim`, and
+    /// that curve.
+    fn eval(&mut self, x: &[f32], gain_db: f64, aim: f64) -> (f64, Curve) {
+        self.cover(x, gain_db);
+        let threshold = self.threshold(gain_db);
+        let curve = Curve::new(&mut self.reach, threshold);
+        let miss = self.estimate(x, gain_db, &curve) - aim;
+        (miss, curve)
+    }
+
+    /// [`Limiter::search`] where the limited tone at the gain alone (`least`, missing `aim` by
+    /// `over`, with `curve`) is louder than `aim`: limiting can add loudness the meter counts,
+    /// the fast gain changes moving the energy of a note the K-weighting's high-pass all but
+    /// ignores (under 40 Hz) up to where it counts in full. A lower gain limits less; at
+    /// `start`, where the true peak just meets the ceiling, nothing is limited and the tone is
+    /// quieter than the target. Between the two, regula falsi (the Illinois variant: an end
+    /// kept twice in a row counts half) on the estimate.
+    fn search_below(
+        &mut self,
+        x: &[f32],
+        (start, least): (f64, f64),
+        (over, curve): (f64, Curve),
+        aim: f64,
+    ) -> Found {
+        let (mut hi, mut f_hi) = (least, over);
+        let mut best = Found {
+            gain_db: least,
+            lufs: over + aim,
+            curve,
+        };
+        let (mut lo, mut f_lo) = (start, {
+            let (f, curve) = self.eval(x, start, aim);
+            if f.abs() < (best.lufs - aim).abs() {
+                best = Found {
+                    gain_db: start,
+                    lufs: f + aim,
+                    curve,
+                };
+            }
+            f
+        });
+        if f_lo >= 0.0 {
+            // Loud enough with nothing limited (the meter's gates): as close as it gets.
+            return best;
+        }
+        let mut kept = 0i8;
+        for _ in 2..LIMITER_MAX_STEPS {
+            if (best.lufs - aim).abs() <= LIMITER_TOLERANCE_LU {
+                break;
+            }
+            let g = (lo * f_hi - hi * f_lo) / (f_hi - f_lo);
+            if !(g > lo && g < hi) {
+                break;
+            }
+            let (f, curve) = self.eval(x, g, aim);
+            if f.abs() < (best.lufs - aim).abs() {
+                best = Found {
+                    gain_db: g,
+                    lufs: f + aim,
+                    curve,
+                };
+            }
+            if f > 0.0 {
+                (hi, f_hi) = (g, f);
+                if kept == -1 {
+                    f_lo /= 2.0;
+                }
+                kept = -1;
+            } else {
+                (lo, f_lo) = (g, f);
+                if kept == 1 {
+                    f_hi /= 2.0;
+                }
+                kept = 1;
+            }
+        }
+        best
     }
 }
 
@@ -1317,6 +1454,13 @@ impl Loss {
         }
         Some(d + self.start)
     }
+}
+
+/// What [`Limiter::check`] measured: the loudness, and the segments' K-weighted mean squares
+/// it gates.
+struct Checked {
+    lufs: f64,
+    segments: Vec<f64>,
 }
 
 /// What [`Limiter::search`] found: a make-up gain, the loudness estimated for it, and the
@@ -1503,6 +1647,41 @@ mod tests {
                 .iter()
                 .any(|w| matches!(w, crate::Warning::LoudnessLimited { .. }));
             assert_eq!(n.capped, short);
+        }
+    }
+
+    /// The meter counts only whole 100 ms segments; a tone whose last peaks lie in the tail
+    /// after them (or in the blocks just before it) still reaches its target under the ceiling.
+    /// (The estimate once looked up energies past the last whole segment, and panicked.)
+    #[test]
+    fn peaks_in_the_tail_after_the_last_whole_segment_are_limited() {
+        for len in [32_001, 32_037, 32_063, 32_100, 33_599] {
+            for from_end in [1, 30, 64, 100, 200] {
+                // Quiet chords with loud hits (hits(…, 0.004)), the chords raised so the limiter
+                // reaches the target within its 12 dB.
+                let mut x: Vec<f32> = hits(1_000.0, 0.004)
+                    .iter()
+                    .zip(hits(0.0, 0.004))
+                    .map(|(&s, chord)| s + 2.0 * chord)
+                    .collect();
+                x.truncate(len);
+                // A hit that ends the tone at full level, as a loop cut hard would.
+                let at = len - from_end;
+                for (i, s) in x[at.saturating_sub(40)..=at].iter_mut().enumerate() {
+                    *s = 0.95 * libm::sin(2.0 * PI * i as f64 / 16.0) as f32;
+                }
+                let n = normalize_loudness_limited(&mut x, -16.0, -1.0, Dither::Tpdf)
+                    .unwrap_or_else(|| panic!("{len} {from_end}: not measured"));
+                let m = crate::pipeline::loudness::measure(&x);
+                let lufs = m.integrated_lufs.unwrap();
+                assert!(n.limiting.is_some(), "{len} {from_end}: {n:?}");
+                assert!((lufs + 16.0).abs() <= 0.1, "{len} {from_end}: {lufs} {n:?}");
+                assert!(
+                    m.true_peak_dbtp().unwrap() <= -1.0 - LIMITER_MARGIN_DB,
+                    "{len} {from_end}: {:?}",
+                    m.true_peak_dbtp()
+                );
+            }
         }
     }
 
