@@ -148,10 +148,10 @@ pub enum Warning {
     /// absolute gate (−70 LUFS) although its peaks are not: near silence with a click or a
     /// spike. Its level was left as it was.
     BelowLoudnessGate,
-    /// Loudness normalisation missed its target by more than
-    /// [`crate::pipeline::condition::LOUDNESS_TOLERANCE_LU`] although the true peak allowed
-    /// more: on a short tone the meter's gates let whole 400 ms blocks in or out as the level
-    /// changes, so the loudness jumps over the target and no gain comes closer.
+    /// Loudness normalisation left the tone, as written, more than 0.5 LU from its target
+    /// although the true peak allowed more: on a short tone the meter's gates let whole 400 ms
+    /// blocks in or out as the level changes, so the loudness jumps over the target and no gain
+    /// comes closer.
     LoudnessMissed {
         /// The target, in LUFS.
         target_lufs: f64,

@@ -1,5 +1,6 @@
 //! Fuzzes the in-memory conversion entry point, `ringforge::convert_bytes`, with every file
-//! extension hint: decoding, container trims, limits, downmix, resampling and quantizing.
+//! extension hint: decoding, container trims, limits, downmix, resampling, the level (loudness
+//! normalisation with the true-peak limiter and without, peak normalisation) and quantizing.
 //!
 //! Any panic is a finding, even one `convert_bytes` would contain: by default libfuzzer-sys
 //! aborts on every panic, so a decoder bug shows up here although the library turns it into
@@ -9,7 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ringforge::{convert_bytes, Error, Options};
+use ringforge::{convert_bytes, Error, Normalize, Options};
 
 /// The hint is picked from the input's length, so a seed file keeps its bytes intact.
 const HINTS: [Option<&str>; 10] = [
@@ -24,6 +25,23 @@ const HINTS: [Option<&str>; 10] = [
     Some("mka"),
     Some("aac"),
 ];
+
+/// The level's options, picked from the input's length too (after the hint), so a seed file
+/// keeps its bytes: as they come, loudness normalisation with the limiter and without, peak
+/// normalisation.
+fn options(len: usize) -> Options {
+    let mut opts = Options::default();
+    match (len / HINTS.len()) % 4 {
+        1 => opts.normalize = Some(Normalize::loudness()),
+        2 => {
+            opts.normalize = Some(Normalize::loudness());
+            opts.limiter = false;
+        }
+        3 => opts.normalize = Some(Normalize::Peak { ceiling_dbfs: -1.0 }),
+        _ => {}
+    }
+    opts
+}
 
 fuzz_target!(
     init: {
@@ -44,7 +62,7 @@ fuzz_target!(
     },
     |data: &[u8]| {
         let hint = HINTS[data.len() % HINTS.len()];
-        let opts = Options::default();
+        let opts = options(data.len());
         match convert_bytes(data, hint, &opts) {
             Ok(tone) => {
                 // Whatever the input, a tone is valid for the phones.
@@ -53,6 +71,13 @@ fuzz_target!(
                 assert!((bytes.len() as u64) < opts.max_bytes);
                 assert!(!tone.samples().is_empty());
                 assert_eq!(tone.report().bytes, bytes.len() as u64);
+                // A tone normalised to a loudness keeps its true peak under the ceiling.
+                let r = tone.report();
+                if let (Some(Normalize::Loudness { true_peak_ceiling_dbtp, .. }), Some(_), Some(tp)) =
+                    (opts.normalize, r.loudness_lufs, r.true_peak_dbtp)
+                {
+                    assert!(tp <= true_peak_ceiling_dbtp, "{tp} dBTP: {r:?}");
+                }
             }
             Err(Error::Panicked { message }) => {
                 // Only reachable with RINGFORGE_FUZZ_ALLOW_UPSTREAM_PANICS set.
