@@ -24,8 +24,8 @@
 use super::{db_to_gain, dither_margin, gain_to_db, loudness_gain, Dither};
 use crate::pipeline::loudness::{
     gain_to_target, gated_lufs, gated_lufs_after, interpolator_gain, k_weighted,
-    k_weighted_block_sums, true_peak_envelope_range, true_peak_of, KWeighted, ENVELOPE_REACH,
-    KEPT_BLOCK,
+    k_weighted_block_sums, true_peak_envelope_range, true_peak_of, GainToTarget, KWeighted,
+    ENVELOPE_REACH, KEPT_BLOCK,
 };
 use crate::pipeline::resample::TARGET_RATE;
 
@@ -959,8 +959,8 @@ pub fn normalize_loudness_limited(
     }
     // The gain at which the limiter's deepest reduction reaches the cap.
     let most = gain_to_db(ceiling / true_peak) + MAX_LIMITING_DB;
-    let mut lim = Limiter::new(x, &peaks, ceiling, k, wanted);
-    let found = lim.search(x, (wanted, most), alone.lufs, target_lufs);
+    let mut lim = Limiter::new(x, &peaks, ceiling, k, alone);
+    let found = lim.search(x, (wanted, most), target_lufs);
     if found.gain_db >= most && found.lufs < target_lufs - LIMITER_FALLBACK_LU {
         // Out of the limiter's reach: the gain alone, up to the ceiling (less the margin for
         // other meters), as without the limiter.
@@ -1003,16 +1003,19 @@ struct Limiter {
     ceiling: f32,
     /// The source K-weighted: its segments' mean squares and its blocks' energies.
     k: KWeighted,
+    /// The loudness the gain alone reaches (at the least gain any search tries).
+    unlimited: f64,
 }
 
 impl Limiter {
-    fn new(x: &[f32], peaks: &[f32], ceiling: f64, k: KWeighted, wanted: f64) -> Limiter {
+    fn new(x: &[f32], peaks: &[f32], ceiling: f64, k: KWeighted, alone: GainToTarget) -> Limiter {
         let mut lim = Limiter {
             reach: Reach::empty(0, 0.0),
             ceiling: ceiling as f32,
             k,
+            unlimited: alone.lufs,
         };
-        lim.reach = Reach::of_signal(x, peaks, lim.floor_for(wanted));
+        lim.reach = Reach::of_signal(x, peaks, lim.floor_for(alone.gain_db));
         lim
     }
 
@@ -1221,7 +1224,7 @@ impl Limiter {
             }
             round += 1;
             aim -= miss;
-            let next = self.search(x, (least, most), target, aim);
+            let next = self.search(x, (least, most), aim);
             if nearest
                 .as_ref()
                 .is_none_or(|(_, r)| (r.lufs - target).abs() > miss.abs())
@@ -1235,10 +1238,10 @@ impl Limiter {
     /// The make-up gain in `least ..= most` dB whose estimated loudness is `aim`, and that
     /// loudness: a search from `least`, whose steps model what the limiter takes ([`Loss`]; a
     /// secant step where the model fails). The loudness rises with the gain, more slowly the
-    /// more is limited; at `least` the gain alone would reach `unlimited`. Where the limited
+    /// more is limited; at `least` the gain alone would reach [`Limiter::unlimited`]. Where the limited
     /// tone at `least` is already louder than `aim`, the gain is looked for below `least`
     /// ([`Limiter::search_below`]).
-    fn search(&mut self, x: &[f32], (least, most): (f64, f64), unlimited: f64, aim: f64) -> Found {
+    fn search(&mut self, x: &[f32], (least, most): (f64, f64), aim: f64) -> Found {
         let least = least.min(most);
         let eval = |lim: &mut Limiter, g: f64| lim.eval(x, g, aim);
         let mut g0 = least;
@@ -1257,7 +1260,7 @@ impl Limiter {
         let model = Loss {
             start,
             least,
-            short: unlimited - aim,
+            short: self.unlimited - aim,
         };
         let mut g1 = model
             .root((g0, model.taken(g0, f0)), None)
@@ -1273,13 +1276,14 @@ impl Limiter {
                 break;
             }
             if step == LIMITER_MAX_STEPS {
+                let last = Found {
+                    gain_db: g1,
+                    lufs: f1 + aim,
+                    curve,
+                };
                 return match nearest {
-                    Some(n) if (n.lufs - aim).abs() < f1.abs() => n,
-                    _ => Found {
-                        gain_db: g1,
-                        lufs: f1 + aim,
-                        curve,
-                    },
+                    Some(n) => last.or_nearer(n, aim),
+                    None => last,
                 };
             }
             let secant = || {
@@ -1302,12 +1306,10 @@ impl Limiter {
                 curve: std::mem::replace(&mut curve, c),
             };
             f1 = f;
-            if nearest
-                .as_ref()
-                .is_none_or(|n| (n.lufs - aim).abs() > f0.abs())
-            {
-                nearest = Some(last);
-            }
+            nearest = Some(match nearest {
+                Some(n) => n.or_nearer(last, aim),
+                None => last,
+            });
         }
         Found {
             gain_db: g1,
@@ -1340,23 +1342,15 @@ impl Limiter {
         (over, curve): (f64, Curve),
         aim: f64,
     ) -> Found {
-        let (mut hi, mut f_hi) = (least, over);
-        let mut best = Found {
-            gain_db: least,
-            lufs: over + aim,
+        let found = |gain_db: f64, f: f64, curve: Curve| Found {
+            gain_db,
+            lufs: f + aim,
             curve,
         };
-        let (mut lo, mut f_lo) = (start, {
-            let (f, curve) = self.eval(x, start, aim);
-            if f.abs() < (best.lufs - aim).abs() {
-                best = Found {
-                    gain_db: start,
-                    lufs: f + aim,
-                    curve,
-                };
-            }
-            f
-        });
+        let (f_start, at_start) = self.eval(x, start, aim);
+        let (mut lo, mut f_lo) = (start, f_start);
+        let (mut hi, mut f_hi) = (least, over);
+        let mut best = found(least, over, curve).or_nearer(found(start, f_start, at_start), aim);
         if f_lo >= 0.0 {
             // Loud enough with nothing limited (the meter's gates): as close as it gets.
             return best;
@@ -1371,13 +1365,7 @@ impl Limiter {
                 break;
             }
             let (f, curve) = self.eval(x, g, aim);
-            if f.abs() < (best.lufs - aim).abs() {
-                best = Found {
-                    gain_db: g,
-                    lufs: f + aim,
-                    curve,
-                };
-            }
+            best = best.or_nearer(found(g, f, curve), aim);
             if f > 0.0 {
                 (hi, f_hi) = (g, f);
                 if kept == -1 {
@@ -1469,6 +1457,17 @@ struct Found {
     gain_db: f64,
     lufs: f64,
     curve: Curve,
+}
+
+impl Found {
+    /// `self`, or `other` if its loudness lies nearer `aim` (on a tie, `self`).
+    fn or_nearer(self, other: Found, aim: f64) -> Found {
+        if (other.lufs - aim).abs() < (self.lufs - aim).abs() {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 #[cfg(test)]
