@@ -72,9 +72,20 @@ pub enum Error {
     /// A warning was raised while warnings are treated as errors.
     #[error("{0} (failing because warnings are errors here)")]
     Strict(crate::Warning),
-    /// The decoder panicked on this input.
+    /// A decoder panicked while reading this file (caught: the other files go on). Most likely
+    /// the file is damaged in a way the decoder does not expect.
     #[error("the decoder failed on this file; it may be corrupt ({message})")]
     Panicked {
+        /// The panic message, when there was one.
+        message: String,
+    },
+    /// ringforge's own processing (not a decoder reading the file) panicked on this file
+    /// (caught: the other files go on). A bug in ringforge, not a fault of the file.
+    #[error(
+        "ringforge failed on this file with an internal error ({message}) — this is a bug in \
+         ringforge, not a fault of the file; please report it with the file"
+    )]
+    Internal {
         /// The panic message, when there was one.
         message: String,
     },
@@ -162,11 +173,11 @@ pub enum Error {
 impl Error {
     /// A stable, machine-readable name of the error's kind, the same for every message of that
     /// kind: `io`, `unsupported_format`, `no_audio_track`, `corrupt_file`, `empty`,
-    /// `too_large`, `limit_exceeded`, `strict`, `decoder_panic`, `invalid_options`, or, for the
-    /// manifests, `invalid_id`, `builtin_collision`, `unsafe_value`, `duplicate`,
-    /// `unknown_tone`, `invalid_ring_type`, `invalid_alert`; for a logo, the kind of its
-    /// [`LogoError`](crate::logo::LogoError). The Python and JavaScript packages
-    /// report it as the error's `kind`.
+    /// `too_large`, `limit_exceeded`, `strict`, `decoder_panic`, `internal_error`,
+    /// `invalid_options`, or, for the manifests, `invalid_id`, `builtin_collision`,
+    /// `unsafe_value`, `duplicate`, `unknown_tone`, `invalid_ring_type`, `invalid_alert`; for a
+    /// logo, the kind of its [`LogoError`](crate::logo::LogoError). The Python and JavaScript
+    /// packages report it as the error's `kind`.
     ///
     /// ```
     /// let err = ringforge::convert_bytes(b"not audio", None, &ringforge::Options::default())
@@ -184,6 +195,7 @@ impl Error {
             Error::LimitExceeded { .. } => "limit_exceeded",
             Error::Strict(_) => "strict",
             Error::Panicked { .. } => "decoder_panic",
+            Error::Internal { .. } => "internal_error",
             Error::Invalid(_) => "invalid_options",
             Error::InvalidId { .. } => "invalid_id",
             Error::BuiltinCollision { .. } => "builtin_collision",

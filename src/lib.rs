@@ -74,6 +74,7 @@
 
 pub mod audition;
 pub mod batch;
+mod contain;
 mod error;
 mod fingerprint;
 pub mod id;
@@ -92,10 +93,11 @@ pub mod report;
 pub mod signal;
 pub mod sln;
 
+pub use contain::{panic_is_contained, panic_is_in_decoder};
 pub use error::{Error, Result};
 pub use fingerprint::SOUND_VERSION;
 pub use options::{ChannelPick, Dither, Limits, Normalize, Options, Oversize};
-pub use pipeline::{convert_bytes, convert_path, convert_reader, panic_is_contained, Tone};
+pub use pipeline::{convert_bytes, convert_path, convert_reader, Tone};
 pub use report::{Limiting, Report, SourceInfo, Warning};
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -77,7 +77,19 @@ function call(name, inputs) {
     return { json, bytes };
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError) {
+      // A panic left its error, as the library reports a panic it catches, before the abort.
+      let failure = null;
+      try {
+        if (ex.rf_panicked() === 1) {
+          failure = JSON.parse(
+            decoder.decode(new Uint8Array(ex.memory.buffer, ex.rf_out_json_ptr(), ex.rf_out_json_len())),
+          );
+        }
+      } catch {
+        // The aborted instance could not say; the trap itself is all there is.
+      }
       wasm = new WebAssembly.Instance(compiled, {}).exports;
+      if (failure) throw new RingforgeError(failure.kind, failure.message, { cause: e });
       throw new RingforgeError(
         'decoder_panic',
         `the decoder failed on this input; it may be corrupt (${e.message})`,
@@ -156,4 +168,9 @@ export function toneName(fileName) {
 /** For the package's tests: a conversion whose reader panics, to show the recovery. */
 export function _convertWithFailingReader(data) {
   return call('rf_convert_with_failing_reader', [bytesOf(data)]).json;
+}
+
+/** For the package's tests: a panic outside the decoders, as a bug in ringforge would raise. */
+export function _panicOutsideDecoders() {
+  return call('rf_panic_outside_decoders', []).json;
 }

@@ -50,7 +50,10 @@ fuzz_target!(
             let seen = std::sync::Mutex::new(std::collections::BTreeSet::new());
             std::panic::set_hook(Box::new(move |info| {
                 let location = info.location().map(|l| l.to_string()).unwrap_or_default();
-                if ringforge::panic_is_contained() && location.contains("/symphonia-") {
+                if ringforge::panic_is_contained()
+                    && ringforge::panic_is_in_decoder()
+                    && location.contains("/symphonia-")
+                {
                     if seen.lock().unwrap().insert(location.clone()) {
                         eprintln!("contained upstream panic at {location}: {info}");
                     }

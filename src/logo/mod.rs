@@ -44,6 +44,8 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+use crate::contain::{contain, in_decoder, Caught};
+
 pub use model::{Model, LEGACY_MAX_BYTES};
 pub use source::Source;
 
@@ -147,9 +149,20 @@ pub enum LogoError {
         /// What failed.
         reason: String,
     },
-    /// A decoder panicked on this input (caught).
+    /// An image decoder or the SVG renderer panicked on this input (caught). Most likely the
+    /// file is damaged in a way the decoder does not expect.
     #[error("the image decoder failed on this file; it may be corrupt ({message})")]
     Panicked {
+        /// The panic message.
+        message: String,
+    },
+    /// ringforge's own processing panicked on this input (caught): a bug in ringforge, not a
+    /// fault of the file.
+    #[error(
+        "ringforge failed on this file with an internal error ({message}) — this is a bug in \
+         ringforge, not a fault of the file; please report it with the file"
+    )]
+    Internal {
         /// The panic message.
         message: String,
     },
@@ -159,7 +172,7 @@ impl LogoError {
     /// A stable, machine-readable name of the error's kind, in the vocabulary of
     /// [`Error::kind`](crate::Error::kind): `unsupported_format`, `corrupt_file`,
     /// `external_reference`, `limit_exceeded`, `too_small`, `too_large`, `unknown_model`,
-    /// `invalid_options` (a background or fit), `encode` or `decoder_panic`.
+    /// `invalid_options` (a background or fit), `encode`, `decoder_panic` or `internal_error`.
     ///
     /// ```
     /// let err = "d99".parse::<ringforge::logo::Model>().unwrap_err();
@@ -177,6 +190,7 @@ impl LogoError {
             LogoError::InvalidBackground { .. } | LogoError::InvalidFit { .. } => "invalid_options",
             LogoError::Encode { .. } => "encode",
             LogoError::Panicked { .. } => "decoder_panic",
+            LogoError::Internal { .. } => "internal_error",
         }
     }
 }
@@ -413,7 +427,7 @@ impl Logo {
 ///
 /// Every [`LogoError`] about sources: unsupported, corrupt, over a limit, too small.
 pub fn decode(bytes: &[u8], name: Option<&str>, limits: &ImageLimits) -> Result<Source, LogoError> {
-    contained(|| source::decode(bytes, name, limits))
+    contained(|| in_decoder(|| source::decode(bytes, name, limits)))
 }
 
 /// Makes `model`'s logo from a decoded source.
@@ -514,17 +528,15 @@ pub fn read_source(path: &Path, limits: &ImageLimits) -> crate::Result<Vec<u8>> 
     std::fs::read(path).map_err(|e| crate::Error::io(path, e))
 }
 
+/// Runs `f`, turning a panic into [`LogoError::Panicked`] when a decoder raised it and
+/// [`LogoError::Internal`] otherwise (see [`crate::contain`]).
 fn contained<T>(f: impl FnOnce() -> Result<T, LogoError>) -> Result<T, LogoError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(payload) => Err(LogoError::Panicked {
-            message: payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default(),
-        }),
-    }
+    contain(f).unwrap_or_else(|caught| {
+        Err(match caught {
+            Caught::Decoder(message) => LogoError::Panicked { message },
+            Caught::Own(message) => LogoError::Internal { message },
+        })
+    })
 }
 
 /// What a PNG's header says, for checking a logo file.
@@ -558,42 +570,44 @@ pub fn png_info(bytes: &[u8]) -> Result<PngInfo, LogoError> {
         });
     }
     contained(|| {
-        let corrupt = |e: ::png::DecodingError| LogoError::Corrupt {
-            reason: e.to_string(),
-        };
-        let mut decoder = ::png::Decoder::new(std::io::Cursor::new(bytes));
-        decoder.set_transformations(::png::Transformations::IDENTITY);
-        let mut reader = decoder.read_info().map_err(corrupt)?;
-        let info = reader.info();
-        let out = PngInfo {
-            width: info.width,
-            height: info.height,
-            bit_depth: info.bit_depth as u8,
-            color_type: info.color_type as u8,
-            grey: matches!(
-                info.color_type,
-                ::png::ColorType::Grayscale | ::png::ColorType::GrayscaleAlpha
-            ),
-            alpha: matches!(
-                info.color_type,
-                ::png::ColorType::Rgba | ::png::ColorType::GrayscaleAlpha
-            ) || info.trns.is_some(),
-        };
-        let size = reader
-            .output_buffer_size()
-            .ok_or_else(|| LogoError::Corrupt {
-                reason: "image too large".into(),
-            })?;
-        if size > 64 << 20 {
-            return Err(LogoError::LimitExceeded {
-                what: "decoded PNG size",
-                value: size as u64,
-                limit: 64 << 20,
-            });
-        }
-        let mut buf = vec![0; size];
-        reader.next_frame(&mut buf).map_err(corrupt)?;
-        Ok(out)
+        in_decoder(|| {
+            let corrupt = |e: ::png::DecodingError| LogoError::Corrupt {
+                reason: e.to_string(),
+            };
+            let mut decoder = ::png::Decoder::new(std::io::Cursor::new(bytes));
+            decoder.set_transformations(::png::Transformations::IDENTITY);
+            let mut reader = decoder.read_info().map_err(corrupt)?;
+            let info = reader.info();
+            let out = PngInfo {
+                width: info.width,
+                height: info.height,
+                bit_depth: info.bit_depth as u8,
+                color_type: info.color_type as u8,
+                grey: matches!(
+                    info.color_type,
+                    ::png::ColorType::Grayscale | ::png::ColorType::GrayscaleAlpha
+                ),
+                alpha: matches!(
+                    info.color_type,
+                    ::png::ColorType::Rgba | ::png::ColorType::GrayscaleAlpha
+                ) || info.trns.is_some(),
+            };
+            let size = reader
+                .output_buffer_size()
+                .ok_or_else(|| LogoError::Corrupt {
+                    reason: "image too large".into(),
+                })?;
+            if size > 64 << 20 {
+                return Err(LogoError::LimitExceeded {
+                    what: "decoded PNG size",
+                    value: size as u64,
+                    limit: 64 << 20,
+                });
+            }
+            let mut buf = vec![0; size];
+            reader.next_frame(&mut buf).map_err(corrupt)?;
+            Ok(out)
+        })
     })
 }
 

@@ -210,7 +210,8 @@ pub(crate) fn render(
                 reason: "cannot allocate the drawing surface".into(),
             })?;
             let transform = tiny_skia::Transform::from_row(s, 0.0, 0.0, s, dx, dy);
-            resvg::render(tree, transform, &mut pixmap.as_mut());
+            // Drawing the file's shapes: the renderer reads the file, as a decoder does.
+            crate::contain::in_decoder(|| resvg::render(tree, transform, &mut pixmap.as_mut()));
             let straight: Vec<u8> = pixmap
                 .pixels()
                 .iter()

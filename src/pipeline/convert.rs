@@ -2,11 +2,11 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
 use symphonia::core::io::MediaSource;
 
+use crate::contain::{in_decoder, Caught};
 use crate::options::{Normalize, Oversize};
 use crate::pipeline::condition;
 use crate::pipeline::decode::Decoder;
@@ -74,29 +74,14 @@ pub fn convert_reader<R: Read + Seek + Send + Sync>(
     guarded(|| convert_source(Box::new(SeekSource::new(reader)), hint, opts))
 }
 
-thread_local! {
-    static GUARDED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
-/// Whether the current thread is inside a conversion whose panics are caught and turned into
-/// [`Error::Panicked`]. A program's panic hook can use this to stay quiet about those panics,
-/// which are reported as that file's error instead.
-pub fn panic_is_contained() -> bool {
-    GUARDED.with(|g| g.get() > 0)
-}
-
-/// Runs `f`, turning a panic inside the decoders into [`Error::Panicked`].
+/// Runs `f`, turning a panic into that file's error: [`Error::Panicked`] when a decoder raised
+/// it, [`Error::Internal`] otherwise (see [`crate::contain`]).
 pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    GUARDED.with(|g| g.set(g.get() + 1));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    GUARDED.with(|g| g.set(g.get() - 1));
-    result.unwrap_or_else(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".into());
-        Err(Error::Panicked { message })
+    crate::contain::contain(f).unwrap_or_else(|caught| {
+        Err(match caught {
+            Caught::Decoder(message) => Error::Panicked { message },
+            Caught::Own(message) => Error::Internal { message },
+        })
     })
 }
 
@@ -106,8 +91,11 @@ pub(crate) fn convert_source<'s>(
     opts: &Options,
 ) -> Result<Tone> {
     opts.validate()?;
-    let seed = crate::fingerprint::dither_seed(&mut source, opts).map_err(|e| Error::Corrupt {
-        reason: format!("the source could not be read: {e}"),
+    // The source's reader runs here as well as in the decoders: its panic is the reading's.
+    let seed = in_decoder(|| crate::fingerprint::dither_seed(&mut source, opts)).map_err(|e| {
+        Error::Corrupt {
+            reason: format!("the source could not be read: {e}"),
+        }
     })?;
     let decoder = Decoder::open(source, hint, &opts.limits)?;
     let part = read_part(decoder, opts)?;
@@ -434,6 +422,30 @@ impl<R: Read + Seek + Send + Sync> MediaSource for SeekSource<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_is_told_as_the_decoders_or_as_ringforges() {
+        let decoder = guarded::<()>(|| in_decoder(|| panic!("bad frame"))).unwrap_err();
+        assert_eq!(decoder.kind(), "decoder_panic");
+        assert!(
+            decoder
+                .to_string()
+                .starts_with("the decoder failed on this file; it may be corrupt (bad frame"),
+            "{decoder}"
+        );
+        let own = guarded::<()>(|| {
+            in_decoder(|| ());
+            panic!("limiter index")
+        })
+        .unwrap_err();
+        assert_eq!(own.kind(), "internal_error");
+        let text = own.to_string();
+        assert!(text.contains("(limiter index)"), "{text}");
+        assert!(
+            text.contains("a bug in ringforge, not a fault of the file"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn a_missed_loudness_target_is_told_unless_another_warning_says_why() {

@@ -20,6 +20,7 @@ mod flac;
 mod mpeg;
 mod pcm;
 
+use crate::contain::in_decoder;
 use crate::options::Limits;
 use crate::report::SourceInfo;
 use crate::{Error, Result};
@@ -87,7 +88,7 @@ impl<'s> Decoder<'s> {
         hint: Option<&str>,
         limits: &Limits,
     ) -> Result<Self> {
-        Self::open_with(source, hint, limits, true)
+        in_decoder(|| Self::open_with(source, hint, limits, true))
     }
 
     /// [`Decoder::open`], with native FLAC frames read by [`flac::Native`] or (for the tests
@@ -147,6 +148,10 @@ impl<'s> Decoder<'s> {
 
     /// Decodes the next packet into [`Decoder::planes`]. Returns `false` at the end of the stream.
     pub fn next_block(&mut self) -> Result<bool> {
+        in_decoder(|| self.read_block())
+    }
+
+    fn read_block(&mut self) -> Result<bool> {
         while !self.finished {
             let frames = match &mut self.stream {
                 Stream::Mpeg(m) => match m.next_into(&mut self.planes)? {
@@ -378,9 +383,9 @@ impl<'s> Decoder<'s> {
             ts,
             track_id: *track_id,
         };
-        let seeked = format.seek(SeekMode::Accurate, to).ok()?;
+        let seeked = in_decoder(|| format.seek(SeekMode::Accurate, to)).ok()?;
         match decoder {
-            Codec::Symphonia(decoder) => decoder.reset(),
+            Codec::Symphonia(decoder) => in_decoder(|| decoder.reset()),
             // Each frame decodes on its own.
             Codec::Flac(_) => {}
         }

@@ -17,6 +17,6 @@ pub mod quantize;
 pub mod resample;
 mod tone;
 
-pub use convert::{convert_bytes, convert_path, convert_reader, panic_is_contained};
+pub use convert::{convert_bytes, convert_path, convert_reader};
 pub(crate) use convert::{convert_source, guarded};
 pub use tone::Tone;

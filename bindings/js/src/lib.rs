@@ -12,13 +12,18 @@
 //! | `rf_manifests(request, request_len, slns, slns_len) -> status` | JSON out: `{file name: text}` |
 //! | `rf_tone_name(name, name_len) -> status` | JSON out: `{id, display}` for a file name |
 //! | `rf_out_json_ptr/len`, `rf_out_bytes_ptr/len` | where the last answer is |
+//! | `rf_panicked() -> 0/1` | whether the last call panicked (its error is then the JSON out) |
 //!
 //! Status 0 is success; 1 means the JSON output is an error, `{"kind": …, "message": …}`.
 //! Options are a JSON object of `ringforge.toml` names (`{"normalize": "loudness:-16"}`) plus
 //! `hint`, the source's file extension. A panic aborts the instance (WebAssembly has no
-//! unwinding here): the wrapper then starts a fresh one.
+//! unwinding here): just before, the panic hook leaves the error the library would have
+//! returned (`decoder_panic` for a decoder's panic, `internal_error` for any other) as the JSON
+//! out, and the wrapper reads it and then starts a fresh instance.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Once;
 
 use ringforge::manifest::{Alert, ManifestSet, ManifestTone, Which};
 use serde_json::{json, Value};
@@ -32,6 +37,40 @@ struct Output {
 
 thread_local! {
     static OUTPUT: RefCell<Output> = RefCell::new(Output::default());
+}
+
+/// Whether the current call panicked: its instance is about to abort.
+static PANICKED: AtomicBool = AtomicBool::new(false);
+
+/// At the start of every call: the panic hook is in place, and no panic recorded yet.
+fn watch_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let payload = info.payload();
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            // What the library returns for a panic it can catch, as `ringforge::convert_bytes`
+            // would where panics unwind.
+            let error = if ringforge::panic_is_in_decoder() {
+                ringforge::Error::Panicked { message }
+            } else {
+                ringforge::Error::Internal { message }
+            };
+            let json = json!({ "kind": error.kind(), "message": error.to_string() });
+            OUTPUT.with(|o| {
+                if let Ok(mut o) = o.try_borrow_mut() {
+                    o.json = serde_json::to_vec(&json).unwrap_or_default();
+                    o.bytes.clear();
+                    PANICKED.store(true, Ordering::Relaxed);
+                }
+            });
+        }));
+    });
+    PANICKED.store(false, Ordering::Relaxed);
 }
 
 /// An error as the wrapper throws it: a `kind` and a message.
@@ -249,6 +288,7 @@ pub unsafe extern "C" fn rf_convert(
     opts: *const u8,
     opts_len: usize,
 ) -> u32 {
+    watch_panics();
     // SAFETY: forwarded from the caller.
     let (data, opts) = unsafe { (slice(data, data_len), slice(opts, opts_len)) };
     answer(convert(data, opts))
@@ -265,6 +305,7 @@ pub unsafe extern "C" fn rf_inspect(
     opts: *const u8,
     opts_len: usize,
 ) -> u32 {
+    watch_panics();
     // SAFETY: forwarded from the caller.
     let (data, opts) = unsafe { (slice(data, data_len), slice(opts, opts_len)) };
     answer(inspect(data, opts).map(|v| (v, Vec::new())))
@@ -281,6 +322,7 @@ pub unsafe extern "C" fn rf_manifests(
     slns: *const u8,
     slns_len: usize,
 ) -> u32 {
+    watch_panics();
     // SAFETY: forwarded from the caller.
     let (request, slns) = unsafe { (slice(request, request_len), slice(slns, slns_len)) };
     answer(manifests(request, slns).map(|v| (v, Vec::new())))
@@ -292,6 +334,7 @@ pub unsafe extern "C" fn rf_manifests(
 /// `name` and `len` must describe readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn rf_tone_name(name: *const u8, len: usize) -> u32 {
+    watch_panics();
     // SAFETY: forwarded from the caller.
     let name = unsafe { slice(name, len) };
     answer(tone_name(name).map(|v| (v, Vec::new())))
@@ -321,6 +364,22 @@ pub extern "C" fn rf_out_bytes_len() -> usize {
     OUTPUT.with(|o| o.borrow().bytes.len())
 }
 
+/// Whether the last call panicked (its instance then aborted): its error, as the library
+/// reports a panic it catches, is the JSON out.
+#[no_mangle]
+pub extern "C" fn rf_panicked() -> u32 {
+    u32::from(PANICKED.load(Ordering::Relaxed))
+}
+
+/// Panics outside any decoder, the path a bug in ringforge's own processing takes: in
+/// WebAssembly the panic aborts the instance. For the package's tests of how it is told.
+#[no_mangle]
+pub extern "C" fn rf_panic_outside_decoders() -> u32 {
+    watch_panics();
+    let index = std::hint::black_box(3usize);
+    u32::from([0u8; 2][index])
+}
+
 /// Converts through a reader that panics once decoding has begun, the path a decoder bug takes:
 /// in WebAssembly the panic aborts the instance. For the package's tests of its recovery.
 ///
@@ -342,6 +401,7 @@ pub unsafe extern "C" fn rf_convert_with_failing_reader(data: *const u8, len: us
             self.0.seek(pos)
         }
     }
+    watch_panics();
     // SAFETY: forwarded from the caller.
     let data = unsafe { slice(data, len) }.to_vec();
     let result = ringforge::convert_reader(

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { RingforgeError, _convertWithFailingReader, convert, inspect, manifests, toneName } from '../index.js';
+import { RingforgeError, _convertWithFailingReader, _panicOutsideDecoders, convert, inspect, manifests, toneName } from '../index.js';
 import { FIXTURES, REPO } from './helpers.mjs';
 
 const SINE = readFileSync(join(FIXTURES, 'sine1k_48k_s16_mono.wav'));
@@ -81,7 +81,18 @@ test('every bad fixture is a typed error or a warned tone, and the next call wor
 });
 
 test('a panic aborts only its call: a fresh instance takes over', () => {
-  assert.equal(kindOf(() => _convertWithFailingReader(SINE)), 'decoder_panic');
+  assert.throws(() => _convertWithFailingReader(SINE), (e) => {
+    assert.equal(e.kind, 'decoder_panic');
+    assert.match(e.message, /^the decoder failed on this file; it may be corrupt \(simulated decoder bug\)/);
+    return true;
+  });
+  assert.equal(convert(SINE).md5, GOOD_MD5);
+  assert.throws(() => _panicOutsideDecoders(), (e) => {
+    assert.equal(e.kind, 'internal_error');
+    assert.match(e.message, /index out of bounds/);
+    assert.match(e.message, /a bug in ringforge, not a fault of the file/);
+    return true;
+  });
   assert.equal(convert(SINE).md5, GOOD_MD5);
   assert.equal(kindOf(() => _convertWithFailingReader(SINE)), 'decoder_panic');
   assert.equal(kindOf(() => convert(new Uint8Array(100))), 'unsupported_format');

@@ -51,6 +51,13 @@ create_exception!(
 );
 create_exception!(
     ringforge,
+    InternalError,
+    Error,
+    "ringforge itself failed on this input: a bug, not a fault of the input (contained; the next \
+     call works)."
+);
+create_exception!(
+    ringforge,
     InvalidManifest,
     Error,
     "A tone id, display name, alert or URL prefix cannot go into the manifests."
@@ -68,6 +75,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LimitExceeded", py.get_type::<LimitExceeded>())?;
     m.add("InvalidOptions", py.get_type::<InvalidOptions>())?;
     m.add("DecoderPanic", py.get_type::<DecoderPanic>())?;
+    m.add("InternalError", py.get_type::<InternalError>())?;
     m.add("InvalidManifest", py.get_type::<InvalidManifest>())?;
     Ok(())
 }
@@ -86,6 +94,7 @@ pub fn to_py(py: Python<'_>, e: &ringforge::Error) -> PyErr {
         "limit_exceeded" => LimitExceeded::new_err(message),
         "invalid_options" => InvalidOptions::new_err(message),
         "decoder_panic" => DecoderPanic::new_err(message),
+        "internal_error" => InternalError::new_err(message),
         "invalid_id" | "builtin_collision" | "unsafe_value" | "duplicate" | "unknown_tone"
         | "invalid_ring_type" | "invalid_alert" => InvalidManifest::new_err(message),
         _ => Error::new_err(message),
@@ -98,12 +107,16 @@ pub fn unknown_keyword(message: String) -> PyErr {
     PyTypeError::new_err(message)
 }
 
-/// A panic outside the library's own containment (a bug): still a `ringforge.Error`.
+/// A panic outside the library's own containment (a bug in the package): still a
+/// `ringforge.Error`, an `InternalError`.
 pub fn panicked(py: Python<'_>, message: String) -> PyErr {
     with_kind(
         py,
-        DecoderPanic::new_err(format!("ringforge failed unexpectedly ({message})")),
-        "decoder_panic",
+        InternalError::new_err(format!(
+            "ringforge failed with an internal error ({message}) — this is a bug in ringforge; \
+             please report it with the input"
+        )),
+        "internal_error",
     )
 }
 

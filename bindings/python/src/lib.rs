@@ -15,7 +15,7 @@ use ringforge::manifest::{Alert, ManifestSet, ManifestTone, Which};
 use tone::Tone;
 
 /// Runs `f` without the GIL; a panic that escapes the library's own containment (a bug) is a
-/// `ringforge.DecoderPanic`, never a `PanicException`.
+/// `ringforge.InternalError`, never a `PanicException`.
 fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> ringforge::Result<T> + Send) -> PyResult<T> {
     let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
     match outcome {
@@ -178,6 +178,15 @@ fn _convert_with_failing_reader(py: Python<'_>, data: Vec<u8>) -> PyResult<Tone>
     Ok(Tone { inner })
 }
 
+/// Panics outside any decoder: the path a bug in ringforge takes. For the package's tests only.
+#[pyfunction]
+fn _panic_outside_decoders(py: Python<'_>) -> PyResult<u8> {
+    run(py, || {
+        let index = std::hint::black_box(3usize);
+        Ok([0u8; 2][index])
+    })
+}
+
 #[pymodule]
 fn _ringforge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     quiet_contained_panics();
@@ -189,17 +198,19 @@ fn _ringforge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(manifests, m)?)?;
     m.add_function(wrap_pyfunction!(tone_name, m)?)?;
     m.add_function(wrap_pyfunction!(_convert_with_failing_reader, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_outside_decoders, m)?)?;
     m.add("SOUND_VERSION", ringforge::SOUND_VERSION)?;
     m.add("OPTION_NAMES", ringforge::keywords::NAMES.to_vec())?;
     Ok(())
 }
 
 /// A decoder panic the library contains is reported as that call's exception; the panic hook
-/// stays quiet about it instead of printing a backtrace to standard error.
+/// stays quiet about it instead of printing a backtrace to standard error. Any other panic is a
+/// bug, whose location the previous hook prints for the report.
 fn quiet_contained_panics() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !ringforge::panic_is_contained() {
+        if !(ringforge::panic_is_contained() && ringforge::panic_is_in_decoder()) {
             previous(info);
         }
     }));

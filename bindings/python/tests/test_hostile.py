@@ -60,6 +60,17 @@ def test_a_contained_decoder_panic_is_a_ringforge_error():
     assert good_md5() == ringforge.convert(data, hint="wav").md5
 
 
+def test_a_panic_outside_the_decoders_is_an_internal_error():
+    with pytest.raises(ringforge.InternalError) as e:
+        ringforge._ringforge._panic_outside_decoders()
+    assert isinstance(e.value, ringforge.Error)
+    assert not isinstance(e.value, ringforge.DecoderPanic)
+    assert e.value.kind == "internal_error"
+    assert "index out of bounds" in str(e.value)
+    assert "a bug in ringforge" in str(e.value)
+    assert good_md5() == ringforge.convert(GOOD.read_bytes(), hint="wav").md5
+
+
 def test_limits_apply():
     long_source = REPO / "assets" / "melodies" / "morning_melody.flac"
     with pytest.raises(ringforge.LimitExceeded, match="max") as e:

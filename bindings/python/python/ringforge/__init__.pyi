@@ -9,6 +9,7 @@ from ._ringforge import (
     EmptySource as EmptySource,
     Error as Error,
     FileError as FileError,
+    InternalError as InternalError,
     InvalidManifest as InvalidManifest,
     InvalidOptions as InvalidOptions,
     LimitExceeded as LimitExceeded,
