@@ -2,9 +2,9 @@
 //!
 //! Every conversion, inspection and logo runs under [`contain`]: a panic fails that file alone.
 //! A panic while the file is read (symphonia's demuxers and codecs, nanomp3, rusty_flac, the
-//! image decoders and the SVG renderer, with the glue that hands their output on, and the
-//! source's own reader: the code run under [`in_decoder`]) is the decoder's, most likely on a
-//! damaged or hostile file. Any other panic (resampling, conditioning, measuring, encoding) is a
+//! image decoders and the SVG renderer, ringforge's own reading of container headers and
+//! packets around them, and the source's own reader: the code run under [`in_decoder`]) is the
+//! decoder's, most likely on a damaged or hostile file. Any other panic (resampling, conditioning, measuring, encoding) is a
 //! bug in ringforge itself, whatever the file holds, and is reported as such.
 
 use std::cell::Cell;
