@@ -7,6 +7,7 @@
 //! decoder's, most likely on a damaged or hostile file. Any other panic (resampling, conditioning, measuring, encoding) is a
 //! bug in ringforge itself, whatever the file holds, and is reported as such.
 
+use std::any::Any;
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 
@@ -35,11 +36,7 @@ pub(crate) fn contain<T>(f: impl FnOnce() -> T) -> Result<T, Caught> {
     let in_decoder = IN_DECODER.with(|d| d.replace(outer));
     CONTAINED.with(|c| c.set(c.get() - 1));
     result.map_err(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".into());
+        let message = panic_message(&*payload);
         if in_decoder {
             Caught::Decoder(message)
         } else {
@@ -54,6 +51,21 @@ pub(crate) fn in_decoder<T>(f: impl FnOnce() -> T) -> T {
     let value = f();
     IN_DECODER.with(|d| d.set(outer));
     value
+}
+
+/// A panic's message, from its payload (what `catch_unwind` returns, or a panic hook's
+/// `info.payload()`): the text given to `panic!`, or "no message".
+///
+/// ```
+/// let payload = std::panic::catch_unwind(|| panic!("bad frame {}", 7)).unwrap_err();
+/// assert_eq!(ringforge::panic_message(&*payload), "bad frame 7");
+/// ```
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
 }
 
 /// Whether the current thread is inside a conversion whose panics are caught and reported as

@@ -93,7 +93,7 @@ pub mod report;
 pub mod signal;
 pub mod sln;
 
-pub use contain::{panic_is_contained, panic_is_in_decoder};
+pub use contain::{panic_is_contained, panic_is_in_decoder, panic_message};
 pub use error::{Error, Result};
 pub use fingerprint::SOUND_VERSION;
 pub use options::{ChannelPick, Dither, Limits, Normalize, Options, Oversize};

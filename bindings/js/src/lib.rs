@@ -47,12 +47,7 @@ fn watch_panics() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
-            let payload = info.payload();
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "no message".into());
+            let message = ringforge::panic_message(info.payload());
             // What the library returns for a panic it can catch, as `ringforge::convert_bytes`
             // would where panics unwind.
             let error = if ringforge::panic_is_in_decoder() {

@@ -21,14 +21,7 @@ fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> ringforge::Result<T> + Send)
     match outcome {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(errors::to_py(py, &e)),
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "no message".into());
-            Err(errors::panicked(py, message))
-        }
+        Err(payload) => Err(errors::panicked(py, ringforge::panic_message(&*payload))),
     }
 }
 
